@@ -1,0 +1,97 @@
+"""Field-level checks of records before they are saved. Messages are in the active language."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from trainer_app.domain import idcard, phone
+from trainer_app.domain.models import Course, Lesson, Trainee, TrainingClass
+from trainer_app.i18n import _
+
+Errors = dict[str, str]
+
+
+def id_number_message(code: str) -> str:
+    return {
+        "length": _("An ID number has 18 characters."),
+        "chars": _("An ID number has 17 digits followed by a digit or X."),
+        "date": _("The birth date inside this ID number is not a real date."),
+        "check": _("The check character does not match: please check the number for a typo."),
+    }[code]
+
+
+def validate_trainee(t: Trainee, today: dt.date | None = None) -> Errors:
+    errors: Errors = {}
+    if not t.name.strip():
+        errors["name"] = _("Enter the trainee's name.")
+    elif len(t.name.strip()) > 40:
+        errors["name"] = _("A name has at most 40 characters.")
+    if t.id_number:
+        try:
+            info = idcard.parse(t.id_number, today)
+        except idcard.IdNumberError as exc:
+            errors["id_number"] = id_number_message(exc.code)
+        else:
+            if t.birth_date and t.birth_date != info.birth_date.isoformat():
+                errors["birth_date"] = _("The birth date differs from the one in the ID number.")
+            if t.gender and t.gender != info.gender:
+                errors["gender"] = _("The gender differs from the one in the ID number.")
+    else:
+        errors["id_number"] = _("Enter the resident ID number.")
+    if t.phone and not phone.is_valid_mobile(t.phone):
+        errors["phone"] = _("A mobile number has 11 digits and starts with 13-19.")
+    if not t.village.strip():
+        errors["village"] = _("Enter the village.")
+    if t.birth_date:
+        try:
+            dt.date.fromisoformat(t.birth_date)
+        except ValueError:
+            errors["birth_date"] = _("Enter the birth date as YYYY-MM-DD.")
+    return errors
+
+
+def validate_course(c: Course) -> Errors:
+    errors: Errors = {}
+    if not c.code.strip():
+        errors["code"] = _("Enter a course code.")
+    if not c.title.strip():
+        errors["title"] = _("Enter the course title.")
+    if not (0 < c.hours <= 1000):
+        errors["hours"] = _("Total hours must be between 0 and 1000.")
+    if not (0 < c.min_share <= 1):
+        errors["min_share"] = _("The completion share must be between 1% and 100%.")
+    return errors
+
+
+def validate_lesson(lesson: Lesson) -> Errors:
+    errors: Errors = {}
+    try:
+        dt.date.fromisoformat(lesson.date)
+    except (TypeError, ValueError):
+        errors["date"] = _("Enter the lesson date as YYYY-MM-DD.")
+    try:
+        dt.time.fromisoformat(lesson.start_time)
+    except (TypeError, ValueError):
+        errors["start_time"] = _("Enter the start time as HH:MM.")
+    if not (0 < lesson.hours <= 12):
+        errors["hours"] = _("A lesson lasts between 0 and 12 hours.")
+    return errors
+
+
+def validate_class(c: TrainingClass) -> Errors:
+    errors: Errors = {}
+    if not c.course_id:
+        errors["course_id"] = _("Choose a course.")
+    try:
+        start = dt.date.fromisoformat(c.start_date)
+        end = dt.date.fromisoformat(c.end_date)
+    except (TypeError, ValueError):
+        errors["start_date"] = _("Enter the start and end dates as YYYY-MM-DD.")
+    else:
+        if end < start:
+            errors["end_date"] = _("The end date is before the start date.")
+    for i, lesson in enumerate(c.lessons):
+        lesson_errors = validate_lesson(lesson)
+        if lesson_errors:
+            errors[f"lessons[{i}]"] = next(iter(lesson_errors.values()))
+    return errors

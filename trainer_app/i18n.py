@@ -1,0 +1,151 @@
+"""Translations and locale formatting.
+
+Every user-visible string goes through :func:`_` or :func:`ngettext` imported from here (never
+installed into builtins). The active language can change at run time; ``_`` looks it up on each
+call, so a widget that re-reads its strings after a switch shows the new language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import locale
+import os
+from collections.abc import Callable
+
+from trainer_app import paths
+
+DOMAIN = "trainer_app"
+DEFAULT_LANGUAGE = "zh_CN"
+LANGUAGES: dict[str, str] = {"zh_CN": "简体中文", "en": "English"}
+
+_translations: gettext.NullTranslations = gettext.NullTranslations()
+_language = "en"
+_listeners: list[Callable[[str], None]] = []
+
+
+def _(message: str) -> str:
+    return _translations.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; translate it later with ``_``."""
+    return message
+
+
+def language() -> str:
+    return _language
+
+
+def normalize(lang: str | None) -> str | None:
+    """Map a locale name (``zh_CN.UTF-8``, ``zh-Hans``, ``en_US``) to one of :data:`LANGUAGES`."""
+    if not lang:
+        return None
+    lang = lang.split(".")[0].replace("-", "_")
+    low = lang.lower()
+    if low.startswith("zh"):
+        return "zh_CN"
+    if low.startswith("en"):
+        return "en"
+    return None
+
+
+def system_language() -> str:
+    """The language the system asks for, falling back to Simplified Chinese."""
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            found = normalize(value.split(":")[0])
+            if found:
+                return found
+            if var != "LANGUAGE":
+                break
+    try:
+        found = normalize(locale.getlocale()[0])
+    except ValueError:
+        found = None
+    return found or DEFAULT_LANGUAGE
+
+
+def _load_catalog(lang: str) -> gettext.NullTranslations:
+    if lang == "en":
+        return gettext.NullTranslations()
+    folder = paths.translations_dir()
+    mo = folder / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if mo.exists():
+        with mo.open("rb") as fh:
+            return gettext.GNUTranslations(fh)
+    po = folder / f"{lang}.po"
+    if po.exists():  # running from source without compiled catalogs: compile in memory
+        return _compile_po(po)
+    return gettext.NullTranslations()
+
+
+def _compile_po(po_path: os.PathLike) -> gettext.NullTranslations:
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with open(po_path, "rb") as fh:
+        catalog = read_po(fh)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
+def set_language(lang: str | None) -> str:
+    """Activate ``lang`` (or the system's language) and tell the listeners; returns the code."""
+    global _translations, _language
+    lang = normalize(lang) or system_language()
+    _translations = _load_catalog(lang)
+    _language = lang
+    for listener in list(_listeners):
+        listener(lang)
+    return lang
+
+
+def add_listener(callback: Callable[[str], None]) -> None:
+    _listeners.append(callback)
+
+
+def babel_locale() -> str:
+    return "zh_Hans_CN" if _language == "zh_CN" else "en_US"
+
+
+def format_date(value: dt.date | str | None, fmt: str = "medium") -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    from babel.dates import format_date as babel_format_date
+
+    return babel_format_date(value, format=fmt, locale=babel_locale())
+
+
+def format_datetime(value: dt.datetime | str | None, fmt: str = "short") -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    from babel.dates import format_datetime as babel_format_datetime
+
+    return babel_format_datetime(value, format=fmt, locale=babel_locale())
+
+
+def format_number(value: float | int, digits: int = 1) -> str:
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=babel_locale())
+
+
+def format_percent(value: float) -> str:
+    from babel.numbers import format_percent as babel_format_percent
+
+    return babel_format_percent(value, locale=babel_locale())

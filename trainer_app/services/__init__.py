@@ -1,0 +1,1 @@
+"""Use cases of a station: register, schedule, take attendance. No Qt here."""

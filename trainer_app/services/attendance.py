@@ -1,0 +1,119 @@
+"""Taking attendance: by hand, "all present except…", and by scanning a trainee code."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+from trainer_app.domain.models import AttendanceStatus, RecordedBy
+from trainer_app.services import classes, trainees
+from trainer_app.i18n import _
+from trainer_app.services.errors import ServiceError, not_found
+from trainer_app.store import Store, records
+from trainer_app.store import attendance as q
+from trainer_app.store import classes as classes_q
+from trainer_app.store.db import utc_now
+
+
+def mark(
+    store: Store,
+    lesson_id: str,
+    trainee_id: str,
+    status: AttendanceStatus | str,
+    method: RecordedBy | str = RecordedBy.MANUAL,
+) -> None:
+    """Record one trainee's attendance at one lesson (replacing an earlier mark)."""
+    status = AttendanceStatus(status)
+    with store.transaction():
+        lesson = classes_q.lesson_by_id(store, lesson_id)
+        if not lesson:
+            raise not_found("lesson", lesson_id)
+        if not classes_q.is_enrolled(store, lesson["class_id"], trainee_id):
+            if not trainees.find_by_code(store, trainee_id):
+                raise not_found("trainee", trainee_id)
+            raise ServiceError(_("This trainee is not enrolled in the lesson's class."))
+        _write(store, lesson_id, trainee_id, status, RecordedBy(method))
+
+
+def _write(
+    store: Store, lesson_id: str, trainee_id: str, status: AttendanceStatus, method: RecordedBy
+) -> None:
+    values = {"status": str(status), "method": str(method), "recorded_at": utc_now()}
+    existing = q.mark_row(store, lesson_id, trainee_id)
+    if existing is None:
+        records.insert(
+            store, "attendance", {"lesson_id": lesson_id, "trainee_id": trainee_id, **values}
+        )
+    elif existing["deleted"] or existing["status"] != str(status):
+        store.db["attendance"].update(existing["id"], {**values, "deleted": 0, **store.stamp()})
+
+
+def mark_all_present(store: Store, lesson_id: str, except_ids: Iterable[str] = ()) -> int:
+    """Mark every enrolled trainee without a mark present, except ``except_ids``; returns count."""
+    skip = set(except_ids)
+    count = 0
+    with store.transaction():
+        if not classes_q.lesson_by_id(store, lesson_id):
+            raise not_found("lesson", lesson_id)
+        for row in q.sheet(store, lesson_id):
+            if row["trainee_id"] in skip or row["status"]:
+                continue
+            _write(store, lesson_id, row["trainee_id"], AttendanceStatus.PRESENT, RecordedBy.MANUAL)
+            count += 1
+    return count
+
+
+def sheet(store: Store, lesson_id: str) -> list[dict]:
+    if not classes_q.lesson_by_id(store, lesson_id):
+        raise not_found("lesson", lesson_id)
+    return q.sheet(store, lesson_id)
+
+
+class ScanOutcome(Enum):
+    MARKED = "marked"
+    ALREADY = "already"
+    NOT_ENROLLED = "not_enrolled"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    outcome: ScanOutcome
+    trainee: dict | None = None
+
+
+def scan(store: Store, lesson_id: str, code: str, enroll_walk_in: bool = False) -> ScanResult:
+    """Handle a scanned trainee code: mark present, or report why not.
+
+    A trainee who is not enrolled is only enrolled (and marked) when ``enroll_walk_in`` is set,
+    after the operator agreed.
+    """
+    lesson = classes_q.lesson_by_id(store, lesson_id)
+    if not lesson:
+        raise not_found("lesson", lesson_id)
+    trainee = trainees.find_by_code(store, code)
+    if not trainee:
+        return ScanResult(ScanOutcome.UNKNOWN)
+    with store.transaction():
+        if not classes_q.is_enrolled(store, lesson["class_id"], trainee["id"]):
+            if not enroll_walk_in:
+                return ScanResult(ScanOutcome.NOT_ENROLLED, trainee)
+            classes.enroll(store, lesson["class_id"], [trainee["id"]])
+        existing = q.mark_row(store, lesson_id, trainee["id"])
+        if existing and not existing["deleted"] and existing["status"] in ("present", "late"):
+            return ScanResult(ScanOutcome.ALREADY, trainee)
+        _write(store, lesson_id, trainee["id"], AttendanceStatus.PRESENT, RecordedBy.SCAN)
+    return ScanResult(ScanOutcome.MARKED, trainee)
+
+
+def default_lesson(store: Store, today: dt.date | None = None) -> dict | None:
+    """Today's first lesson, if any (preselected on the attendance screen)."""
+    today = today or dt.date.today()
+    found = classes_q.lessons_on(store, today.isoformat())
+    return found[0] if found else None
+
+
+def lessons(store: Store) -> list[dict]:
+    return classes_q.all_lessons(store)

@@ -1,0 +1,124 @@
+"""Registering, changing and removing trainees."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from trainer_app.domain import idcard, phone
+from trainer_app.domain.models import Trainee
+from trainer_app.domain.search import build_key, normalize_query, pinyin_forms
+from trainer_app.domain.validation import validate_trainee
+from trainer_app.i18n import _
+from trainer_app.services.errors import ValidationError, not_found
+from trainer_app.store import Store, records
+from trainer_app.store import trainees as q
+
+CODE_PREFIX = "T"
+
+FIELDS = (
+    "name", "gender", "birth_date", "id_number", "phone", "village", "village_group",
+    "poor_household", "education", "notes",
+)
+
+
+def complete_from_id_number(t: Trainee) -> Trainee:
+    """Fill an empty birth date and gender from a valid ID number."""
+    try:
+        info = idcard.parse(t.id_number or "")
+    except idcard.IdNumberError:
+        return t
+    return dataclasses.replace(
+        t,
+        id_number=info.number,
+        birth_date=t.birth_date or info.birth_date.isoformat(),
+        gender=t.gender or info.gender,
+    )
+
+
+def _clean(t: Trainee) -> Trainee:
+    t = dataclasses.replace(
+        t,
+        name=t.name.strip(),
+        id_number=idcard.normalize(t.id_number) if t.id_number else None,
+        phone=phone.normalize(t.phone) if t.phone else None,
+        village=t.village.strip(),
+        village_group=t.village_group.strip(),
+        gender=t.gender or None,
+        birth_date=t.birth_date or None,
+    )
+    return complete_from_id_number(t)
+
+
+def _values(store: Store, t: Trainee, code: str) -> dict:
+    values = {f: getattr(t, f) for f in FIELDS}
+    values["poor_household"] = int(bool(t.poor_household))
+    values["gender"] = str(t.gender) if t.gender else None
+    values["code"] = code
+    values["search_key"] = build_key(t.name, code, t.id_number, t.phone, t.village, t.village_group)
+    values["name_sort"] = pinyin_forms(t.name)[0] + " " + t.name
+    return values
+
+
+def validate(store: Store, t: Trainee, trainee_id: str = "") -> Trainee:
+    """Clean and check ``t``; raises :class:`ValidationError` with messages per field."""
+    t = _clean(t)
+    errors = validate_trainee(t)
+    if t.id_number and "id_number" not in errors:
+        holder = q.id_number_holder(store, t.id_number, exclude_id=trainee_id)
+        if holder:
+            errors["id_number"] = _(
+                "This ID number is already registered at this station: {name} ({code})."
+            ).format(name=holder["name"], code=holder["code"])
+    if errors:
+        raise ValidationError(errors)
+    return t
+
+
+def register(store: Store, t: Trainee) -> str:
+    """Save a new trainee; returns the id. A trainee code (``T000123``) is assigned."""
+    with store.transaction():
+        t = validate(store, t)
+        code = f"{CODE_PREFIX}{q.max_code_number(store, CODE_PREFIX) + 1:06d}"
+        return records.insert(store, "trainee", _values(store, t, code))
+
+
+def update(store: Store, trainee_id: str, t: Trainee) -> None:
+    with store.transaction():
+        current = q.by_id(store, trainee_id)
+        if not current:
+            raise not_found("trainee", trainee_id)
+        t = validate(store, t, trainee_id)
+        records.update(store, "trainee", trainee_id, _values(store, t, current["code"]))
+
+
+def delete(store: Store, trainee_id: str) -> None:
+    """Remove a trainee (a tombstone, so the removal reaches the county)."""
+    with store.transaction():
+        try:
+            records.tombstone(store, "trainee", trainee_id)
+        except KeyError:
+            raise not_found("trainee", trainee_id) from None
+
+
+def get(store: Store, trainee_id: str) -> Trainee:
+    row = q.by_id(store, trainee_id)
+    if not row:
+        raise not_found("trainee", trainee_id)
+    return from_row(row)
+
+
+def from_row(row: dict) -> Trainee:
+    fields = {f.name for f in dataclasses.fields(Trainee)}
+    values = {k: v for k, v in row.items() if k in fields}
+    values["poor_household"] = bool(values.get("poor_household"))
+    return Trainee(**values)
+
+
+def search(store: Store, text: str = "", limit: int | None = None) -> list[dict]:
+    return q.search(store, normalize_query(text), limit)
+
+
+def find_by_code(store: Store, code: str) -> dict | None:
+    """The trainee a scanner code (``T000123``, or an id) belongs to."""
+    code = code.strip()
+    return q.by_code(store, code.upper() if code[:1].lower() == "t" else code) if code else None

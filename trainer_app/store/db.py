@@ -1,0 +1,187 @@
+"""Opening, checking and upgrading the database; transactions and the change counter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from trainer_app.domain.ids import uuid7
+from trainer_app.i18n import _
+from trainer_app.store import schema
+
+
+class StoreError(Exception):
+    """A database that cannot be used; the message is for the user."""
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+class Store:
+    """One open database. Writes happen inside :meth:`transaction`; each takes a new ``rev``."""
+
+    def __init__(
+        self, path: str | Path, *, create: bool = False, upgrade_to: int | None = None
+    ) -> None:
+        """Open (or with ``create``, create) the database and upgrade it to the latest schema.
+
+        ``upgrade_to`` stops at an earlier version; tests use it to build old databases.
+        """
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self._check_file(create)
+        try:
+            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            self._check_schema(conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                _("{path} cannot be read as a Trainer database ({reason}).").format(
+                    path=self.path, reason=exc
+                )
+            ) from None
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 5000")
+        if str(path) != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        self._migrate(schema.LATEST_VERSION if upgrade_to is None else upgrade_to)
+        self._in_transaction = False
+        self._rev: int | None = None
+
+    # -- opening -------------------------------------------------------------------------------
+    def _check_file(self, create: bool) -> None:
+        if self.path.is_dir():
+            raise StoreError(_("{path} is a folder, not a database file.").format(path=self.path))
+        if not self.path.exists():
+            if not create:
+                raise StoreError(
+                    _("The database {path} does not exist. Check the path, or create a "
+                      "demo station with the 'demo' command.").format(path=self.path)
+                )
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return
+        try:
+            with self.path.open("rb") as fh:
+                fh.read(16)
+        except OSError as exc:
+            raise StoreError(
+                _("The database {path} cannot be opened: {reason}").format(
+                    path=self.path, reason=exc.strerror or exc
+                )
+            ) from None
+
+    def _check_schema(self, conn: sqlite3.Connection) -> None:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id == 0 and version == 0 and tables == 0:
+            return  # a new, empty database
+        if app_id != schema.APPLICATION_ID:
+            raise StoreError(
+                _("{path} is not a Trainer database. Choose the database file Trainer "
+                  "created.").format(path=self.path)
+            )
+        if version > schema.LATEST_VERSION:
+            raise StoreError(
+                _("{path} was written by a newer version of Trainer (schema {found}, this "
+                  "program knows up to {known}). Update Trainer to open it.").format(
+                    path=self.path, found=version, known=schema.LATEST_VERSION
+                )
+            )
+
+    @property
+    def version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self, target: int) -> None:
+        current = self.version
+        if current >= target:
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            for step in range(current, target):
+                schema.MIGRATIONS[step](self.db)
+                self.conn.execute(f"PRAGMA user_version = {step + 1}")
+            if current == 0:
+                self.conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+                self.conn.executemany(
+                    "INSERT INTO meta (key, value) VALUES (?, ?)",
+                    [("site_id", uuid7()), ("change_counter", "0"), ("created_at", utc_now())],
+                )
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- transactions --------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Run the block in one transaction; nested blocks join the outer one."""
+        if self._in_transaction:
+            yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._in_transaction = True
+        try:
+            yield self
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self._in_transaction = False
+            self._rev = None
+
+    def rev(self) -> int:
+        """This transaction's change number (the site's counter, advanced once per transaction)."""
+        if not self._in_transaction:
+            raise RuntimeError("rev() outside a transaction")
+        if self._rev is None:
+            self.conn.execute(
+                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'change_counter'"
+            )
+            self._rev = int(self.get_meta("change_counter") or 0)
+        return self._rev
+
+    def stamp(self) -> dict[str, object]:
+        """The sync columns for a row written now by this site."""
+        return {"origin": self.site_id, "rev": self.rev(), "updated_at": utc_now()}
+
+    # -- meta ----------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
+    @property
+    def site_id(self) -> str:
+        return self.get_meta("site_id") or ""
+
+    # -- queries -------------------------------------------------------------------------------
+    def rows(self, sql: str, params: object = ()) -> list[dict]:
+        return list(self.db.query(sql, params))
+
+    def row(self, sql: str, params: object = ()) -> dict | None:
+        return next(iter(self.db.query(sql, params)), None)
+
+    def scalar(self, sql: str, params: object = ()) -> object:
+        found = self.conn.execute(sql, params).fetchone()
+        return found[0] if found else None

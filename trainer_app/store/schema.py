@@ -1,0 +1,141 @@
+"""The versioned schema. ``MIGRATIONS[n]`` upgrades a database from version ``n`` to ``n + 1``.
+
+Never edit a migration that has shipped: add a new one. ``PRAGMA user_version`` holds the
+version and ``PRAGMA application_id`` marks the file as ours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+APPLICATION_ID = 0x54524E52  # "TRNR"
+
+# Columns every synced table carries (DESIGN.md §3).
+SYNC_COLUMNS = """
+    id TEXT PRIMARY KEY NOT NULL,
+    origin TEXT NOT NULL,
+    rev INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))
+"""
+
+SYNCED_TABLES = ("course", "trainee", "training_class", "lesson", "enrollment", "attendance")
+
+
+def _v1_core(db: sqlite_utils.Database) -> None:
+    """Meta data and the station's core records."""
+    db.executescript(
+        f"""
+        CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+
+        CREATE TABLE course ({SYNC_COLUMNS},
+            code TEXT NOT NULL CHECK (length(code) > 0),
+            title TEXT NOT NULL CHECK (length(title) > 0),
+            category TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL DEFAULT '',
+            hours REAL NOT NULL CHECK (hours > 0),
+            min_share REAL NOT NULL DEFAULT 0.8 CHECK (min_share > 0 AND min_share <= 1)
+        );
+        CREATE UNIQUE INDEX course_code_live ON course(code) WHERE deleted = 0;
+
+        CREATE TABLE trainee ({SYNC_COLUMNS},
+            code TEXT NOT NULL,
+            name TEXT NOT NULL CHECK (length(name) > 0),
+            gender TEXT CHECK (gender IN ('M', 'F')),
+            birth_date TEXT,
+            id_number TEXT,
+            phone TEXT,
+            village TEXT NOT NULL DEFAULT '',
+            village_group TEXT NOT NULL DEFAULT '',
+            poor_household INTEGER NOT NULL DEFAULT 0 CHECK (poor_household IN (0, 1)),
+            education TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT ''
+        );
+        CREATE UNIQUE INDEX trainee_code ON trainee(code);
+        CREATE UNIQUE INDEX trainee_id_number_live ON trainee(id_number) WHERE deleted = 0;
+
+        CREATE TABLE training_class ({SYNC_COLUMNS},
+            course_id TEXT NOT NULL REFERENCES course(id),
+            title TEXT NOT NULL DEFAULT '',
+            trainer TEXT NOT NULL DEFAULT '',
+            place TEXT NOT NULL DEFAULT '',
+            start_date TEXT NOT NULL,
+            end_date TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'planned'
+                CHECK (status IN ('planned', 'running', 'finished', 'cancelled'))
+        );
+
+        CREATE TABLE lesson ({SYNC_COLUMNS},
+            class_id TEXT NOT NULL REFERENCES training_class(id),
+            date TEXT NOT NULL,
+            start_time TEXT NOT NULL,
+            hours REAL NOT NULL CHECK (hours > 0),
+            topic TEXT NOT NULL DEFAULT '',
+            cancelled INTEGER NOT NULL DEFAULT 0 CHECK (cancelled IN (0, 1))
+        );
+
+        CREATE TABLE enrollment ({SYNC_COLUMNS},
+            class_id TEXT NOT NULL REFERENCES training_class(id),
+            trainee_id TEXT NOT NULL REFERENCES trainee(id),
+            UNIQUE (class_id, trainee_id)
+        );
+
+        CREATE TABLE attendance ({SYNC_COLUMNS},
+            lesson_id TEXT NOT NULL REFERENCES lesson(id),
+            trainee_id TEXT NOT NULL REFERENCES trainee(id),
+            status TEXT NOT NULL CHECK (status IN ('present', 'late', 'excused', 'absent')),
+            recorded_at TEXT NOT NULL,
+            method TEXT NOT NULL DEFAULT 'manual' CHECK (method IN ('manual', 'scan', 'sheet')),
+            UNIQUE (lesson_id, trainee_id)
+        );
+        """
+    )
+    for table in SYNCED_TABLES:
+        db.execute(f"CREATE INDEX {table}_origin_rev ON {table}(origin, rev)")
+
+
+def _v2_search(db: sqlite_utils.Database) -> None:
+    """Search keys (name, pinyin, initials, code, ID and phone digits, village), pinyin sort
+    order, and indexes for every list."""
+    from trainer_app.domain.search import build_key, pinyin_forms
+
+    db.executescript(
+        """
+        ALTER TABLE trainee ADD COLUMN search_key TEXT NOT NULL DEFAULT '';
+        ALTER TABLE trainee ADD COLUMN name_sort TEXT NOT NULL DEFAULT '';
+        """
+    )
+    rows = db.execute(
+        "SELECT rowid, name, code, id_number, phone, village, village_group FROM trainee"
+    ).fetchall()
+    for rowid, name, code, id_number, phone, village, group in rows:
+        db.execute(
+            "UPDATE trainee SET search_key = ?, name_sort = ? WHERE rowid = ?",
+            [
+                build_key(name, code, id_number, phone, village, group),
+                pinyin_forms(name)[0] + " " + name,
+                rowid,
+            ],
+        )
+    db.executescript(
+        """
+        CREATE INDEX trainee_list_name ON trainee(deleted, name_sort);
+        CREATE INDEX trainee_list_village ON trainee(deleted, village, village_group);
+        CREATE INDEX trainee_list_birth ON trainee(deleted, birth_date);
+        CREATE INDEX trainee_list_updated ON trainee(deleted, updated_at);
+        CREATE INDEX trainee_phone ON trainee(phone);
+        CREATE INDEX course_list ON course(deleted, code);
+        CREATE INDEX class_list ON training_class(deleted, start_date);
+        CREATE INDEX class_course ON training_class(course_id);
+        CREATE INDEX lesson_class ON lesson(class_id, date, start_time);
+        CREATE INDEX lesson_date ON lesson(date);
+        CREATE INDEX enrollment_trainee ON enrollment(trainee_id);
+        CREATE INDEX attendance_trainee ON attendance(trainee_id);
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core, _v2_search]
+LATEST_VERSION = len(MIGRATIONS)

@@ -1,0 +1,95 @@
+"""Trainee queries. Lists are fetched as ordered rowids first and rows page by page, so a list
+of 100,000 trainees costs one index scan, not 100,000 Python objects."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from trainer_app.store.db import Store
+
+LIST_COLUMNS = (
+    "id, code, name, gender, birth_date, id_number, phone, village, village_group, "
+    "poor_household, education, notes, updated_at"
+)
+
+SORT_KEYS = {
+    "code": "code",
+    "name": "name_sort",
+    "gender": "gender",
+    "birth_date": "birth_date",
+    "id_number": "id_number",
+    "phone": "phone",
+    "village": "village, village_group",
+    "poor_household": "poor_household",
+    "updated_at": "updated_at",
+}
+
+
+def list_rowids(
+    store: Store, search: str = "", sort: str = "name", descending: bool = False
+) -> list[int]:
+    """Rowids of live trainees matching ``search`` (already normalized), in display order."""
+    order = ", ".join(
+        f"{col} {'DESC' if descending else 'ASC'}" for col in SORT_KEYS[sort].split(", ")
+    )
+    where = "deleted = 0"
+    params: list[object] = []
+    if search:
+        where += " AND instr(search_key, ?) > 0"
+        params.append(search)
+    sql = f"SELECT rowid FROM trainee WHERE {where} ORDER BY {order}, rowid"
+    return [r[0] for r in store.conn.execute(sql, params)]
+
+
+def rows_by_rowid(store: Store, rowids: Sequence[int]) -> dict[int, dict]:
+    if not rowids:
+        return {}
+    marks = ",".join("?" * len(rowids))
+    cur = store.conn.execute(
+        f"SELECT rowid, {LIST_COLUMNS} FROM trainee WHERE rowid IN ({marks})", list(rowids)
+    )
+    names = [d[0] for d in cur.description]
+    return {r[0]: dict(zip(names[1:], r[1:], strict=True)) for r in cur}
+
+
+def search(store: Store, text: str = "", limit: int | None = None) -> list[dict]:
+    sql = f"SELECT {LIST_COLUMNS} FROM trainee WHERE deleted = 0"
+    params: list[object] = []
+    if text:
+        sql += " AND instr(search_key, ?) > 0"
+        params.append(text)
+    sql += " ORDER BY name_sort, rowid"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return store.rows(sql, params)
+
+
+def by_id(store: Store, trainee_id: str) -> dict | None:
+    return store.row(f"SELECT {LIST_COLUMNS} FROM trainee WHERE id = ? AND deleted = 0", [trainee_id])
+
+
+def by_code(store: Store, code: str) -> dict | None:
+    return store.row(
+        f"SELECT {LIST_COLUMNS} FROM trainee WHERE (code = ? OR id = ?) AND deleted = 0",
+        [code, code],
+    )
+
+
+def id_number_holder(store: Store, id_number: str, exclude_id: str = "") -> dict | None:
+    return store.row(
+        "SELECT id, name, code FROM trainee WHERE id_number = ? AND deleted = 0 AND id != ?",
+        [id_number, exclude_id],
+    )
+
+
+def count(store: Store) -> int:
+    return int(store.scalar("SELECT count(*) FROM trainee WHERE deleted = 0") or 0)
+
+
+def max_code_number(store: Store, prefix: str) -> int:
+    """Highest running number among codes ``<prefix><digits>`` (tombstoned ones included)."""
+    value = store.scalar(
+        "SELECT max(CAST(substr(code, ?) AS INTEGER)) FROM trainee WHERE code LIKE ?",
+        [len(prefix) + 1, prefix + "%"],
+    )
+    return int(value or 0)
