@@ -93,3 +93,13 @@ def max_code_number(store: Store, prefix: str) -> int:
         [len(prefix) + 1, prefix + "%"],
     )
     return int(value or 0)
+
+
+def search_keys(store: Store) -> dict[int, str]:
+    """Search key of every live trainee by rowid."""
+    return dict(store.conn.execute("SELECT rowid, search_key FROM trainee WHERE deleted = 0"))
+
+
+def rowid_of(store: Store, trainee_id: str) -> int | None:
+    value = store.scalar("SELECT rowid FROM trainee WHERE id = ?", [trainee_id])
+    return int(value) if value is not None else None

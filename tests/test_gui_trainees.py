@@ -1,0 +1,131 @@
+"""The Trainees section driven through its real widgets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from PySide6.QtCore import Qt
+
+from trainer_app import i18n
+from trainer_app.domain import idcard
+from trainer_app.domain.models import Trainee
+from trainer_app.services import demo, trainees
+from trainer_app.store import Store
+from trainer_app.ui.trainees.form import TraineeForm
+from trainer_app.ui.trainees.page import TraineesPage
+
+from .qt_input import type_text
+
+ID_NUMBER = idcard.make("411025", dt.date(1990, 3, 7), 12, "M")
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRAINER_APP_HOME", str(tmp_path))
+    i18n.set_language("en")
+    s = Store(tmp_path / "station.db", create=True)
+    demo.fill(s, trainees=50, seed=2)
+    yield s
+    s.close()
+
+
+def fill_form(qtbot, form: TraineeForm, name: str, id_number: str, phone: str = "") -> None:
+    type_text(qtbot, form.name, name)
+    type_text(qtbot, form.id_number, id_number)
+    if phone:
+        type_text(qtbot, form.phone, phone)
+    type_text(qtbot, form.village, "王坪村")
+    type_text(qtbot, form.village_group, "三组")
+
+
+def test_register_through_form_then_find_by_initials(qtbot, store):
+    page = TraineesPage(store)
+    qtbot.addWidget(page)
+    form = TraineeForm(store, parent=page)
+    qtbot.addWidget(form)
+    fill_form(qtbot, form, "王小明", ID_NUMBER, "13812345678")
+    # birth date and gender are read from the ID number as it is typed
+    assert form.birth_date.date().toString("yyyy-MM-dd") == "1990-03-07"
+    assert form.gender.currentData() == "M"
+    qtbot.mouseClick(form.buttons.button(form.buttons.StandardButton.Save), Qt.LeftButton)
+    assert form.result() == form.DialogCode.Accepted
+    saved = trainees.get(store, form.saved_id)
+    assert (saved.name, saved.id_number, saved.phone) == ("王小明", ID_NUMBER, "13812345678")
+
+    page.model.refresh()
+    qtbot.keyClicks(page.search, "wxm")
+    names = [page.model.row(r)["name"] for r in range(page.model.rowCount())]
+    assert "王小明" in names
+    page.search.clear()
+    qtbot.keyClicks(page.search, "wangxiaoming")
+    assert [page.model.row(r)["name"] for r in range(page.model.rowCount())] == ["王小明"]
+    # masked in the list until revealed
+    row = 0
+    id_cell = page.model.index(row, 4).data()
+    assert id_cell == idcard.mask(ID_NUMBER) and ID_NUMBER not in id_cell
+    page.table.selectRow(row)
+    qtbot.mouseClick(page.reveal_button, Qt.LeftButton)
+    assert page.model.index(row, 4).data() == ID_NUMBER
+    assert page.model.index(row, 5).data() == "13812345678"
+
+
+def test_invalid_form_shows_errors_beside_fields_and_saves_nothing(qtbot, store):
+    before = trainees.search(store)
+    form = TraineeForm(store)
+    qtbot.addWidget(form)
+    qtbot.keyClicks(form.id_number, ID_NUMBER[:-1] + ("0" if ID_NUMBER[-1] != "0" else "1"))
+    qtbot.keyClicks(form.phone, "12345")
+    qtbot.mouseClick(form.buttons.button(form.buttons.StandardButton.Save), Qt.LeftButton)
+    assert form.result() != form.DialogCode.Accepted
+    assert "name" in form.errors.message("name").lower()
+    assert "check character" in form.errors.message("id_number")
+    assert "11 digits" in form.errors.message("phone")
+    assert form.errors.message("village")
+    assert trainees.search(store) == before
+
+
+def test_duplicate_id_number_is_refused_with_holder_named(qtbot, store):
+    existing = trainees.search(store)[0]
+    form = TraineeForm(store)
+    qtbot.addWidget(form)
+    fill_form(qtbot, form, "李四", existing["id_number"])
+    qtbot.mouseClick(form.buttons.button(form.buttons.StandardButton.Save), Qt.LeftButton)
+    assert existing["name"] in form.errors.message("id_number")
+    assert len(trainees.search(store, existing["id_number"])) == 1
+
+
+def test_edit_and_remove(qtbot, store, monkeypatch):
+    trainee_id = trainees.register(
+        store, Trainee(name="赵六", id_number=ID_NUMBER, village="张庄村")
+    )
+    page = TraineesPage(store)
+    qtbot.addWidget(page)
+    page.model.refresh()
+    qtbot.keyClicks(page.search, "zhaoliu")
+    assert page.model.rowCount() == 1
+    page.table.selectRow(0)
+    form = TraineeForm(store, trainee_id, parent=page)
+    qtbot.addWidget(form)
+    assert form.name.text() == "赵六"
+    form.village_group.setText("五组")
+    form.save()
+    assert trainees.get(store, trainee_id).village_group == "五组"
+
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(page.delete_button, Qt.LeftButton)
+    assert page.model.rowCount() == 0
+    assert trainees.search(store, "zhaoliu") == []
+
+
+def test_sorting_by_column_uses_the_whole_list(qtbot, store):
+    page = TraineesPage(store)
+    qtbot.addWidget(page)
+    page.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    codes = [page.model.row(r)["code"] for r in range(page.model.rowCount())]
+    assert codes == sorted(codes, reverse=True) and len(codes) == 50

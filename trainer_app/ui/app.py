@@ -1,0 +1,54 @@
+"""Starting the GUI: the application object, language, database, main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from trainer_app import APP_NAME, paths
+from trainer_app.i18n import _
+from trainer_app.store import Store, StoreError
+from trainer_app.ui import errors, language
+
+
+def open_store(db_path: Path | None) -> Store:
+    """Open ``db_path``; without one, the user's database, created with a demo station the
+    first time so that a new user sees a working program."""
+    if db_path is not None:
+        return Store(db_path, create=True)
+    path = paths.default_db_path()
+    is_new = not path.exists()
+    store = Store(path, create=True)
+    if is_new:
+        from trainer_app.services import demo
+
+        demo.fill(store)
+    return store
+
+
+def create_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName("Trainer")
+    return app
+
+
+def run_gui(db_path: Path | None, lang: str | None) -> int:
+    app = create_app()
+    errors.setup_logging()
+    language.apply(language.initial_language(lang))
+    try:
+        store = open_store(db_path)
+    except StoreError as exc:
+        QMessageBox.critical(None, _("Trainer"), str(exc))
+        return 2
+    from trainer_app.ui.main_window import MainWindow
+
+    sys.excepthook = errors.excepthook
+    window = MainWindow(store)
+    window.show()
+    code = app.exec()
+    store.close()
+    return code

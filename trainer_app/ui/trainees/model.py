@@ -1,0 +1,132 @@
+"""The trainee table: a Qt model over :class:`TraineeList`, reading rows a page at a time."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from trainer_app import i18n
+from trainer_app.domain import idcard, phone
+from trainer_app.domain.models import Gender
+from trainer_app.i18n import N_, _
+from trainer_app.services.trainee_list import TraineeList
+
+Index = QModelIndex | QPersistentModelIndex
+
+# (field, header) in display order; the field is also the sort key.
+COLUMNS = (
+    ("code", N_("Code")),
+    ("name", N_("Name")),
+    ("gender", N_("Gender")),
+    ("birth_date", N_("Birth date")),
+    ("id_number", N_("ID number")),
+    ("phone", N_("Phone")),
+    ("village", N_("Village")),
+    ("poor_household", N_("Poor household")),
+)
+PAGE = 200
+
+
+class TraineeTableModel(QAbstractTableModel):
+    def __init__(self, source: TraineeList, parent=None) -> None:
+        super().__init__(parent)
+        self._source = source
+        self._search = ""
+        self._rowids: list[int] = source.order()
+        self._cache: dict[int, dict] = {}
+        self._revealed: set[str] = set()
+
+    # -- Qt model interface ----------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rowids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _(COLUMNS[section][1])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            row = self.row(index.row())
+            return self._display(row, COLUMNS[index.column()][0]) if row else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[index.column()][0] in (
+            "birth_date", "id_number", "phone"
+        ):
+            return int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._source.set_sort(COLUMNS[column][0], order == Qt.SortOrder.DescendingOrder)
+        self._reload()
+
+    # -- ours -------------------------------------------------------------------------------
+    def set_search(self, text: str) -> None:
+        self._search = text
+        self._reload()
+
+    def refresh(self) -> None:
+        """Re-read after trainees were added, changed or removed."""
+        self._source.invalidate()
+        self._reload()
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        if self._rowids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rowids) - 1, len(COLUMNS) - 1))
+
+    def row(self, row: int) -> dict | None:
+        if not 0 <= row < len(self._rowids):
+            return None
+        rowid = self._rowids[row]
+        found = self._cache.get(rowid)
+        if found is None:
+            start = row - row % PAGE
+            self._cache.update(self._source.rows(self._rowids[start : start + PAGE]))
+            found = self._cache.get(rowid)
+        return found
+
+    def trainee_id(self, row: int) -> str | None:
+        found = self.row(row)
+        return found["id"] if found else None
+
+    def row_of(self, trainee_id: str) -> int:
+        """The row showing ``trainee_id``, or -1 when it is filtered out."""
+        rowid = self._source.rowid(trainee_id)
+        try:
+            return self._rowids.index(rowid)
+        except ValueError:
+            return -1
+
+    def toggle_reveal(self, row: int) -> None:
+        """Show (or hide again) the full ID number and phone of one trainee."""
+        trainee_id = self.trainee_id(row)
+        if trainee_id:
+            self._revealed ^= {trainee_id}
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def _reload(self) -> None:
+        self.beginResetModel()
+        self._rowids = self._source.find(self._search)
+        self._cache.clear()
+        self.endResetModel()
+
+    def _display(self, row: dict, field: str) -> str:
+        value = row.get(field)
+        revealed = row["id"] in self._revealed
+        if field == "gender":
+            return Gender(value).label if value else ""
+        if field == "birth_date":
+            return i18n.format_date(value, "short") if value else ""
+        if field == "id_number":
+            return (value or "") if revealed else idcard.mask(value)
+        if field == "phone":
+            return (value or "") if revealed else phone.mask(value)
+        if field == "village":
+            return f"{row['village']} {row['village_group']}".strip()
+        if field == "poor_household":
+            return _("Yes") if value else ""
+        return "" if value is None else str(value)

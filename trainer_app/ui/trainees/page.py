@@ -1,0 +1,160 @@
+"""The Trainees section: search-as-you-type list, and register / edit / remove."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer_app import i18n
+from trainer_app.i18n import _, ngettext
+from trainer_app.services import trainees
+from trainer_app.services.trainee_list import TraineeList
+from trainer_app.store import Store
+from trainer_app.ui.errors import show_error
+from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.trainees.form import TraineeForm
+from trainer_app.ui.trainees.model import TraineeTableModel
+
+
+class TraineesPage(Retranslating, QWidget):
+    changed = Signal()  # trainees were added, changed or removed
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self.model = TraineeTableModel(TraineeList(store), self)
+
+        self.search = QLineEdit(objectName="trainee_search")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._search_changed)
+        self.count = QLabel()
+        self.add_button = QPushButton(objectName="add_trainee")
+        self.edit_button = QPushButton(objectName="edit_trainee")
+        self.delete_button = QPushButton(objectName="delete_trainee")
+        self.reveal_button = QPushButton(objectName="reveal_trainee")
+        self.add_button.clicked.connect(self.add)
+        self.edit_button.clicked.connect(self.edit)
+        self.delete_button.clicked.connect(self.delete)
+        self.reveal_button.clicked.connect(self.reveal)
+
+        self.table = QTableView(objectName="trainee_table")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((80, 110, 50, 100, 170, 120, 150)):
+            self.table.setColumnWidth(column, width)
+        self.table.doubleClicked.connect(lambda _index: self.edit())
+        self.model.modelReset.connect(self._update_count)
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count)
+        buttons = QHBoxLayout()
+        for b in (self.add_button, self.edit_button, self.delete_button, self.reveal_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
+        QShortcut(QKeySequence.StandardKey.New, self, self.add)
+        self.retranslate()
+        self._update_count()
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(
+            _("Search by name, pinyin or initials (wxm), ID or phone digits, village…")
+        )
+        self.add_button.setText(_("&Register…"))
+        self.edit_button.setText(_("&Edit…"))
+        self.delete_button.setText(_("Remove"))
+        self.reveal_button.setText(_("Show/hide ID and phone"))
+        self.model.retranslate()
+        self._update_count()
+
+    def _search_changed(self, text: str) -> None:
+        self.model.set_search(text)
+
+    def _update_count(self) -> None:
+        n = self.model.rowCount()
+        self.count.setText(
+            ngettext("{n} trainee", "{n} trainees", n).format(n=i18n.format_number(n, 0))
+        )
+
+    def selected_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.trainee_id(rows[0].row()) if rows else None
+
+    def add(self) -> None:
+        form = TraineeForm(self._store, parent=self)
+        if form.exec():
+            self._after_change(form.saved_id)
+
+    def edit(self) -> None:
+        trainee_id = self.selected_id()
+        if not trainee_id:
+            return
+        try:
+            form = TraineeForm(self._store, trainee_id, parent=self)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, exc)
+            return
+        if form.exec():
+            self._after_change(trainee_id)
+
+    def delete(self) -> None:
+        trainee_id = self.selected_id()
+        if not trainee_id:
+            return
+        row = self.model.row(self.table.selectionModel().selectedRows()[0].row())
+        answer = QMessageBox.question(
+            self,
+            _("Remove trainee"),
+            _("Remove {name} ({code}) from the register? Their attendance stays in the "
+              "records.").format(name=row["name"], code=row["code"]),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            trainees.delete(self._store, trainee_id)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return
+        self._after_change(None)
+
+    def reveal(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self.model.toggle_reveal(rows[0].row())
+
+    def _after_change(self, trainee_id: str | None) -> None:
+        self.model.refresh()
+        self.changed.emit()
+        if trainee_id:
+            row = self.model.row_of(trainee_id)
+            if row < 0:  # not on a loaded page, or filtered out: show it
+                self.search.clear()
+                row = self.model.row_of(trainee_id)
+            if row >= 0:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
