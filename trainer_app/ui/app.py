@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from trainer_app import APP_NAME, paths
 from trainer_app.i18n import _
 from trainer_app.store import Store, StoreError
-from trainer_app.ui import errors, language
+from trainer_app.ui import errors, fonts, language
 
 
 def open_store(db_path: Path | None) -> Store:
@@ -32,6 +32,7 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName("Trainer")
+    fonts.install(app)
     return app
 
 

@@ -60,7 +60,7 @@ class TraineesPage(Retranslating, QWidget):
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((80, 110, 50, 100, 170, 120, 150)):
+        for column, width in enumerate((80, 110, 60, 120, 170, 120, 150)):
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(lambda _index: self.edit())
         self.model.modelReset.connect(self._update_count)
