@@ -11,8 +11,8 @@ count as not attended.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from trainer_app.domain.models import AttendanceStatus
 

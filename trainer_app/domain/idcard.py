@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -26,7 +27,8 @@ class IdInfo:
 
 
 def normalize(number: str) -> str:
-    return number.strip().replace(" ", "").upper()
+    """Strip spaces and upper-case ``x``; full-width digits (a Chinese IME) become ASCII."""
+    return "".join(unicodedata.normalize("NFKC", number).split()).upper()
 
 
 def check_char(first17: str) -> str:
@@ -41,7 +43,8 @@ def parse(number: str, today: dt.date | None = None) -> IdInfo:
     if len(number) != 18:
         raise IdNumberError("length")
     body, last = number[:17], number[17]
-    if not body.isascii() or not body.isdigit() or not (last.isdigit() or last == "X"):
+    # ASCII only: str.isdigit() is also true for digits such as "١" or "²"
+    if not body.isascii() or not body.isdigit() or last not in "0123456789X":
         raise IdNumberError("chars")
     try:
         birth = dt.date(int(body[6:10]), int(body[10:12]), int(body[12:14]))

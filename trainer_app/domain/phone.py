@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only (``\d`` also matches ``١``)
 
 
 def normalize(number: str) -> str:
-    digits = re.sub(r"[\s-]", "", number.strip())
-    if digits.startswith("+86"):
-        digits = digits[3:]
+    """Drop spaces, dashes and a ``+86`` prefix; full-width digits (a Chinese IME) become ASCII."""
+    digits = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", number).strip())
+    digits = digits.removeprefix("+86")
     return digits
 
 
@@ -19,9 +20,10 @@ def is_valid_mobile(number: str) -> bool:
 
 
 def mask(number: str | None) -> str:
-    """``13812345678`` -> ``138****5678``."""
+    """``13812345678`` -> ``138****5678``; a short number shows at most its last four."""
     if not number:
         return ""
-    if len(number) < 7:
+    if len(number) < 8:
         return "*" * len(number)
-    return number[:3] + "*" * (len(number) - 7) + number[-4:]
+    head = 3 if len(number) >= 11 else 0
+    return number[:head] + "*" * (len(number) - head - 4) + number[-4:]

@@ -34,12 +34,14 @@ def build_key(name: str, *extra: str | None) -> str:
     parts: list[str] = [name, full, initials]
     variants = surname_variants(name)
     if len(variants) > 1:
+        # Every reading of the surname, not only the ones after the first: the reading pypinyin
+        # picks for the whole name (from a phrase such as 单于 chanyu) need not be the first one.
         rest_full, rest_initials = pinyin_forms(name[1:]) if len(name) > 1 else ("", "")
-        for reading in variants[1:]:
+        for reading in variants:
             parts.append(reading + rest_full)
             parts.append(reading[0] + rest_initials)
     parts.extend(e for e in extra if e)
-    return " ".join(parts).lower()
+    return " ".join(dict.fromkeys(p.lower() for p in parts))
 
 
 def normalize_query(text: str) -> str:

@@ -3,12 +3,49 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from trainer_app.domain import idcard, phone
-from trainer_app.domain.models import Course, Lesson, Trainee, TrainingClass
+from trainer_app.domain.models import (
+    ClassStatus,
+    Course,
+    Lesson,
+    Trainee,
+    TrainingClass,
+)
 from trainer_app.i18n import _
 
 Errors = dict[str, str]
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_HH_MM = re.compile(r"^([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?$")
+
+
+def parse_date(value: object) -> dt.date:
+    """``YYYY-MM-DD`` only; raises ValueError otherwise.
+
+    ``date.fromisoformat`` alone also takes ``20240301`` and ``2024-W09-5`` (Python 3.11+), which
+    would be stored as they were typed and break every date comparison in SQL.
+    """
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError(value)
+    return dt.date.fromisoformat(value)
+
+
+def parse_time(value: object) -> dt.time:
+    """``HH:MM`` (also ``H:MM`` and ``HH:MM:SS``); raises ValueError otherwise.
+
+    Store :func:`format_time` of the result, so every time sorts as text.
+    """
+    found = _HH_MM.match(value) if isinstance(value, str) else None
+    if not found:
+        raise ValueError(value)
+    hour, minute, second = (int(g or 0) for g in found.groups())
+    return dt.time(hour, minute, second)
+
+
+def format_time(value: dt.time) -> str:
+    return value.strftime("%H:%M")
 
 
 def id_number_message(code: str) -> str:
@@ -44,7 +81,7 @@ def validate_trainee(t: Trainee, today: dt.date | None = None) -> Errors:
         errors["village"] = _("Enter the village.")
     if t.birth_date:
         try:
-            dt.date.fromisoformat(t.birth_date)
+            parse_date(t.birth_date)
         except ValueError:
             errors["birth_date"] = _("Enter the birth date as YYYY-MM-DD.")
     return errors
@@ -56,9 +93,9 @@ def validate_course(c: Course) -> Errors:
         errors["code"] = _("Enter a course code.")
     if not c.title.strip():
         errors["title"] = _("Enter the course title.")
-    if not (0 < c.hours <= 1000):
+    if not isinstance(c.hours, int | float) or not (0 < c.hours <= 1000):
         errors["hours"] = _("Total hours must be between 0 and 1000.")
-    if not (0 < c.min_share <= 1):
+    if not isinstance(c.min_share, int | float) or not (0 < c.min_share <= 1):
         errors["min_share"] = _("The completion share must be between 1% and 100%.")
     return errors
 
@@ -66,14 +103,14 @@ def validate_course(c: Course) -> Errors:
 def validate_lesson(lesson: Lesson) -> Errors:
     errors: Errors = {}
     try:
-        dt.date.fromisoformat(lesson.date)
-    except (TypeError, ValueError):
+        parse_date(lesson.date)
+    except ValueError:
         errors["date"] = _("Enter the lesson date as YYYY-MM-DD.")
     try:
-        dt.time.fromisoformat(lesson.start_time)
-    except (TypeError, ValueError):
+        parse_time(lesson.start_time)
+    except ValueError:
         errors["start_time"] = _("Enter the start time as HH:MM.")
-    if not (0 < lesson.hours <= 12):
+    if not isinstance(lesson.hours, int | float) or not (0 < lesson.hours <= 12):
         errors["hours"] = _("A lesson lasts between 0 and 12 hours.")
     return errors
 
@@ -83,13 +120,15 @@ def validate_class(c: TrainingClass) -> Errors:
     if not c.course_id:
         errors["course_id"] = _("Choose a course.")
     try:
-        start = dt.date.fromisoformat(c.start_date)
-        end = dt.date.fromisoformat(c.end_date)
-    except (TypeError, ValueError):
+        start = parse_date(c.start_date)
+        end = parse_date(c.end_date)
+    except ValueError:
         errors["start_date"] = _("Enter the start and end dates as YYYY-MM-DD.")
     else:
         if end < start:
             errors["end_date"] = _("The end date is before the start date.")
+    if c.status not in set(ClassStatus):
+        errors["status"] = _("Choose a status: planned, running, finished or cancelled.")
     for i, lesson in enumerate(c.lessons):
         lesson_errors = validate_lesson(lesson)
         if lesson_errors:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from enum import Enum
 
 from trainer_app.domain.models import AttendanceStatus, RecordedBy
-from trainer_app.services import classes, trainees
 from trainer_app.i18n import _
-from trainer_app.services.errors import ServiceError, not_found
+from trainer_app.services import classes, trainees
+from trainer_app.services.errors import ServiceError, ValidationError, not_found
 from trainer_app.store import Store, records
 from trainer_app.store import attendance as q
 from trainer_app.store import classes as classes_q
@@ -24,17 +24,30 @@ def mark(
     status: AttendanceStatus | str,
     method: RecordedBy | str = RecordedBy.MANUAL,
 ) -> None:
-    """Record one trainee's attendance at one lesson (replacing an earlier mark)."""
-    status = AttendanceStatus(status)
+    """Record one trainee's attendance at one lesson (replacing an earlier mark).
+
+    ``trainee_id`` may also be the trainee's code (``T000123``).
+    """
+    try:
+        status = AttendanceStatus(status)
+    except ValueError:
+        raise ValidationError(
+            {"status": _("The status must be present, late, excused or absent.")}
+        ) from None
+    try:
+        method = RecordedBy(method)
+    except ValueError:
+        raise ValidationError({"method": _("The method must be manual, scan or sheet.")}) from None
     with store.transaction():
         lesson = classes_q.lesson_by_id(store, lesson_id)
         if not lesson:
             raise not_found("lesson", lesson_id)
-        if not classes_q.is_enrolled(store, lesson["class_id"], trainee_id):
-            if not trainees.find_by_code(store, trainee_id):
-                raise not_found("trainee", trainee_id)
+        trainee = trainees.find_by_code(store, trainee_id)  # an id or a code; live ones only
+        if not trainee:
+            raise not_found("trainee", trainee_id)
+        if not classes_q.is_enrolled(store, lesson["class_id"], trainee["id"]):
             raise ServiceError(_("This trainee is not enrolled in the lesson's class."))
-        _write(store, lesson_id, trainee_id, status, RecordedBy(method))
+        _write(store, lesson_id, trainee["id"], status, method)
 
 
 def _write(

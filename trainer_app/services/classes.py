@@ -8,7 +8,12 @@ from collections.abc import Iterable
 
 from trainer_app.domain import completion
 from trainer_app.domain.models import ClassStatus, Lesson, TrainingClass
-from trainer_app.domain.validation import validate_class, validate_lesson
+from trainer_app.domain.validation import (
+    format_time,
+    parse_time,
+    validate_class,
+    validate_lesson,
+)
 from trainer_app.i18n import _
 from trainer_app.services.errors import ServiceError, ValidationError, not_found
 from trainer_app.store import Store, records
@@ -40,6 +45,7 @@ def _lesson_values(lesson: Lesson) -> dict:
     if errors:
         raise ValidationError(errors)
     values = {f: getattr(lesson, f) for f in LESSON_FIELDS}
+    values["start_time"] = format_time(parse_time(lesson.start_time))  # "9:00" -> "09:00"
     values["cancelled"] = int(bool(lesson.cancelled))
     return values
 

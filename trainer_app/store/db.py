@@ -34,27 +34,34 @@ class Store:
         ``upgrade_to`` stops at an earlier version; tests use it to build old databases.
         """
         self.path = Path(path)
+        self._in_transaction = False
+        self._rev: int | None = None
         if str(path) != ":memory:":
             self._check_file(create)
+        conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
             self._check_schema(conn)
-        except sqlite3.DatabaseError as exc:
+            self.conn = conn
+            self.db = sqlite_utils.Database(conn)
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA busy_timeout = 5000")
+            if str(path) != ":memory:":
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            self._migrate(schema.LATEST_VERSION if upgrade_to is None else upgrade_to)
+        except StoreError:
+            if conn is not None:
+                conn.close()  # else the file stays open (and locked, on Windows)
+            raise
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
             raise StoreError(
                 _("{path} cannot be read as a Trainer database ({reason}).").format(
                     path=self.path, reason=exc
                 )
             ) from None
-        self.conn = conn
-        self.db = sqlite_utils.Database(conn)
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 5000")
-        if str(path) != ":memory:":
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-        self._migrate(schema.LATEST_VERSION if upgrade_to is None else upgrade_to)
-        self._in_transaction = False
-        self._rev: int | None = None
 
     # -- opening -------------------------------------------------------------------------------
     def _check_file(self, create: bool) -> None:
@@ -66,7 +73,14 @@ class Store:
                     _("The database {path} does not exist. Check the path, or create a "
                       "demo station with the 'demo' command.").format(path=self.path)
                 )
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    _("The database {path} cannot be created: {reason}").format(
+                        path=self.path, reason=exc.strerror or exc
+                    )
+                ) from None
             return
         try:
             with self.path.open("rb") as fh:
@@ -118,7 +132,8 @@ class Store:
                 )
             self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
 
     def close(self) -> None:
@@ -136,10 +151,16 @@ class Store:
         try:
             yield self
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # an error may already have ended the transaction
+                self.conn.execute("ROLLBACK")
             raise
         else:
-            self.conn.execute("COMMIT")
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:  # never leave the connection inside a transaction
+                    self.conn.execute("ROLLBACK")
+                raise
         finally:
             self._in_transaction = False
             self._rev = None
