@@ -1,0 +1,1 @@
+"""The Attendance section: choose a lesson, mark trainees by key, button or scanner."""
