@@ -133,6 +133,8 @@ def format_datetime(value: dt.datetime | str | None, fmt: str = "short") -> str:
         return ""
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is not None:
+        value = value.astimezone()  # stored in UTC, shown in local time
     from babel.dates import format_datetime as babel_format_datetime
 
     return babel_format_datetime(value, format=fmt, locale=babel_locale())

@@ -19,23 +19,38 @@ def pinyin_forms(name: str) -> tuple[str, str]:
     return full, initials
 
 
+# Surnames read differently from the character's everyday reading, with every reading an
+# operator may type (the surname reading first). Only these get extra forms: taking every reading
+# pypinyin knows for the first character would make 沈 match "chen" (陈) and 王 match "yu".
+POLYPHONIC_SURNAMES: dict[str, tuple[str, ...]] = {
+    "单": ("shan", "dan"), "曾": ("zeng", "ceng"), "解": ("xie", "jie"), "仇": ("qiu", "chou"),
+    "区": ("ou", "qu"), "查": ("zha", "cha"), "朴": ("piao", "pu"), "盖": ("ge", "gai"),
+    "乐": ("yue", "le"), "覃": ("qin", "tan"), "员": ("yun", "yuan"), "种": ("chong", "zhong"),
+    "重": ("chong", "zhong"), "秘": ("bi", "mi"), "黑": ("he", "hei"), "繁": ("po", "fan"),
+    "便": ("pian", "bian"), "折": ("she", "zhe"), "句": ("gou", "ju"), "能": ("nai", "neng"),
+    "召": ("shao", "zhao"), "祭": ("zhai", "ji"), "翟": ("zhai", "di"), "都": ("du", "dou"),
+    "藏": ("zang", "cang"), "粘": ("nian", "zhan"), "隗": ("wei", "kui"), "殷": ("yin", "yan"),
+    "车": ("che", "ju"), "缪": ("miao", "mou", "miu"), "尉": ("wei", "yu"), "万": ("wan", "mo"),
+    "长": ("chang", "zhang"), "柏": ("bai", "bo"), "朝": ("chao", "zhao"), "角": ("jue", "jiao"),
+    "谌": ("chen", "shen"), "莘": ("shen", "xin"), "盛": ("sheng", "cheng"), "谷": ("gu", "yu"),
+    "贲": ("ben", "bi"), "佴": ("nai", "er"), "阚": ("kan",), "蕃": ("pi", "fan"),
+}
+
+
 def surname_variants(name: str) -> list[str]:
-    """Other readings of the first character (polyphonic surnames such as 单, 曾, 解)."""
+    """Readings of a polyphonic surname (单 shan/dan, 曾 zeng/ceng, 解 xie/jie); else none."""
     if not name:
         return []
-    from pypinyin import Style, pinyin
-
-    readings = pinyin(name[0], style=Style.NORMAL, heteronym=True)[0]
-    return [r for r in readings if r.isascii()]
+    return list(POLYPHONIC_SURNAMES.get(name[0], ()))
 
 
 def build_key(name: str, *extra: str | None) -> str:
     full, initials = pinyin_forms(name)
     parts: list[str] = [name, full, initials]
     variants = surname_variants(name)
-    if len(variants) > 1:
-        # Every reading of the surname, not only the ones after the first: the reading pypinyin
-        # picks for the whole name (from a phrase such as 单于 chanyu) need not be the first one.
+    if variants:
+        # Every reading of the surname: the one pypinyin picks for the whole name (from a phrase
+        # such as 单于 chanyu, or 曾 read ceng) need not be among them.
         rest_full, rest_initials = pinyin_forms(name[1:]) if len(name) > 1 else ("", "")
         for reading in variants:
             parts.append(reading + rest_full)

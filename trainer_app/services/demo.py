@@ -188,8 +188,8 @@ def _classes(
                  "topic": TOPICS[j % len(TOPICS)], "cancelled": 0}
             )
             lesson_count += 1
-            if day > today or status == "planned":
-                continue
+            if day >= today or status == "planned":
+                continue  # today's sheet is left open for the operator to take
             for t in members:
                 r = rng.random()
                 st = ("present" if r < 0.8 else "late" if r < 0.88

@@ -41,7 +41,7 @@ class Store:
         conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-            self._check_schema(conn)
+            self._check_schema(conn, create or str(path) == ":memory:")
             self.conn = conn
             self.db = sqlite_utils.Database(conn)
             conn.execute("PRAGMA foreign_keys = ON")
@@ -92,12 +92,13 @@ class Store:
                 )
             ) from None
 
-    def _check_schema(self, conn: sqlite3.Connection) -> None:
+    def _check_schema(self, conn: sqlite3.Connection, create: bool) -> None:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if app_id == 0 and version == 0 and tables == 0:
+        if app_id == 0 and version == 0 and tables == 0 and create:
             return  # a new, empty database
+        # An existing empty file is not turned into a database unless asked to (``create``).
         if app_id != schema.APPLICATION_ID:
             raise StoreError(
                 _("{path} is not a Trainer database. Choose the database file Trainer "
