@@ -1,0 +1,1 @@
+"""The Classes section: classes of a course, their lessons, enrolled trainees and completion."""

@@ -1,0 +1,118 @@
+"""Who completed a class: attended over all scheduled hours, against the course's rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer_app import i18n
+from trainer_app.i18n import N_, _
+from trainer_app.services import classes
+from trainer_app.store import Store
+from trainer_app.ui.classes.rows import RowTableModel, configure_table
+from trainer_app.ui.courses.model import hours_label
+from trainer_app.ui.errors import show_error
+from trainer_app.ui.retranslate import Retranslating
+
+MET_COLORS = {True: ("#dcf3e1", "#14532d"), False: ("#fde1df", "#8b1a1a")}
+
+
+def rule_text(min_share: float) -> str:
+    return _(
+        "Completed when attended hours reach {share} of all scheduled hours of the class. "
+        "Present and late count; excused and absent do not. All scheduled hours count, "
+        "including lessons still to come; cancelled lessons do not."
+    ).format(share=i18n.format_percent(min_share))
+
+
+class CompletionTableModel(RowTableModel):
+    COLUMNS = (
+        ("code", N_("Code")),
+        ("name", N_("Name")),
+        ("attended_hours", N_("Attended")),
+        ("scheduled_hours", N_("Scheduled")),
+        ("share", N_("Share")),
+        ("required_hours", N_("Required")),
+        ("completed", N_("Completed")),
+    )
+    NUMERIC = frozenset({"attended_hours", "scheduled_hours", "share", "required_hours"})
+    ID_FIELD = "trainee_id"
+
+    def display(self, row: dict, field: str) -> str:
+        if field in ("attended_hours", "scheduled_hours", "required_hours"):
+            return hours_label(row[field])
+        if field == "share":
+            return i18n.format_percent(row["share"])
+        if field == "completed":
+            return _("Yes") if row["completed"] else _("No")
+        return super().display(row, field)
+
+    def cell_role(self, row: dict, field: str, role: int) -> Any:
+        if field != "completed":
+            return None
+        background, foreground = MET_COLORS[bool(row["completed"])]
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(QColor(background))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor(foreground))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+
+class CompletionPane(Retranslating, QWidget):
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._class: dict | None = None
+        self.model = CompletionTableModel(self)
+        self.rule = QLabel(objectName="completion_rule", wordWrap=True)
+        self.rule.setStyleSheet("color: #444;")
+        self.summary = QLabel(objectName="completion_summary")
+        self.table = QTableView(objectName="completion_table")
+        self.table.setModel(self.model)
+        configure_table(self.table, (90, 140, 90, 90, 80, 90, 100), stretch=1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.rule)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        self.retranslate()
+
+    def set_class(self, class_row: dict | None) -> None:
+        self._class = class_row
+        rows: list[dict] = []
+        if class_row:
+            try:
+                rows = classes.completion_report(self._store, class_row["id"])
+            except Exception as exc:  # noqa: BLE001 - shown to the user
+                show_error(self, exc)
+        self.model.set_rows(rows)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.model.retranslate()
+        if not self._class:
+            self.rule.clear()
+            self.summary.clear()
+            return
+        self.rule.setText(rule_text(self._class["min_share"]))
+        rows = self.model.rows()
+        done = sum(1 for r in rows if r["completed"])
+        scheduled = rows[0]["scheduled_hours"] if rows else self._class["hours"]
+        self.summary.setText(
+            _("{done} of {total} trainees completed · scheduled {hours}, required {required}")
+            .format(
+                done=i18n.format_number(done, 0),
+                total=i18n.format_number(len(rows), 0),
+                hours=hours_label(scheduled),
+                required=hours_label(scheduled * self._class["min_share"]),
+            )
+        )

@@ -1,0 +1,145 @@
+"""The trainees enrolled in one class: enroll several at once with the trainee search, unenroll."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer_app import i18n
+from trainer_app.domain.models import ClassStatus
+from trainer_app.i18n import _, ngettext
+from trainer_app.services import classes
+from trainer_app.store import Store
+from trainer_app.ui.classes.models import EnrolledTableModel
+from trainer_app.ui.classes.rows import configure_table
+from trainer_app.ui.errors import show_error
+from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.trainee_picker import TraineePicker, name_list
+
+
+class EnrolledPane(Retranslating, QWidget):
+    changed = Signal()  # trainees were enrolled or unenrolled
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._class: dict | None = None
+        self.model = EnrolledTableModel(self)
+
+        self.table = QTableView(objectName="enrolled_table")
+        self.table.setModel(self.model)
+        configure_table(self.table, (90, 120, 70, 200, 130), stretch=3, multi=True)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.model.modelReset.connect(self._update_buttons)
+
+        self.enroll_button = QPushButton(objectName="enroll")
+        self.unenroll_button = QPushButton(objectName="unenroll")
+        self.enroll_button.clicked.connect(self.enroll)
+        self.unenroll_button.clicked.connect(self.unenroll)
+        self.count = QLabel(objectName="enrolled_count")
+        delete = QShortcut(QKeySequence.StandardKey.Delete, self.table, self.unenroll)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)  # only while the list has focus
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.enroll_button)
+        buttons.addWidget(self.unenroll_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.enroll_button.setText(_("&Enroll trainees…"))
+        self.unenroll_button.setText(_("&Unenroll"))
+        self.model.retranslate()
+        self._update_buttons()
+
+    def set_class(self, class_row: dict | None) -> None:
+        self._class = class_row
+        rows: list[dict] = []
+        if class_row:
+            try:
+                rows = classes.enrolled(self._store, class_row["id"])
+            except Exception as exc:  # noqa: BLE001 - shown to the user
+                show_error(self, exc)
+        self.model.set_rows(rows)
+
+    def selected_ids(self) -> list[str]:
+        rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
+        return [i for i in (self.model.row_id(r) for r in rows) if i]
+
+    def _update_buttons(self) -> None:
+        open_class = self._class is not None and self._class["status"] != ClassStatus.CANCELLED
+        self.enroll_button.setEnabled(open_class)
+        self.enroll_button.setToolTip(
+            "" if open_class or self._class is None
+            else _("This class is cancelled; no one can be enrolled.")
+        )
+        self.unenroll_button.setEnabled(bool(self.selected_ids()))
+        n = self.model.rowCount()
+        self.count.setText(
+            ngettext("{n} trainee enrolled", "{n} trainees enrolled", n).format(
+                n=i18n.format_number(n, 0)
+            ) if self._class else ""
+        )
+
+    # -- actions ----------------------------------------------------------------------------
+    def picker(self) -> TraineePicker:
+        """The dialog to choose whom to enroll (the already enrolled are ticked and greyed)."""
+        assert self._class is not None
+        return TraineePicker(
+            self._store,
+            locked={r["id"] for r in self.model.rows()},
+            parent=self,
+            title=_("Enroll trainees in {title}").format(title=self._class["title"]),
+            confirm=_("Enroll"),
+        )
+
+    def enroll(self) -> None:
+        if self._class is None:
+            return
+        picker = self.picker()
+        if not picker.exec() or not picker.chosen_ids():
+            return
+        try:
+            classes.enroll(self._store, self._class["id"], picker.chosen_ids())
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, exc)
+            return
+        self.changed.emit()
+
+    def unenroll(self) -> None:
+        ids = self.selected_ids()
+        if self._class is None or not ids:
+            return
+        names = [self.model.row(self.model.row_of(i))["name"] for i in ids]
+        answer = QMessageBox.question(
+            self,
+            _("Unenroll"),
+            ngettext(
+                "Unenroll {names} from this class? Attendance already taken stays in the "
+                "records.",
+                "Unenroll these {n} trainees ({names}) from this class? Attendance already "
+                "taken stays in the records.",
+                len(ids),
+            ).format(n=len(ids), names=name_list(names)),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            classes.unenroll(self._store, self._class["id"], ids)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, exc)
+            return
+        self.changed.emit()

@@ -1,0 +1,176 @@
+"""The lessons of one class: add, move, cancel and restore."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer_app import i18n
+from trainer_app.i18n import _, ngettext
+from trainer_app.services import class_views, classes
+from trainer_app.store import Store
+from trainer_app.ui.classes.lesson_dialog import LessonDialog
+from trainer_app.ui.classes.models import LessonTableModel, day_label
+from trainer_app.ui.classes.rows import configure_table
+from trainer_app.ui.courses.model import hours_label
+from trainer_app.ui.errors import show_error
+from trainer_app.ui.retranslate import Retranslating
+
+
+class LessonsPane(Retranslating, QWidget):
+    changed = Signal()  # a lesson was added, moved, cancelled or restored
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._class: dict | None = None
+        self.model = LessonTableModel(self)
+
+        self.table = QTableView(objectName="lesson_table")
+        self.table.setModel(self.model)
+        configure_table(self.table, (170, 60, 70, 220, 90, 130), stretch=3, sortable=False)
+        self.table.activated.connect(lambda _index: self.move())
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.model.modelReset.connect(self._update_buttons)
+
+        self.add_button = QPushButton(objectName="add_lesson")
+        self.move_button = QPushButton(objectName="move_lesson")
+        self.cancel_button = QPushButton(objectName="cancel_lesson")
+        self.add_button.clicked.connect(self.add)
+        self.move_button.clicked.connect(self.move)
+        self.cancel_button.clicked.connect(self.toggle_cancelled)
+        self.summary = QLabel(objectName="lesson_summary")
+
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.move_button, self.cancel_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.summary)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.add_button.setText(_("&Add lesson…"))
+        self.move_button.setText(_("&Move…"))
+        self.model.retranslate()
+        self._update_buttons()
+        self._update_summary()
+
+    def set_class(self, class_row: dict | None) -> None:
+        selected = self.selected_id()
+        self._class = class_row
+        rows: list[dict] = []
+        marks: dict[str, int] = {}
+        if class_row:
+            try:
+                rows = classes.lessons(self._store, class_row["id"])
+                marks = class_views.lesson_mark_counts(self._store, class_row["id"])
+            except Exception as exc:  # noqa: BLE001 - shown to the user
+                show_error(self, exc)
+        self.model.set_lessons(rows, marks, class_row["enrolled"] if class_row else 0)
+        self.select(selected if self.model.row_of(selected) >= 0 else self._next_lesson())
+        self._update_summary()
+
+    def selected_row(self) -> int:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].row() if rows else -1
+
+    def selected_id(self) -> str | None:
+        return self.model.row_id(self.selected_row())
+
+    def select(self, lesson_id: str | None) -> None:
+        row = self.model.row_of(lesson_id)
+        if row >= 0:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+
+    def _next_lesson(self) -> str | None:
+        """Today's or the next lesson to come (else the last one): the likely one to act on."""
+        rows = self.model.rows()
+        today = self.model.today().isoformat()
+        coming = [r for r in rows if not r["cancelled"] and r["date"] >= today]
+        found = coming[0] if coming else (rows[-1] if rows else None)
+        return found["id"] if found else None
+
+    def _update_buttons(self) -> None:
+        row = self.selected_row()
+        has_class = self._class is not None
+        self.add_button.setEnabled(has_class)
+        self.move_button.setEnabled(row >= 0)
+        self.cancel_button.setEnabled(row >= 0)
+        self.cancel_button.setText(
+            _("&Restore lesson") if self.model.is_cancelled(row) else _("&Cancel lesson")
+        )
+
+    def _update_summary(self) -> None:
+        rows = self.model.rows()
+        held = [r for r in rows if not r["cancelled"]]
+        text = ngettext("{n} lesson, {hours} scheduled", "{n} lessons, {hours} scheduled",
+                        len(held)).format(
+            n=i18n.format_number(len(held), 0), hours=hours_label(sum(r["hours"] for r in held))
+        )
+        cancelled = len(rows) - len(held)
+        if cancelled:
+            text += " · " + ngettext("{n} cancelled", "{n} cancelled", cancelled).format(
+                n=i18n.format_number(cancelled, 0)
+            )
+        self.summary.setText(text if self._class else "")
+
+    # -- actions ----------------------------------------------------------------------------
+    def add(self) -> None:
+        if self._class is None:
+            return
+        dialog = LessonDialog(self._store, self._class, parent=self)
+        if dialog.exec():
+            self._after_change(dialog.saved_id)
+
+    def move(self) -> None:
+        lesson = self.model.row(self.selected_row())
+        if self._class is None or lesson is None:
+            return
+        dialog = LessonDialog(self._store, self._class, lesson, parent=self)
+        if dialog.exec():
+            self._after_change(lesson["id"])
+
+    def toggle_cancelled(self) -> None:
+        row = self.selected_row()
+        lesson = self.model.row(row)
+        if lesson is None:
+            return
+        cancel = not lesson["cancelled"]
+        marked = self.model.marks(row)
+        if cancel and marked:
+            answer = QMessageBox.question(
+                self,
+                _("Cancel lesson"),
+                ngettext(
+                    "Attendance was already taken for {n} trainee at the lesson of {date}. "
+                    "Cancel it anyway? Its hours will no longer count for anyone.",
+                    "Attendance was already taken for {n} trainees at the lesson of {date}. "
+                    "Cancel it anyway? Its hours will no longer count for anyone.",
+                    marked,
+                ).format(n=marked, date=day_label(lesson["date"])),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        try:
+            classes.cancel_lesson(self._store, lesson["id"], cancel)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, exc)
+            return
+        self._after_change(lesson["id"])
+
+    def _after_change(self, lesson_id: str | None) -> None:
+        self.changed.emit()  # the page re-reads the class and calls set_class again
+        self.select(lesson_id)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)

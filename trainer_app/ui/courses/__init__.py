@@ -1,0 +1,1 @@
+"""The Courses section: the station's course catalog."""
