@@ -457,20 +457,24 @@ def test_edit_commands(capsys, db):
     course = next(c for c in run_json(capsys, *args, "courses", "list") if c["code"] == "EC101")
     assert course["title"] == "开设网店（新版）"
 
-    class_id = run_json(capsys, *args, "classes", "list")[0]["id"]
+    class_row = run_json(capsys, *args, "classes", "list")[0]
+    class_id, start, end = class_row["id"], class_row["start_date"], class_row["end_date"]
     assert run(capsys, *args, "classes", "status", class_id, "cancelled")[0] == 0
     assert next(c for c in run_json(capsys, *args, "classes", "list")
                 if c["id"] == class_id)["status"] == "cancelled"
     assert "cancelled" in refused(capsys, *args, "classes", "enroll", class_id, trainee_id)
 
+    assert "lessons must fall within" in refused(
+        capsys, *args, "lessons", "add", "--class", class_id, "--date", "2001-05-01",
+        "--start", "09:00", "--hours", "3")
     code, lesson_id, _err = run(capsys, *args, "lessons", "add", "--class", class_id, "--date",
-                                "2025-05-01", "--start", "09:00", "--hours", "3")
+                                start, "--start", "09:00", "--hours", "3")
     assert code == 0
-    assert run(capsys, *args, "lessons", "move", lesson_id.strip(), "--date", "2025-05-02",
+    assert run(capsys, *args, "lessons", "move", lesson_id.strip(), "--date", end,
                "--start", "14:30")[0] == 0
     moved = next(x for x in run_json(capsys, *args, "lessons", "list", "--class", class_id)
                  if x["id"] == lesson_id.strip())
-    assert (moved["date"], moved["start_time"]) == ("2025-05-02", "14:30")
+    assert (moved["date"], moved["start_time"]) == (end, "14:30")
 
     assert run(capsys, *args, "trainees", "delete", trainee_id)[0] == 0
     assert trainee_id not in [r["id"] for r in run_json(capsys, *args, "trainees", "list")]

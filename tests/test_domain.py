@@ -194,7 +194,10 @@ class TestIdCard:
 class TestPhone:
     @pytest.mark.parametrize(
         "number",
-        ["13812345678", "19912345678", "+86 138 1234 5678", "138-1234-5678", "１３８１２３４５６７８"],
+        [
+            "13812345678", "19912345678", "+86 138 1234 5678", "138-1234-5678",
+            "１３８１２３４５６７８",
+        ],
     )
     def test_valid(self, number):
         assert phone.is_valid_mobile(number)
@@ -441,7 +444,10 @@ class TestValidation:
             ({"name": "王" * 41}, "name", "A name has at most 40 characters."),
             ({"id_number": None}, "id_number", "Enter the resident ID number."),
             ({"id_number": "123"}, "id_number", "An ID number has 18 characters."),
-            ({"id_number": "11010519491231002Y"}, "id_number", "17 digits followed by a digit or X"),
+            (
+                {"id_number": "11010519491231002Y"}, "id_number",
+                "17 digits followed by a digit or X",
+            ),
             ({"id_number": "11010519491231002" + "1"}, "id_number", "check character"),
             ({"id_number": "411025199002300011"}, "id_number", "not a real date"),
             ({"phone": "12345"}, "phone", "A mobile number has 11 digits"),
@@ -478,7 +484,9 @@ class TestValidation:
         assert "HH:MM" in errors["start_time"]
         assert validation.validate_lesson(Lesson("2024-06-01", "09:00", 13))["hours"]
 
-    @pytest.mark.parametrize("date", ["20240601", "2024-W22-6", "2024-6-1", "", None, "2024-06-01T09"])
+    @pytest.mark.parametrize(
+        "date", ["20240601", "2024-W22-6", "2024-6-1", "", None, "2024-06-01T09"]
+    )
     def test_lesson_dates_must_be_iso(self, date):
         # date.fromisoformat alone accepts "20240601" (Python 3.11), which would be stored as is
         assert "date" in validation.validate_lesson(Lesson(date, "09:00", 2))

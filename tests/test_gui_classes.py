@@ -14,7 +14,7 @@ from PySide6.QtCore import QDate, QEvent, Qt, QTime
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QMessageBox
 
 from trainer_app import i18n
-from trainer_app.domain import idcard
+from trainer_app.domain import idcard, validation
 from trainer_app.domain.models import Lesson, Trainee, TrainingClass
 from trainer_app.services import attendance, classes, courses, demo, trainees
 from trainer_app.store import Store
@@ -543,9 +543,9 @@ def test_plan_lessons_and_date_check():
         ("2030-02-03", "8:30", 3.5, ""),
     ]
     dates = [x.date for x in plan]
-    assert class_views.lesson_date_errors("2030-01-30", "2030-02-02", dates) == [2]
-    assert class_views.lesson_date_errors("2030-01-31", "2030-02-03", dates) == [0]
-    assert class_views.lesson_date_errors("not a date", "2030-02-03", dates) == []
+    assert validation.lesson_date_errors("2030-01-30", "2030-02-02", dates) == [2]
+    assert validation.lesson_date_errors("2030-01-31", "2030-02-03", dates) == [0]
+    assert validation.lesson_date_errors("not a date", "2030-02-03", dates) == []
 
 
 def test_lesson_mark_counts_only_count_enrolled_trainees(store):

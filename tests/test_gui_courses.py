@@ -95,7 +95,7 @@ def test_bad_values_show_beside_the_field_and_save_nothing(qtbot, store):
     click_save(qtbot, form)
     assert form.result() != form.DialogCode.Accepted
     assert form.errors.message("title") == "Enter the course title."
-    assert "between 0 and 1000" in form.errors.message("hours")
+    assert "more than 0 and at most 1000" in form.errors.message("hours")
     assert "1%" in form.errors.message("min_share")
     assert form.errors.message("code") == ""
     assert courses.list_all(store) == before

@@ -29,10 +29,12 @@ def window(qtbot, tmp_path, monkeypatch):
     store = Store(tmp_path / "station.db", create=True)
     demo.fill(store, trainees=30, seed=4)
     w = MainWindow(store)
-    qtbot.addWidget(w)
     w.show()
     yield w
     language.apply("en")
+    w.close()
+    w.deleteLater()
+    qtbot.wait(1)  # the window is gone before its database closes
     store.close()
 
 

@@ -117,7 +117,8 @@ def fill_old_database(path: Path, version: int) -> dict[str, list[dict]]:
                     row = {k: (site if v == ORIGIN else v) for k, v in row.items() if k in have}
                     names = ", ".join(row)
                     marks = ", ".join("?" * len(row))
-                    conn.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(row.values()))
+                    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+                    conn.execute(sql, list(row.values()))
                     inserted[table].append(row)
             conn.execute(
                 "UPDATE meta SET value = ? WHERE key = 'change_counter'", [CHANGE_COUNTER]
@@ -230,7 +231,7 @@ def test_migrated_database_works_with_services(tmp_path, version):
         sheet = attendance.sheet(s, "l1")
         assert {r["code"]: r["status"] for r in sheet} == {"T000001": "present",
                                                           "T000002": "excused"}
-        classes.add_lesson(s, "k1", Lesson("2024-04-04", "09:00", 4, "补课"))
+        classes.add_lesson(s, "k1", Lesson("2024-04-03", "14:00", 4, "补课"))
         classes.enroll(s, "k1", [new_id])
         attendance.mark(s, "l2", new_id, "present")
         assert len(attendance.sheet(s, "l2")) == 3

@@ -368,8 +368,14 @@ class TestClasses:
             classes.set_status(station, cid, "paused")
 
     def test_add_move_update_lesson(self, station, course_id):
-        cid = make_class(station, course_id, n_lessons=1)
+        cid = make_class(station, course_id, n_lessons=1, start_date="2024-06-12",
+                         end_date="2024-06-30")
         lid = classes.add_lesson(station, cid, Lesson("2024-06-20", "14:00", 2, "补课"))
+        exc = refused(station, ValidationError, classes.add_lesson, cid,
+                      Lesson("2024-07-01", "14:00", 2))
+        assert "lessons must fall within" in exc.errors["date"]
+        exc = refused(station, ValidationError, classes.move_lesson, lid, "2024-06-11", "09:00")
+        assert set(exc.errors) == {"date"}
         classes.move_lesson(station, lid, "2024-06-21", "19:30")
         row = next(r for r in classes.lessons(station, cid) if r["id"] == lid)
         assert (row["date"], row["start_time"], row["hours"], row["topic"]) == (
@@ -381,7 +387,8 @@ class TestClasses:
         row = next(r for r in classes.lessons(station, cid) if r["id"] == lid)
         assert (row["date"], row["hours"], row["topic"]) == ("2024-06-22", 3, "实操")
         refused(station, NotFoundError, classes.move_lesson, "nope", "2024-06-21", "09:00")
-        refused(station, NotFoundError, classes.add_lesson, "nope", Lesson("2024-06-21", "09:00", 2))
+        lesson = Lesson("2024-06-21", "09:00", 2)
+        refused(station, NotFoundError, classes.add_lesson, "nope", lesson)
         refused(station, ValidationError, classes.add_lesson, cid, Lesson("2024-06-21", "09:00", 0))
 
     def test_cancelled_lesson_leaves_the_denominator(self, station, course_id):

@@ -44,7 +44,8 @@ def sidecars(path: Path) -> list[Path]:
 
 def add_course(s: Store, code: str = "EC101", **extra) -> str:
     with s.transaction():
-        return records.insert(s, "course", {"code": code, "title": "开设网店", "hours": 24, **extra})
+        values = {"code": code, "title": "开设网店", "hours": 24, **extra}
+        return records.insert(s, "course", values)
 
 
 def trainee_row(code: str, id_number: str | None = None, **extra) -> dict:

@@ -11,7 +11,10 @@ CHECK_CHARS = "10X98765432"
 
 
 class IdNumberError(ValueError):
-    """Why an ID number is invalid; ``code`` is one of ``length``, ``chars``, ``date``, ``check``."""
+    """Why an ID number is invalid.
+
+    ``code`` is one of ``length``, ``chars``, ``date``, ``check``.
+    """
 
     def __init__(self, code: str) -> None:
         super().__init__(code)

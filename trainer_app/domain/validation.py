@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 
+from trainer_app import i18n
 from trainer_app.domain import idcard, phone
 from trainer_app.domain.models import (
     ClassStatus,
@@ -94,7 +96,7 @@ def validate_course(c: Course) -> Errors:
     if not c.title.strip():
         errors["title"] = _("Enter the course title.")
     if not isinstance(c.hours, int | float) or not (0 < c.hours <= 1000):
-        errors["hours"] = _("Total hours must be between 0 and 1000.")
+        errors["hours"] = _("Total hours must be more than 0 and at most 1000.")
     if not isinstance(c.min_share, int | float) or not (0 < c.min_share <= 1):
         errors["min_share"] = _("The completion share must be between 1% and 100%.")
     return errors
@@ -133,4 +135,30 @@ def validate_class(c: TrainingClass) -> Errors:
         lesson_errors = validate_lesson(lesson)
         if lesson_errors:
             errors[f"lessons[{i}]"] = next(iter(lesson_errors.values()))
+    for i in lesson_date_errors(c.start_date, c.end_date, [lesson.date for lesson in c.lessons]):
+        errors.setdefault(f"lessons[{i}]", outside_message(c.start_date, c.end_date))
     return errors
+
+
+def lesson_date_errors(start_date: str, end_date: str, dates: Iterable[str]) -> list[int]:
+    """Positions of the ``dates`` that fall outside the class's period (none when the class's
+    own dates are not valid yet: that has its own message)."""
+    try:
+        start, end = parse_date(start_date), parse_date(end_date)
+    except ValueError:
+        return []
+    outside = []
+    for i, value in enumerate(dates):
+        try:
+            day = parse_date(value)
+        except ValueError:
+            continue
+        if not start <= day <= end:
+            outside.append(i)
+    return outside
+
+
+def outside_message(start_date: str, end_date: str) -> str:
+    return _("The class runs from {start} to {end}; lessons must fall within those dates.").format(
+        start=i18n.format_date(start_date), end=i18n.format_date(end_date)
+    )

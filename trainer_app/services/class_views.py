@@ -7,10 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from trainer_app import i18n
 from trainer_app.domain.models import Lesson
-from trainer_app.domain.validation import parse_date
-from trainer_app.i18n import _
 from trainer_app.services.errors import not_found
 from trainer_app.store import Store
 from trainer_app.store import class_views as q
@@ -50,27 +47,3 @@ def plan_lessons(
         )
         for i in range(max(0, count))
     ]
-
-
-def lesson_date_errors(start_date: str, end_date: str, dates: Iterable[str]) -> list[int]:
-    """Positions of the ``dates`` that fall outside the class's period (none when the class's
-    own dates are not valid yet: that has its own message)."""
-    try:
-        start, end = parse_date(start_date), parse_date(end_date)
-    except ValueError:
-        return []
-    outside = []
-    for i, value in enumerate(dates):
-        try:
-            day = parse_date(value)
-        except ValueError:
-            continue
-        if not start <= day <= end:
-            outside.append(i)
-    return outside
-
-
-def outside_message(start_date: str, end_date: str) -> str:
-    return _("The class runs from {start} to {end}; lessons must fall within those dates.").format(
-        start=i18n.format_date(start_date), end=i18n.format_date(end_date)
-    )

@@ -10,6 +10,8 @@ from trainer_app.domain import completion
 from trainer_app.domain.models import ClassStatus, Lesson, TrainingClass
 from trainer_app.domain.validation import (
     format_time,
+    lesson_date_errors,
+    outside_message,
     parse_time,
     validate_class,
     validate_lesson,
@@ -40,8 +42,13 @@ def _class_values(store: Store, c: TrainingClass) -> dict:
     return values
 
 
-def _lesson_values(lesson: Lesson) -> dict:
+def _lesson_values(lesson: Lesson, class_row: dict | None = None) -> dict:
+    """Checked values of a lesson; with ``class_row``, its date must fall within the class's."""
     errors = validate_lesson(lesson)
+    if class_row and "date" not in errors and lesson_date_errors(
+        class_row["start_date"], class_row["end_date"], [lesson.date]
+    ):
+        errors["date"] = outside_message(class_row["start_date"], class_row["end_date"])
     if errors:
         raise ValidationError(errors)
     values = {f: getattr(lesson, f) for f in LESSON_FIELDS}
@@ -98,14 +105,16 @@ def _require_lesson(store: Store, lesson_id: str) -> dict:
 
 def add_lesson(store: Store, class_id: str, lesson: Lesson) -> str:
     with store.transaction():
-        _require_class(store, class_id)
-        return records.insert(store, "lesson", {**_lesson_values(lesson), "class_id": class_id})
+        row = _require_class(store, class_id)
+        values = _lesson_values(lesson, row)
+        return records.insert(store, "lesson", {**values, "class_id": class_id})
 
 
 def update_lesson(store: Store, lesson_id: str, lesson: Lesson) -> None:
     with store.transaction():
-        _require_lesson(store, lesson_id)
-        records.update(store, "lesson", lesson_id, _lesson_values(lesson))
+        row = _require_lesson(store, lesson_id)
+        class_row = _require_class(store, row["class_id"])
+        records.update(store, "lesson", lesson_id, _lesson_values(lesson, class_row))
 
 
 def move_lesson(store: Store, lesson_id: str, date: str, start_time: str) -> None:
@@ -114,7 +123,8 @@ def move_lesson(store: Store, lesson_id: str, date: str, start_time: str) -> Non
         row = _require_lesson(store, lesson_id)
         lesson = Lesson(**{f: row[f] for f in LESSON_FIELDS})
         lesson = dataclasses.replace(lesson, date=date, start_time=start_time)
-        records.update(store, "lesson", lesson_id, _lesson_values(lesson))
+        class_row = _require_class(store, row["class_id"])
+        records.update(store, "lesson", lesson_id, _lesson_values(lesson, class_row))
 
 
 def cancel_lesson(store: Store, lesson_id: str, cancelled: bool = True) -> None:

@@ -48,7 +48,9 @@ EDUCATION = (
 )
 TRAINERS = ("刘建华", "陈晓燕", "赵志刚", "孙丽娟", "周文斌")
 PLACES = ("王坪村电商服务站培训室", "王洛镇文化站", "村委会会议室")
-TOPICS = ("平台规则与开店准备", "商品拍摄实操", "标题与详情页", "订单与发货", "售后与评价", "实操考核")
+TOPICS = (
+    "平台规则与开店准备", "商品拍摄实操", "标题与详情页", "订单与发货", "售后与评价", "实操考核",
+)
 
 
 def fill(
@@ -146,7 +148,7 @@ def _classes(
     trainee_ids: list[str],
     today: dt.date,
 ) -> tuple[int, int, int]:
-    """Two finished classes, one running (with a lesson today) and one planned, per ~100 trainees."""
+    """Per ~100 trainees: two finished classes, one running (a lesson today), one planned."""
     if not trainee_ids:
         return 0, 0, 0
     plan = ["finished", "finished", "running", "planned"]

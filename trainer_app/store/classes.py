@@ -13,7 +13,7 @@ CLASS_LIST = """
              WHERE l.class_id = c.id AND l.deleted = 0 AND l.cancelled = 0) AS lessons,
            (SELECT coalesce(sum(l.hours), 0) FROM lesson l
              WHERE l.class_id = c.id AND l.deleted = 0 AND l.cancelled = 0) AS hours
-      FROM training_class c JOIN course co ON co.id = c.course_id
+      FROM training_class c LEFT JOIN course co ON co.id = c.course_id
      WHERE c.deleted = 0
 """
 
@@ -61,7 +61,7 @@ def lessons_on(store: Store, date: str) -> list[dict]:
 
 
 def all_lessons(store: Store) -> list[dict]:
-    """Every scheduled lesson of live classes, newest first (for choosing one to take attendance)."""
+    """Every scheduled lesson of live classes, newest first (to choose one for attendance)."""
     return store.rows(
         """SELECT l.id, l.class_id, l.date, l.start_time, l.hours, l.topic,
                   c.title AS class_title, co.title AS course_title

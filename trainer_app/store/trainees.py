@@ -65,7 +65,8 @@ def search(store: Store, text: str = "", limit: int | None = None) -> list[dict]
 
 
 def by_id(store: Store, trainee_id: str) -> dict | None:
-    return store.row(f"SELECT {LIST_COLUMNS} FROM trainee WHERE id = ? AND deleted = 0", [trainee_id])
+    sql = f"SELECT {LIST_COLUMNS} FROM trainee WHERE id = ? AND deleted = 0"
+    return store.row(sql, [trainee_id])
 
 
 def by_code(store: Store, code: str) -> dict | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QTranslator
-from PySide6.QtWidgets import QApplication
 
 from trainer_app import i18n
 from trainer_app.ui.settings import LANGUAGE, settings
@@ -32,7 +31,8 @@ def apply(lang: str | None, remember: bool = False) -> str:
             _qt_translator = translator
     if remember:
         settings().setValue(LANGUAGE, code)
-    if isinstance(app, QApplication):
-        for widget in app.topLevelWidgets():
-            QCoreApplication.sendEvent(widget, QEvent(QEvent.Type.LanguageChange))
+    # QApplication passes LanguageChange on to every window (and they to their children) as
+    # posted events; deliver them now so that the switch is complete when this returns.
+    QCoreApplication.sendEvent(app, QEvent(QEvent.Type.LanguageChange))
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
     return code

@@ -17,10 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app import i18n
+from trainer_app.domain import validation
 from trainer_app.domain.models import ClassStatus, TrainingClass
 from trainer_app.domain.validation import validate_class
 from trainer_app.i18n import _, ngettext
-from trainer_app.services import class_views, classes, courses
+from trainer_app.services import classes, courses
 from trainer_app.services.errors import ValidationError
 from trainer_app.store import Store
 from trainer_app.ui.classes.drafts import LessonsEditor
@@ -171,7 +172,7 @@ class ClassForm(Retranslating, QDialog):
 
     def _check_lesson_dates(self, c: TrainingClass) -> dict[str, str]:
         if self.lessons is not None:
-            outside = class_views.lesson_date_errors(
+            outside = validation.lesson_date_errors(
                 c.start_date, c.end_date, [x.date for x in c.lessons]
             )
             if not outside:
@@ -180,11 +181,11 @@ class ClassForm(Retranslating, QDialog):
                 "Lesson {rows}: {message}", "Lessons {rows}: {message}", len(outside)
             ).format(
                 rows=", ".join(str(i + 1) for i in outside),
-                message=class_views.outside_message(c.start_date, c.end_date),
+                message=validation.outside_message(c.start_date, c.end_date),
             )}
         dates = sorted(x.date for x in (self._existing.lessons if self._existing else [])
                        if not x.cancelled)
-        if not dates or not class_views.lesson_date_errors(c.start_date, c.end_date, dates):
+        if not dates or not validation.lesson_date_errors(c.start_date, c.end_date, dates):
             return {}
         message = _("This class has lessons from {first} to {last}; its dates must include "
                     "them (move the lessons first).").format(

@@ -15,9 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer_app.domain import validation
 from trainer_app.domain.models import Lesson
 from trainer_app.i18n import _
-from trainer_app.services import class_views, classes
+from trainer_app.services import classes
 from trainer_app.services.errors import ValidationError
 from trainer_app.store import Store
 from trainer_app.ui.classes.models import day_label
@@ -154,10 +155,10 @@ class LessonDialog(Retranslating, QDialog):
 
     def save(self) -> None:
         lesson = self.lesson()
-        if class_views.lesson_date_errors(
+        if validation.lesson_date_errors(
             self._class["start_date"], self._class["end_date"], [lesson.date]
         ):
-            self.errors.show({"date": class_views.outside_message(
+            self.errors.show({"date": validation.outside_message(
                 self._class["start_date"], self._class["end_date"])})
             return
         try:

@@ -94,7 +94,9 @@ class TraineeForm(Retranslating, QDialog):
         }
         for name, label in self._labels.items():
             label.setText(labels[name])
-        self.id_number.setPlaceholderText(_("18 characters; birth date and gender are read from it"))
+        self.id_number.setPlaceholderText(
+            _("18 characters; birth date and gender are read from it")
+        )
         self.phone.setPlaceholderText(_("11-digit mobile number"))
         self.village_group.setPlaceholderText(_("e.g. 3rd group"))
         current_gender = self.gender.currentData()
@@ -140,11 +142,13 @@ class TraineeForm(Retranslating, QDialog):
 
     def trainee(self) -> Trainee:
         birth = self.birth_date.date()
+        unset = birth == self.birth_date.minimumDate()
+        birth_date = None if unset else birth.toString("yyyy-MM-dd")
         return Trainee(
             name=self.name.text(),
             id_number=self.id_number.text() or None,
             gender=self.gender.currentData(),
-            birth_date=None if birth == self.birth_date.minimumDate() else birth.toString("yyyy-MM-dd"),
+            birth_date=birth_date,
             phone=self.phone.text() or None,
             village=self.village.text(),
             village_group=self.village_group.text(),

@@ -1,0 +1,147 @@
+"""The PyInstaller build works: build.spec is built into a temporary folder and the frozen
+program is run headless, so packaging never breaks silently.
+
+Slow (a build takes a minute or so); it runs in `python3 dev.py test` like every other test.
+Skip it while working on something else with `-m "not slow"`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from trainer_app import __version__
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
+WANG_XIAOMING_ID = "41102519900307137X"  # a valid resident ID number (check digit X)
+
+
+@pytest.fixture(scope="module")
+def frozen(tmp_path_factory, request) -> Path:
+    """Build build.spec once for this module; the path of the frozen executable."""
+    out = tmp_path_factory.mktemp("pyinstaller")
+    started = time.monotonic()
+    build = subprocess.run(
+        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--distpath", str(out / "dist"),
+         "--workpath", str(out / "work"), str(ROOT / "build.spec")],
+        cwd=ROOT, capture_output=True, text=True, timeout=1800,
+    )
+    took = time.monotonic() - started
+    if build.returncode != 0:
+        output = (build.stdout + build.stderr)[-6000:]
+        pytest.fail(f"PyInstaller failed ({build.returncode}):\n{output}")
+    plugins = request.config.pluginmanager
+    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"\n[packaging] PyInstaller build took {took:.0f} s")
+    exe = out / "dist" / "trainer" / ("trainer.exe" if os.name == "nt" else "trainer")
+    assert exe.is_file(), f"no executable at {exe}"
+    return exe
+
+
+@pytest.fixture
+def env(tmp_path) -> dict[str, str]:
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen", TRAINER_APP_HOME=str(tmp_path / "home"),
+                COLUMNS="100")
+
+
+def run(cmd: list[object], env: dict[str, str], expect: int | None = 0):
+    result = subprocess.run([str(c) for c in cmd], env=env, capture_output=True,
+                            encoding="utf-8", timeout=300, cwd=ROOT)
+    if expect is not None:
+        assert result.returncode == expect, (
+            f"{cmd} exited {result.returncode}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+        )
+    return result
+
+
+def bundle_root(exe: Path) -> Path:
+    """What sys._MEIPASS is in the frozen program: the folder holding resources/."""
+    return next(exe.parent.rglob("resources")).parent
+
+
+def test_version(frozen, env):
+    result = run([frozen, "--version"], env)
+    assert __version__ in result.stdout
+
+
+def test_demo_then_list_as_json(frozen, env, tmp_path):
+    db = tmp_path / "x.db"
+    run([frozen, "--db", db, "demo", "--trainees", "20"], env)
+    rows = json.loads(run([frozen, "--db", db, "trainees", "list", "--json"], env).stdout)
+    assert isinstance(rows, list) and len(rows) == 20
+    assert all(isinstance(row, dict) and row.get("id") for row in rows)
+    assert len({row["id"] for row in rows}) == 20
+    assert all(CJK.search(row["name"]) for row in rows)
+
+
+def test_pinyin_search_works_frozen(frozen, env, tmp_path):
+    """pypinyin loads its dictionaries lazily from data files: they must be in the bundle."""
+    db = tmp_path / "x.db"
+    run([frozen, "--db", db, "demo", "--trainees", "5"], env)
+    run([frozen, "--db", db, "trainees", "add", "--name", "王小明",
+         "--id-number", WANG_XIAOMING_ID, "--village", "王坪村"], env)
+    for query in ("wxm", "wangxiaoming", "小明"):
+        out = run([frozen, "--db", db, "trainees", "list", "--search", query, "--json"], env)
+        assert "王小明" in [row["name"] for row in json.loads(out.stdout)], query
+
+
+def test_refusal_is_one_line_and_exit_2(frozen, env, tmp_path):
+    result = run([frozen, "--db", tmp_path / "missing.db", "trainees", "list"], env, expect=2)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not (ROOT / "translations" / "zh_CN.po").exists(),
+                    reason="no translations/zh_CN.po yet")
+def test_chinese_catalog_is_bundled(frozen, env, tmp_path):
+    """The frozen program speaks Chinese exactly as the program run from source does."""
+    bundled = bundle_root(frozen) / "translations" / "zh_CN" / "LC_MESSAGES" / "trainer_app.mo"
+    assert bundled.is_file()
+    missing = tmp_path / "missing.db"
+    texts = []
+    for args, code in ((["--help"], 0), (["--db", missing, "trainees", "list"], 2)):
+        cmd = ["--lang", "zh_CN", *args]
+        frozen_run = run([frozen, *cmd], env, expect=code)
+        source_run = run([sys.executable, "-m", "trainer_app", *cmd], env, expect=code)
+        assert (frozen_run.stdout, frozen_run.stderr) == (source_run.stdout, source_run.stderr)
+        texts.append(frozen_run.stdout + frozen_run.stderr)
+    assert CJK.search("".join(texts)), "no Chinese in the zh_CN output"
+    english = run([frozen, "--lang", "en", "--help"], env).stdout
+    assert english != texts[0]
+
+
+def test_resources_and_qt_translations_bundled(frozen):
+    root = bundle_root(frozen)
+    for source in (ROOT / "resources").rglob("*"):
+        if source.is_file():
+            assert (root / source.relative_to(ROOT)).is_file(), source
+    # Qt's own dialog buttons in Chinese: trainer_app.ui.language loads qtbase_zh_CN.qm from
+    # QLibraryInfo's TranslationsPath, which in the bundle is PySide6/Qt/translations.
+    assert list(root.rglob("qtbase_zh_CN.qm")), "Qt's Chinese translations are missing"
+
+
+def test_gui_starts_headless(frozen, env, tmp_path):
+    """The program window starts (offscreen) and keeps running: Qt and its plugins are there."""
+    proc = subprocess.Popen([str(frozen), "--db", str(tmp_path / "gui.db")], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    try:
+        code = proc.wait(timeout=8)
+    except subprocess.TimeoutExpired:
+        code = None  # still running after 8 s: it started
+        proc.terminate()
+    _, err = proc.communicate(timeout=30)
+    message = err.decode("utf-8", errors="replace")
+    assert code is None, f"the program window exited at once ({code}): {message}"
+    assert "Traceback" not in message, message
