@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from trainer_app import i18n, paths
@@ -57,7 +58,7 @@ def test_language_switches_live_from_the_menu(window, qtbot):
     # an open dialog follows, Qt's own buttons included
     assert form.windowTitle() == "登记学员"
     assert form.buttons.button(QDialogButtonBox.StandardButton.Save).text().startswith("保存")
-    assert window.trainees.model.headerData(1, 1) == "姓名"
+    assert window.trainees.model.headerData(1, Qt.Orientation.Horizontal) == "姓名"
     window.language_actions["en"].trigger()
     assert window.tabs.tabText(0) == "Trainees"
     assert form.buttons.button(QDialogButtonBox.StandardButton.Save).text() == "Save"

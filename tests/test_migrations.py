@@ -20,6 +20,7 @@ import pytest
 from trainer_app import i18n
 from trainer_app.domain import idcard
 from trainer_app.domain.models import Lesson, Trainee
+from trainer_app.domain.search import build_key, pinyin_forms
 from trainer_app.services import attendance, classes, trainees
 from trainer_app.store import Store, StoreError, schema
 
@@ -114,7 +115,14 @@ def fill_old_database(path: Path, version: int) -> dict[str, list[dict]]:
                 assert have, f"table {table} missing at version {version}"
                 inserted[table] = []
                 for row in rows:
-                    row = {k: (site if v == ORIGIN else v) for k, v in row.items() if k in have}
+                    row = {k: (site if v == ORIGIN else v) for k, v in row.items()}
+                    if table == "trainee":  # what the program of that version writes
+                        row["search_key"] = build_key(
+                            row["name"], row["code"], row["id_number"], row["phone"],
+                            row["village"], row["village_group"],
+                        )
+                        row["name_sort"] = pinyin_forms(row["name"])[0] + " " + row["name"]
+                    row = {k: v for k, v in row.items() if k in have}
                     names = ", ".join(row)
                     marks = ", ".join("?" * len(row))
                     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"

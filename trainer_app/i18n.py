@@ -32,6 +32,15 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations.ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """A string whose meaning needs a context: "Trainer" the program, "Trainer" the teacher."""
+    return _translations.pgettext(context, message)
+
+
+def app_name() -> str:
+    return pgettext("program name", "Trainer")
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction; translate it later with ``_``."""
     return message
@@ -126,6 +135,17 @@ def format_date(value: dt.date | str | None, fmt: str = "medium") -> str:
     from babel.dates import format_date as babel_format_date
 
     return babel_format_date(value, format=fmt, locale=babel_locale())
+
+
+def format_date_in(value: dt.date | str | None, lang: str, fmt: str = "long") -> str:
+    """A date in a given language, whatever the screen's (papers printed in Chinese)."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    from babel.dates import format_date as babel_format_date
+
+    return babel_format_date(value, format=fmt, locale="zh_Hans_CN" if lang == "zh_CN" else "en_US")
 
 
 def format_datetime(value: dt.datetime | str | None, fmt: str = "short") -> str:

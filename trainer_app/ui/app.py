@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from trainer_app import APP_NAME, paths
-from trainer_app.i18n import _
+from trainer_app.i18n import app_name
 from trainer_app.store import Store, StoreError
 from trainer_app.ui import errors, fonts, language
 
@@ -43,7 +43,7 @@ def run_gui(db_path: Path | None, lang: str | None) -> int:
     try:
         store = open_store(db_path)
     except StoreError as exc:
-        QMessageBox.critical(None, _("Trainer"), str(exc))
+        QMessageBox.critical(None, app_name(), str(exc))
         return 2
     from trainer_app.ui.main_window import MainWindow
 

@@ -10,7 +10,7 @@ from types import TracebackType
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from trainer_app import paths
-from trainer_app.i18n import _
+from trainer_app.i18n import _, app_name
 from trainer_app.services.errors import ServiceError
 from trainer_app.store import StoreError
 
@@ -35,12 +35,12 @@ def setup_logging() -> None:
 def show_error(parent: QWidget | None, exc: BaseException) -> None:
     """Tell the user what went wrong; expected errors carry their own message."""
     if isinstance(exc, ServiceError | StoreError):
-        QMessageBox.warning(parent, _("Trainer"), str(exc))
+        QMessageBox.warning(parent, app_name(), str(exc))
         return
     log.error("unexpected error", exc_info=exc)
     QMessageBox.critical(
         parent,
-        _("Trainer"),
+        app_name(),
         _("Something went wrong and the last action was not completed. Your saved data is "
           "safe. Details were written to {log}.").format(log=log_file()),
     )
