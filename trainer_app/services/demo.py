@@ -18,6 +18,7 @@ from trainer_app.store.db import utc_now
 STATION_NAME = "襄城县王洛镇王坪村电商服务站"
 COUNTY_NAME = "襄城县农村电商公共服务中心"
 REGION = "411025"
+STATION_CODE = "WP01"
 
 COURSES = [
     ("EC101", "开设网店", "网店运营", "从注册到上线：开设淘宝、拼多多网店的全过程。", 24),
@@ -67,6 +68,8 @@ def fill(
         if not store.get_meta("station_name"):
             store.set_meta("station_name", STATION_NAME)
             store.set_meta("county_name", COUNTY_NAME)
+        if not store.get_meta("station_code"):
+            store.set_meta("station_code", STATION_CODE)
         course_ids = _courses(store)
         trainee_ids = _trainees(store, rng, trainees, progress)
         classes, lessons, marks = _classes(store, rng, course_ids, trainee_ids, today)

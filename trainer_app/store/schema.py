@@ -22,6 +22,8 @@ SYNC_COLUMNS = """
 """
 
 SYNCED_TABLES = ("course", "trainee", "training_class", "lesson", "enrollment", "attendance")
+# Tables added by later migrations, with the version that added them.
+LATER_SYNCED_TABLES = {"site_key": 3, "certificate": 3, "revocation": 3}
 
 
 def _v1_core(db: sqlite_utils.Database) -> None:
@@ -137,5 +139,58 @@ def _v2_search(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core, _v2_search]
+def _v3_certificates(db: sqlite_utils.Database) -> None:
+    """Certificates, their withdrawals, and the public keys that verify them."""
+    db.executescript(
+        f"""
+        CREATE TABLE site_key ({SYNC_COLUMNS},
+            site_id TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            public_key TEXT NOT NULL,
+            purpose TEXT NOT NULL DEFAULT 'sign' CHECK (purpose IN ('sign', 'encrypt')),
+            label TEXT NOT NULL DEFAULT ''
+        );
+        CREATE UNIQUE INDEX site_key_key_id ON site_key(key_id);
+
+        CREATE TABLE certificate ({SYNC_COLUMNS},
+            serial TEXT NOT NULL,
+            trainee_id TEXT NOT NULL REFERENCES trainee(id),
+            class_id TEXT NOT NULL REFERENCES training_class(id),
+            trainee_name TEXT NOT NULL,
+            id_number_masked TEXT NOT NULL DEFAULT '',
+            course_code TEXT NOT NULL,
+            course_title TEXT NOT NULL,
+            hours REAL NOT NULL,
+            start_date TEXT NOT NULL,
+            end_date TEXT NOT NULL,
+            issued_on TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            qr_text TEXT NOT NULL,
+            replaces TEXT REFERENCES certificate(id)
+        );
+        CREATE UNIQUE INDEX certificate_serial ON certificate(serial);
+        CREATE INDEX certificate_holder ON certificate(trainee_id, class_id);
+        CREATE INDEX certificate_class ON certificate(class_id);
+        CREATE INDEX certificate_name ON certificate(trainee_name);
+
+        CREATE TABLE revocation ({SYNC_COLUMNS},
+            certificate_id TEXT NOT NULL REFERENCES certificate(id),
+            serial TEXT NOT NULL,
+            reason TEXT NOT NULL CHECK (length(reason) > 0),
+            revoked_by TEXT NOT NULL DEFAULT '',
+            revoked_at TEXT NOT NULL
+        );
+        CREATE INDEX revocation_serial ON revocation(serial);
+        CREATE INDEX revocation_certificate ON revocation(certificate_id);
+        """
+    )
+    for table in ("site_key", "certificate", "revocation"):
+        db.execute(f"CREATE INDEX {table}_origin_rev ON {table}(origin, rev)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1_core,
+    _v2_search,
+    _v3_certificates,
+]
 LATEST_VERSION = len(MIGRATIONS)

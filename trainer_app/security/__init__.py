@@ -1,0 +1,1 @@
+"""Keys and signatures. Private keys live in files in the data folder, never in a database."""
