@@ -23,7 +23,9 @@ SYNC_COLUMNS = """
 
 SYNCED_TABLES = ("course", "trainee", "training_class", "lesson", "enrollment", "attendance")
 # Tables added by later migrations, with the version that added them.
-LATER_SYNCED_TABLES = {"site_key": 3, "certificate": 3, "revocation": 3}
+LATER_SYNCED_TABLES = {
+    "site_key": 3, "certificate": 3, "revocation": 3, "station": 4, "person_merge": 4,
+}
 
 
 def _v1_core(db: sqlite_utils.Database) -> None:
@@ -188,9 +190,82 @@ def _v3_certificates(db: sqlite_utils.Database) -> None:
         db.execute(f"CREATE INDEX {table}_origin_rev ON {table}(origin, rev)")
 
 
+def _v4_sync(db: sqlite_utils.Database) -> None:
+    """Sync between stations and their county: the station register, bundles sent and received,
+    merged persons, and uniqueness per origin (a county holds many stations' rows)."""
+    db.executescript(
+        f"""
+        DROP INDEX trainee_code;
+        DROP INDEX trainee_id_number_live;
+        DROP INDEX course_code_live;
+        CREATE UNIQUE INDEX trainee_code ON trainee(origin, code);
+        CREATE UNIQUE INDEX trainee_id_number_live ON trainee(origin, id_number)
+            WHERE deleted = 0;
+        CREATE UNIQUE INDEX course_code_live ON course(origin, code) WHERE deleted = 0;
+        ALTER TABLE trainee ADD COLUMN id_hash TEXT;
+        CREATE INDEX trainee_id_hash ON trainee(id_hash) WHERE id_hash IS NOT NULL;
+
+        CREATE TABLE station ({SYNC_COLUMNS},
+            code TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            township TEXT NOT NULL DEFAULT '',
+            village TEXT NOT NULL DEFAULT '',
+            contact TEXT NOT NULL DEFAULT '',
+            site_id TEXT,
+            sign_key TEXT,
+            approved INTEGER NOT NULL DEFAULT 0 CHECK (approved IN (0, 1))
+        );
+        CREATE UNIQUE INDEX station_code_live ON station(code) WHERE deleted = 0;
+        CREATE INDEX station_site ON station(site_id);
+        CREATE INDEX station_origin_rev ON station(origin, rev);
+
+        CREATE TABLE person_merge ({SYNC_COLUMNS},
+            merged_id TEXT NOT NULL,
+            into_id TEXT NOT NULL,
+            merged_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX person_merge_live ON person_merge(merged_id) WHERE deleted = 0;
+        CREATE INDEX person_merge_origin_rev ON person_merge(origin, rev);
+
+        -- not synced: this site's own log of bundles written and read
+        CREATE TABLE bundle_out (
+            seq INTEGER PRIMARY KEY,
+            file_name TEXT NOT NULL,
+            path TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            from_rev INTEGER NOT NULL,
+            to_rev INTEGER NOT NULL,
+            full INTEGER NOT NULL DEFAULT 0,
+            counts TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            uploaded_at TEXT,
+            acknowledged_at TEXT
+        );
+        CREATE TABLE bundle_in (
+            id INTEGER PRIMARY KEY,
+            sender_site TEXT NOT NULL,
+            sender_code TEXT NOT NULL DEFAULT '',
+            seq INTEGER,
+            sha256 TEXT NOT NULL,
+            file_name TEXT NOT NULL DEFAULT '',
+            received_at TEXT NOT NULL,
+            from_rev INTEGER,
+            to_rev INTEGER,
+            counts TEXT NOT NULL DEFAULT '{{}}',
+            status TEXT NOT NULL CHECK (status IN ('applied', 'rejected', 'pending')),
+            reason TEXT NOT NULL DEFAULT '',
+            stored_path TEXT
+        );
+        CREATE INDEX bundle_in_sender ON bundle_in(sender_site, seq);
+        CREATE INDEX bundle_in_sha ON bundle_in(sha256);
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_search,
     _v3_certificates,
+    _v4_sync,
 ]
 LATEST_VERSION = len(MIGRATIONS)

@@ -1,0 +1,164 @@
+"""SQL of sync: rows changed since a change number, merging incoming rows, bundle logs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+from trainer_app.store.db import Store, utc_now
+
+DERIVED = {"trainee": ("search_key", "name_sort")}  # recomputable columns, sent for speed
+
+
+def columns(store: Store, table: str) -> list[str]:
+    return [r[1] for r in store.conn.execute(f"PRAGMA table_info({table})")]
+
+
+def changed_rows(
+    store: Store, table: str, origin: str, after_rev: int, batch: int = 2000
+) -> Iterator[dict]:
+    """Rows of ``origin`` whose rev is above ``after_rev``, in rev order, streamed."""
+    cur = store.conn.execute(
+        f"SELECT * FROM {table} WHERE origin = ? AND rev > ? ORDER BY rev, id",
+        [origin, after_rev],
+    )
+    names = [d[0] for d in cur.description]
+    while rows := cur.fetchmany(batch):
+        for row in rows:
+            yield dict(zip(names, row, strict=True))
+
+
+def all_rows(store: Store, table: str) -> Iterator[dict]:
+    cur = store.conn.execute(f"SELECT * FROM {table} ORDER BY rev, id")
+    names = [d[0] for d in cur.description]
+    for row in cur:
+        yield dict(zip(names, row, strict=True))
+
+
+def change_counter(store: Store) -> int:
+    return int(store.get_meta("change_counter") or 0)
+
+
+def existing_revs(store: Store, table: str, ids: list[str]) -> dict[str, tuple[int, str]]:
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    return {
+        r[0]: (r[1], r[2])
+        for r in store.conn.execute(
+            f"SELECT id, rev, origin FROM {table} WHERE id IN ({marks})", ids
+        )
+    }
+
+
+def upsert(store: Store, table: str, names: list[str], rows: Iterable[tuple]) -> None:
+    """Insert rows, or replace an existing row when the incoming one is newer: higher rev, or
+    the same rev from a higher origin (a total order, so any import order gives one result)."""
+    cols = ", ".join(names)
+    marks = ", ".join("?" * len(names))
+    updates = ", ".join(f"{n} = excluded.{n}" for n in names if n != "id")
+    store.conn.executemany(
+        f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {updates} "
+        f"WHERE excluded.rev > {table}.rev "
+        f"OR (excluded.rev = {table}.rev AND excluded.origin > {table}.origin)",
+        rows,
+    )
+
+
+# -- bundle logs ---------------------------------------------------------------------------------
+def last_out(store: Store) -> dict | None:
+    return store.row("SELECT * FROM bundle_out ORDER BY seq DESC LIMIT 1")
+
+
+def bundles_out(store: Store) -> list[dict]:
+    return store.rows("SELECT * FROM bundle_out ORDER BY seq DESC")
+
+
+def add_out(store: Store, row: dict) -> None:
+    store.db["bundle_out"].insert({**row, "counts": json.dumps(row["counts"])})
+
+
+def mark_uploaded(store: Store, seq: int) -> None:
+    store.conn.execute("UPDATE bundle_out SET uploaded_at = ? WHERE seq = ?", [utc_now(), seq])
+
+
+def acknowledge(store: Store, seqs: Iterable[int]) -> None:
+    store.conn.executemany(
+        "UPDATE bundle_out SET acknowledged_at = coalesce(acknowledged_at, ?) WHERE seq = ?",
+        [(utc_now(), s) for s in seqs],
+    )
+
+
+def applied_in(store: Store, sender_site: str, sha256: str) -> dict | None:
+    return store.row(
+        "SELECT * FROM bundle_in WHERE sender_site = ? AND sha256 = ? AND status = 'applied'",
+        [sender_site, sha256],
+    )
+
+
+def add_in(store: Store, row: dict) -> None:
+    store.db["bundle_in"].insert({**row, "counts": json.dumps(row.get("counts", {}))})
+
+
+def applied_seqs(store: Store, sender_site: str) -> list[int]:
+    return [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT DISTINCT seq FROM bundle_in WHERE sender_site = ? AND status = 'applied' "
+            "AND seq IS NOT NULL ORDER BY seq",
+            [sender_site],
+        )
+    ]
+
+
+def bundles_in(store: Store, limit: int = 200) -> list[dict]:
+    return store.rows("SELECT * FROM bundle_in ORDER BY id DESC LIMIT ?", [limit])
+
+
+# -- stations (county register) ------------------------------------------------------------------
+def stations(store: Store) -> list[dict]:
+    return store.rows(
+        """SELECT s.*, (SELECT max(b.seq) FROM bundle_in b
+                         WHERE b.sender_site = s.site_id AND b.status = 'applied') AS last_seq,
+                      (SELECT max(b.received_at) FROM bundle_in b
+                         WHERE b.sender_site = s.site_id AND b.status = 'applied') AS last_at
+             FROM station s WHERE s.deleted = 0 ORDER BY s.code"""
+    )
+
+
+def station_by_code(store: Store, code: str) -> dict | None:
+    return store.row("SELECT * FROM station WHERE code = ? AND deleted = 0", [code])
+
+
+def station_by_site(store: Store, site_id: str) -> dict | None:
+    return store.row("SELECT * FROM station WHERE site_id = ? AND deleted = 0", [site_id])
+
+
+# -- duplicates ----------------------------------------------------------------------------------
+def duplicate_groups(store: Store) -> list[dict]:
+    """Live trainees sharing an ID-number hash across origins, not yet merged."""
+    return store.rows(
+        """SELECT t.id, t.id_hash, t.name, t.code, t.village, t.origin,
+                  coalesce(s.code, '') AS station_code, coalesce(s.name, '') AS station_name
+             FROM trainee t LEFT JOIN station s ON s.site_id = t.origin AND s.deleted = 0
+            WHERE t.deleted = 0 AND t.id_hash IN (
+                SELECT id_hash FROM trainee
+                 WHERE deleted = 0 AND id_hash IS NOT NULL
+                   AND id NOT IN (SELECT merged_id FROM person_merge WHERE deleted = 0)
+                 GROUP BY id_hash HAVING count(DISTINCT origin) > 1)
+              AND t.id NOT IN (SELECT merged_id FROM person_merge WHERE deleted = 0)
+            ORDER BY t.id_hash, s.code"""
+    )
+
+
+def merges(store: Store) -> list[dict]:
+    return store.rows("SELECT * FROM person_merge WHERE deleted = 0")
+
+
+def content_digest_rows(store: Store) -> Iterator[str]:
+    """Every table's rows as text, in a fixed order (for "unchanged" checks in tests and tools)."""
+    for (table,) in store.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+    ):
+        for row in store.conn.execute(f"SELECT * FROM {table} ORDER BY rowid"):
+            yield f"{table}:{row!r}"

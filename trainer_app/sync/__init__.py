@@ -1,0 +1,1 @@
+"""Sync files ("bundles") between stations and their county: format, export, import, merge."""

@@ -1,0 +1,287 @@
+"""The bundle file: a self-describing, signed, compressed and encrypted sync file.
+
+Layout (see docs/bundle-format.md)::
+
+    TRAINER-BUNDLE 1\\n          magic and format version
+    {manifest JSON}\\n           one line, UTF-8, readable with `sed -n 2p FILE`
+    <base64 Ed25519 signature>\\n over the manifest line's bytes
+    frames...                    each: 4-byte big-endian length, then the frame
+
+The payload is JSON lines ``{"t": table, "r": row}``, zlib-compressed, cut into frames, each
+sealed with ChaCha20-Poly1305 (:mod:`trainer_app.sync.crypto`) when the manifest says so. The
+manifest carries the SHA-256 and size of the frames, so the signature covers the payload too.
+
+Reading is streamed: the file is never held in memory whole, sizes are limited before and
+after decompression, and nothing in a bundle names a file path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+
+from trainer_app.files import fsync_dir
+from trainer_app.security import keys
+from trainer_app.sync import crypto
+
+MAGIC = b"TRAINER-BUNDLE 1\n"
+FORMAT_VERSION = 1
+SUFFIX = ".trbundle"
+
+
+@dataclass(frozen=True)
+class Limits:
+    file_size: int = 512 * 1024 * 1024  # bytes on disk
+    manifest_size: int = 64 * 1024
+    frame_size: int = crypto.FRAME + 64
+    plaintext_size: int = 4 * 1024 * 1024 * 1024  # after decompression
+    line_size: int = 1024 * 1024  # one record
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class BundleError(Exception):
+    """A bundle that cannot be used. ``reason`` is a stable code (for tests and reports):
+    damaged, truncated, forged, unknown_station, not_approved, unsupported_version, too_large,
+    wrong_recipient, invalid_record, not_a_bundle."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Header:
+    manifest: dict
+    manifest_bytes: bytes
+    signature: bytes
+    payload_offset: int
+
+
+def read_header(path: Path, limits: Limits = DEFAULT_LIMITS) -> Header:
+    """The manifest and signature, checked for shape only (no keys needed)."""
+    size = path.stat().st_size
+    if size > limits.file_size:
+        raise BundleError("too_large", f"{size} bytes")
+    with path.open("rb") as fh:
+        magic = fh.read(len(MAGIC))
+        if magic != MAGIC:
+            if magic.startswith(b"TRAINER-BUNDLE "):
+                raise BundleError("unsupported_version", magic.decode("ascii", "replace").strip())
+            raise BundleError("not_a_bundle")
+        manifest_line = fh.readline(limits.manifest_size + 1)
+        if not manifest_line.endswith(b"\n"):
+            raise BundleError("too_large" if len(manifest_line) > limits.manifest_size
+                              else "truncated", "manifest")
+        signature_line = fh.readline(200)
+        if not signature_line.endswith(b"\n"):
+            raise BundleError("truncated", "signature")
+        offset = fh.tell()
+    manifest_bytes = manifest_line[:-1]
+    try:
+        manifest = json.loads(manifest_bytes)
+        signature = crypto.unb64(signature_line[:-1].decode("ascii"))
+    except (ValueError, UnicodeDecodeError):
+        raise BundleError("damaged", "manifest") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != "trainer-bundle":
+        raise BundleError("not_a_bundle")
+    if manifest.get("version") != FORMAT_VERSION:
+        raise BundleError("unsupported_version", str(manifest.get("version")))
+    return Header(manifest, manifest_bytes, signature, offset)
+
+
+def check_signature(header: Header, public_raw: bytes) -> None:
+    if not keys.verify(public_raw, header.manifest_bytes, header.signature):
+        raise BundleError("forged", "signature")
+
+
+def records(
+    path: Path, header: Header, opener: crypto.Opener | None, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[tuple[str, dict]]:
+    """The records of a bundle whose signature was checked, streamed. The payload's hash and
+    size are compared with the manifest at the end: a caller applies records inside a
+    transaction and commits only when the iterator finished without error."""
+    manifest = header.manifest
+    encrypted = manifest.get("encryption", {}).get("scheme") == "x25519-chacha20poly1305"
+    if encrypted and opener is None:
+        raise BundleError("wrong_recipient", "no key to decrypt")
+    digest = hashlib.sha256()
+    decompressor = zlib.decompressobj()
+    produced = 0
+    pending = b""
+    payload_size = 0
+    with path.open("rb") as fh:
+        fh.seek(header.payload_offset)
+        while True:
+            size_bytes = fh.read(4)
+            if not size_bytes:
+                break
+            if len(size_bytes) < 4:
+                raise BundleError("truncated", "frame header")
+            (length,) = struct.unpack(">I", size_bytes)
+            if length > limits.frame_size:
+                raise BundleError("damaged", "frame size")
+            frame = fh.read(length)
+            if len(frame) < length:
+                raise BundleError("truncated", "frame")
+            digest.update(size_bytes + frame)
+            payload_size += 4 + length
+            final = not fh.peek(1)
+            if encrypted:
+                try:
+                    frame = opener.open(frame, final)  # type: ignore[union-attr]
+                except InvalidTag:
+                    raise BundleError("damaged", "a frame does not decrypt") from None
+            try:
+                chunk = decompressor.decompress(frame, limits.line_size * 4)
+                while True:
+                    produced += len(chunk)
+                    if produced > limits.plaintext_size:
+                        raise BundleError("too_large", "after decompression")
+                    pending += chunk
+                    *lines, pending = pending.split(b"\n")
+                    for line in lines:
+                        yield _record(line)
+                    if len(pending) > limits.line_size:
+                        raise BundleError("too_large", "record")
+                    if not decompressor.unconsumed_tail:
+                        break
+                    chunk = decompressor.decompress(
+                        decompressor.unconsumed_tail, limits.line_size * 4
+                    )
+            except zlib.error:
+                raise BundleError("damaged", "compression") from None
+    if not decompressor.eof:
+        raise BundleError("truncated", "payload")
+    if pending.strip():
+        yield _record(pending)
+    if payload_size != manifest.get("payload_size") or digest.hexdigest() != manifest.get(
+        "payload_sha256"
+    ):
+        raise BundleError("damaged", "payload hash")
+
+
+def _record(line: bytes) -> tuple[str, dict]:
+    try:
+        item = json.loads(line)
+    except ValueError:
+        raise BundleError("invalid_record", "not JSON") from None
+    if not isinstance(item, dict) or not isinstance(item.get("t"), str) or not isinstance(
+        item.get("r"), dict
+    ):
+        raise BundleError("invalid_record", "shape")
+    return item["t"], item["r"]
+
+
+def write(
+    path: Path,
+    manifest: dict,
+    items: Iterable[tuple[str, dict]],
+    signer: keys.SigningKey,
+    recipient_pub: bytes | None,
+    progress: Callable[[int], None] | None = None,
+) -> dict:
+    """Write a bundle atomically (temporary file, fsync, rename) and read it back to verify.
+
+    ``manifest`` gets the counts, sizes, hash and encryption fields added; returns it.
+    """
+    path = Path(path)
+    folder = path.parent
+    payload_tmp = folder / f".{path.name}.payload.tmp"
+    final_tmp = folder / f".{path.name}.tmp"
+    counts: dict[str, int] = {}
+    sealer = crypto.Sealer(recipient_pub) if recipient_pub else None
+    digest = hashlib.sha256()
+    payload_size = plain_size = 0
+    try:
+        with payload_tmp.open("wb") as out:
+            compressor = zlib.compressobj(6)
+            buffer = b""
+            pending: bytes | None = None
+
+            def emit(frame: bytes, final: bool) -> None:
+                nonlocal payload_size
+                sealed = sealer.seal(frame, final) if sealer else frame
+                block = struct.pack(">I", len(sealed)) + sealed
+                digest.update(block)
+                out.write(block)
+                payload_size += len(block)
+
+            for n, (table, row) in enumerate(items, 1):
+                line = json.dumps({"t": table, "r": row}, ensure_ascii=False,
+                                  separators=(",", ":")).encode() + b"\n"
+                plain_size += len(line)
+                counts[table] = counts.get(table, 0) + 1
+                buffer += compressor.compress(line)
+                while len(buffer) >= crypto.FRAME:
+                    if pending is not None:
+                        emit(pending, False)
+                    pending, buffer = buffer[: crypto.FRAME], buffer[crypto.FRAME :]
+                if progress and n % 5000 == 0:
+                    progress(n)
+            buffer += compressor.flush()
+            while buffer:
+                if pending is not None:
+                    emit(pending, False)
+                pending, buffer = buffer[: crypto.FRAME], buffer[crypto.FRAME :]
+            emit(pending or b"", True)
+        manifest = {
+            **manifest,
+            "format": "trainer-bundle",
+            "version": FORMAT_VERSION,
+            "counts": counts,
+            "compression": "zlib",
+            "plaintext_size": plain_size,
+            "payload_size": payload_size,
+            "payload_sha256": digest.hexdigest(),
+            "encryption": (
+                {"scheme": "x25519-chacha20poly1305",
+                 "ephemeral_public": crypto.b64(sealer.ephemeral_public),
+                 "recipient_key_id": crypto.key_id(recipient_pub)}  # type: ignore[arg-type]
+                if sealer else {"scheme": "none"}
+            ),
+        }
+        manifest_bytes = json.dumps(manifest, ensure_ascii=False, sort_keys=True,
+                                    separators=(",", ":")).encode()
+        signature = signer.sign(manifest_bytes)
+        with final_tmp.open("wb") as out, payload_tmp.open("rb") as payload:
+            out.write(MAGIC + manifest_bytes + b"\n" + crypto.b64(signature).encode() + b"\n")
+            while block := payload.read(1024 * 1024):
+                out.write(block)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(final_tmp, path)
+        fsync_dir(folder)
+    finally:
+        for tmp in (payload_tmp, final_tmp):
+            tmp.unlink(missing_ok=True)
+    verify_written(path, signer.public_raw)
+    return manifest
+
+
+def verify_written(path: Path, public_raw: bytes) -> None:
+    """Read a written bundle back: signature, frame structure, size and hash (no decryption:
+    the sender cannot open what it sealed for the county)."""
+    header = read_header(path)
+    check_signature(header, public_raw)
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        fh.seek(header.payload_offset)
+        while block := fh.read(1024 * 1024):
+            digest.update(block)
+            size += len(block)
+    if size != header.manifest["payload_size"] or digest.hexdigest() != header.manifest[
+        "payload_sha256"
+    ]:
+        raise BundleError("damaged", "read back differs from what was written")

@@ -1,0 +1,405 @@
+"""Writing bundles (station to county, county to stations) and importing them.
+
+Importing: read the manifest, find the sender and its approved key, check the signature,
+recipient and version, decrypt, validate every record, and apply all of it in one transaction —
+or nothing. Rows merge by (rev, origin): the newer version of a row wins, so importing the same
+bundle twice, or bundles in any order, gives the same tables.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from trainer_app import __version__, paths
+from trainer_app.i18n import _
+from trainer_app.security import keys
+from trainer_app.services import certificates
+from trainer_app.services.errors import ServiceError
+from trainer_app.store import Store
+from trainer_app.store import sync as q
+from trainer_app.store.db import utc_now
+from trainer_app.sync import bundle, crypto, records, site
+
+Progress = Callable[[int], None]
+Cancelled = Callable[[], bool]
+
+
+class ImportCancelled(Exception):
+    pass
+
+
+# -- export ------------------------------------------------------------------------------------
+def _station_items(store: Store, after: int) -> Iterator[tuple[str, dict]]:
+    key = site.dedup_key(store)
+    for table in records.STATION_TABLES:
+        for row in q.changed_rows(store, table, store.site_id, after):
+            if table == "trainee":
+                row["id_hash"] = site.id_hash(key, row.get("id_number"))
+            yield table, row
+
+
+def _county_items(store: Store) -> Iterator[tuple[str, dict]]:
+    for table in records.COUNTY_TABLES:
+        if table == "site_key":  # every station's key too: any certificate verifies anywhere
+            yield from ((table, row) for row in q.all_rows(store, table))
+        else:
+            yield from ((table, row) for row in q.changed_rows(store, table, store.site_id, 0))
+    for st in q.stations(store):
+        if st["site_id"]:
+            yield records.RECEIPT, {"station_site": st["site_id"], "station_code": st["code"],
+                                    "held": q.applied_seqs(store, st["site_id"])}
+
+
+def export(store: Store, out_dir: Path, full: bool = False,
+           progress: Progress | None = None) -> tuple[Path, dict]:
+    """Write the next bundle into ``out_dir``; returns its path and manifest.
+
+    A station's bundle holds its rows changed since its last bundle (everything with
+    ``full``), encrypted to the county. A county's bundle holds the catalog, station register,
+    keys, withdrawals, merges and receipts for all its stations (no personal data, signed)."""
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise ServiceError(_("The folder {path} does not exist.").format(path=out_dir))
+    role = site.role(store)
+    if role not in ("station", "county"):
+        site.require_role(store, "station")
+    signer = certificates.signing_key(store)
+    last = q.last_out(store)
+    seq = (last["seq"] if last else 0) + 1
+    to_rev = q.change_counter(store)
+    if role == "station":
+        from_rev = 0 if full or not last else last["to_rev"]
+        code = store.get_meta("station_code") or ""
+        items = _station_items(store, from_rev)
+        recipient = site.county(store).encrypt_public
+    else:
+        from_rev, full = 0, True
+        code = store.get_meta("county_code") or ""
+        items = _county_items(store)
+        recipient = None
+    info = site.county(store)
+    manifest = {
+        "kind": role,
+        "sender": {"site_id": store.site_id, "code": code, "role": role,
+                   "name": store.get_meta("station_name" if role == "station" else "county_name")
+                   or "",
+                   "sign_public": crypto.b64(signer.public_raw),
+                   "fingerprint": keys.fingerprint(signer.public_raw)},
+        "recipient": {"county_code": info.code, "county_site_id": info.site_id},
+        "seq": seq, "full": bool(full), "from_rev": from_rev, "to_rev": to_rev,
+        "created_at": utc_now(), "program_version": __version__,
+    }
+    name = f"{code}-{seq:05d}{'-full' if full and role == 'station' else ''}{bundle.SUFFIX}"
+    path = out_dir / name
+    manifest = bundle.write(path, manifest, items, signer, recipient or None, progress)
+    with store.transaction():
+        q.add_out(store, {"seq": seq, "file_name": name, "path": str(path),
+                          "created_at": manifest["created_at"], "from_rev": from_rev,
+                          "to_rev": to_rev, "full": int(bool(full)),
+                          "counts": manifest["counts"], "sha256": manifest["payload_sha256"]})
+    return path, manifest
+
+
+def inspect(path: Path) -> dict:
+    """The manifest of a bundle, read without any key."""
+    return bundle.read_header(Path(path)).manifest
+
+
+# -- import ------------------------------------------------------------------------------------
+@dataclass
+class ImportReport:
+    file: str
+    status: str  # applied, duplicate, pending, rejected
+    reason: str = ""  # a BundleError reason code when rejected or pending
+    message: str = ""  # for the user
+    sender_code: str = ""
+    seq: int | None = None
+    new: dict[str, int] = field(default_factory=dict)
+    changed: dict[str, int] = field(default_factory=dict)
+    unchanged: int = 0
+    gaps: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("applied", "duplicate")
+
+
+REASONS = {
+    "damaged": lambda: _("the file is damaged (it changed after it was written)"),
+    "truncated": lambda: _("the file is incomplete (copying was interrupted)"),
+    "forged": lambda: _("the signature does not match the station's key: altered or forged"),
+    "unknown_station": lambda: _("it comes from a station that is not in the register"),
+    "not_approved": lambda: _("the station's key is waiting for approval"),
+    "unsupported_version": lambda: _("it was written by a newer, unsupported format version"),
+    "too_large": lambda: _("it is larger than allowed"),
+    "wrong_recipient": lambda: _("it was written for another county or site"),
+    "invalid_record": lambda: _("it holds a record that fails validation"),
+    "not_a_bundle": lambda: _("it is not a Trainer sync file"),
+}
+
+
+def reason_text(code: str) -> str:
+    return REASONS.get(code, lambda: code)()
+
+
+def pending_dir() -> Path:
+    return paths.data_dir() / "inbox" / "pending"
+
+
+def import_file(
+    store: Store, path: Path, progress: Progress | None = None,
+    cancelled: Cancelled | None = None, limits: bundle.Limits = bundle.DEFAULT_LIMITS,
+) -> ImportReport:
+    """Import one bundle; never raises for a bad bundle: the report says what happened."""
+    path = Path(path)
+    report = ImportReport(file=path.name, status="rejected")
+    try:
+        _import(store, path, report, progress, cancelled, limits)
+    except bundle.BundleError as exc:
+        report.new, report.changed, report.unchanged = {}, {}, 0
+        report.status = "pending" if exc.reason == "not_approved" else "rejected"
+        report.reason = exc.reason
+        report.message = _("{file}: {reason}.").format(file=path.name,
+                                                      reason=reason_text(exc.reason))
+        if exc.detail and exc.reason not in ("not_approved",):
+            report.message += f" ({exc.detail})"
+    except OSError as exc:
+        report.reason = "unreadable"
+        report.message = _("{file} cannot be read: {error}").format(
+            file=path.name, error=exc.strerror or exc)
+    return report
+
+
+def _import(store: Store, path: Path, report: ImportReport, progress: Progress | None,
+            cancelled: Cancelled | None, limits: bundle.Limits) -> None:
+    header = bundle.read_header(path, limits)
+    m = header.manifest
+    sender = m.get("sender") or {}
+    sender_site = str(sender.get("site_id", ""))
+    report.sender_code = str(sender.get("code", ""))
+    report.seq = m.get("seq") if isinstance(m.get("seq"), int) else None
+    role = site.role(store)
+    opener = None
+    if role == "county":
+        station_row = q.station_by_code(store, report.sender_code)
+        if station_row is None or m.get("kind") != "station":
+            raise bundle.BundleError("unknown_station", report.sender_code)
+        claimed = crypto.unb64(str(sender.get("sign_public", "")))
+        bundle.check_signature(header, claimed)  # self-consistent before anything else
+        if not station_row["approved"] or not station_row["sign_key"]:
+            _keep_pending(path, report.sender_code)
+            raise bundle.BundleError("not_approved", report.sender_code)
+        if crypto.unb64(station_row["sign_key"]) != claimed or station_row["site_id"] != \
+                sender_site:
+            raise bundle.BundleError("forged", "signed by another key")
+        if (m.get("recipient") or {}).get("county_site_id") != store.site_id:
+            raise bundle.BundleError("wrong_recipient")
+        opener = crypto.Opener(site.encryption_key(store),
+                               crypto.unb64(m["encryption"]["ephemeral_public"])) \
+            if m.get("encryption", {}).get("scheme") != "none" else None
+        allowed, origin = records.STATION_TABLES, sender_site
+    elif role == "station":
+        county = site.county(store)
+        if m.get("kind") != "county" or sender_site != county.site_id:
+            raise bundle.BundleError("unknown_station", report.sender_code)
+        bundle.check_signature(header, county.sign_public)
+        allowed, origin = (*records.COUNTY_TABLES, records.RECEIPT), sender_site
+    else:
+        site.require_role(store, "station")
+        return
+    if q.applied_in(store, sender_site, m.get("payload_sha256", "")):
+        report.status = "duplicate"
+        report.message = _("{file} was imported before; nothing changed.").format(file=path.name)
+        report.gaps = _gaps(store, sender_site)
+        return
+    _apply(store, path, header, opener, allowed, origin, report, progress, cancelled, limits)
+    report.gaps = _gaps(store, sender_site)
+
+
+def _keep_pending(path: Path, code: str) -> None:
+    """Keep a bundle of a not-yet-approved station (a file, not a database change) so it can be
+    applied once the coordinator approves the station's key."""
+    folder = pending_dir() / code
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    if not target.exists():
+        shutil.copyfile(path, target)
+
+
+def _gaps(store: Store, sender_site: str) -> list[int]:
+    held = q.applied_seqs(store, sender_site)
+    return sorted(set(range(1, max(held) + 1)) - set(held)) if held else []
+
+
+def _apply(store: Store, path: Path, header: bundle.Header, opener, allowed, origin,
+           report: ImportReport, progress: Progress | None, cancelled: Cancelled | None,
+           limits: bundle.Limits) -> None:
+    m = header.manifest
+    columns = {t: q.columns(store, t) for t in allowed if t != records.RECEIPT}
+    column_sets = {t: set(c) for t, c in columns.items()}
+    batches: dict[str, list[dict]] = {}
+    receipts: list[dict] = []
+    n = 0
+    # Foreign keys are checked per row within a bundle but not across bundles: rows from
+    # bundles imported out of order may refer to rows that arrive later.
+    store.conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with store.transaction():
+            for table, row in bundle.records(path, header, opener, limits):
+                if table not in allowed:
+                    raise bundle.BundleError("invalid_record", f"table {table}")
+                if table == records.RECEIPT:
+                    receipts.append(row)
+                    continue
+                try:
+                    records.check(table, row, column_sets[table],
+                                  origin if table != "site_key" or m["kind"] == "station"
+                                  else None)
+                except records.RecordError as exc:
+                    raise bundle.BundleError("invalid_record", str(exc)) from None
+                batch = batches.setdefault(table, [])
+                batch.append(row)
+                if len(batch) >= 2000:
+                    _flush(store, table, columns[table], batch, report)
+                    batch.clear()
+                n += 1
+                if progress and n % 2000 == 0:
+                    progress(n)
+                if cancelled and n % 2000 == 0 and cancelled():
+                    raise ImportCancelled
+            for table, batch in batches.items():
+                _flush(store, table, columns[table], batch, report)
+            if receipts:
+                _apply_receipts(store, receipts)
+            q.add_in(store, {"sender_site": m["sender"]["site_id"],
+                             "sender_code": m["sender"].get("code", ""), "seq": m.get("seq"),
+                             "sha256": m["payload_sha256"], "file_name": path.name,
+                             "received_at": utc_now(), "from_rev": m.get("from_rev"),
+                             "to_rev": m.get("to_rev"), "counts": m.get("counts", {}),
+                             "status": "applied"})
+    except bundle.BundleError:
+        raise
+    except ImportCancelled:
+        raise
+    except Exception as exc:  # constraint violations and the like: the bundle is at fault
+        import sqlite3
+
+        if isinstance(exc, sqlite3.IntegrityError):
+            raise bundle.BundleError("invalid_record", str(exc)) from None
+        raise
+    finally:
+        store.conn.execute("PRAGMA foreign_keys = ON")
+    report.status = "applied"
+    report.message = _("{file}: applied.").format(file=path.name)
+
+
+def _flush(store: Store, table: str, names: list[str], batch: list[dict],
+           report: ImportReport) -> None:
+    existing = q.existing_revs(store, table, [r["id"] for r in batch])
+    new = changed = 0
+    for row in batch:
+        old = existing.get(row["id"])
+        if old is None:
+            new += 1
+        elif (row["rev"], row["origin"]) > old:
+            changed += 1
+        else:
+            report.unchanged += 1
+    if new:
+        report.new[table] = report.new.get(table, 0) + new
+    if changed:
+        report.changed[table] = report.changed.get(table, 0) + changed
+    q.upsert(store, table, names, [tuple(r.get(n) for n in names) for r in batch])
+
+
+def _apply_receipts(store: Store, receipts: list[dict]) -> None:
+    for receipt in receipts:
+        if receipt.get("station_site") == store.site_id and isinstance(receipt.get("held"), list):
+            q.acknowledge(store, [s for s in receipt["held"] if isinstance(s, int)])
+
+
+def approve(store: Store, code: str) -> list[ImportReport]:
+    """Approve a station's key (after comparing fingerprints) and apply its waiting bundles."""
+    site.require_role(store, "county")
+    row = q.station_by_code(store, code.strip().upper())
+    if not row:
+        raise ServiceError(_("No station with code {code} in the register.").format(code=code))
+    folder = pending_dir() / row["code"]
+    waiting = sorted(folder.glob(f"*{bundle.SUFFIX}")) if folder.exists() else []
+    key, site_id = row["sign_key"], row["site_id"]
+    if not key:
+        if not waiting:
+            raise ServiceError(
+                _("Station {code} has not sent a bundle yet: its key is not known.").format(
+                    code=row["code"]))
+        sender = bundle.read_header(waiting[0]).manifest["sender"]
+        key, site_id = sender["sign_public"], sender["site_id"]
+    with store.transaction():
+        store.db["station"].update(
+            row["id"], {"sign_key": key, "site_id": site_id, "approved": 1, **store.stamp()})
+    reports = [import_file(store, p) for p in waiting]
+    for p, r in zip(waiting, reports, strict=True):
+        if r.ok:
+            p.unlink()
+    return reports
+
+
+def pending_fingerprint(store: Store, code: str) -> str | None:
+    """The fingerprint of the key a waiting station's first bundle carries, to compare with
+    the one shown at the station."""
+    folder = pending_dir() / code.upper()
+    for path in sorted(folder.glob(f"*{bundle.SUFFIX}")) if folder.exists() else []:
+        try:
+            sender = bundle.read_header(path).manifest["sender"]
+            return keys.fingerprint(crypto.unb64(sender["sign_public"]))
+        except (bundle.BundleError, KeyError, ValueError):
+            continue
+    return None
+
+
+def import_many(store: Store, paths_: list[Path], progress: Progress | None = None,
+                cancelled: Cancelled | None = None) -> list[ImportReport]:
+    """Import files and the bundles inside folders (a USB stick full of them), oldest first."""
+    files: list[Path] = []
+    for p in map(Path, paths_):
+        if p.is_dir():
+            files += sorted(p.rglob(f"*{bundle.SUFFIX}"))
+        else:
+            files.append(p)
+    out = []
+    for i, f in enumerate(files):
+        if cancelled and cancelled():
+            break
+        out.append(import_file(store, f, cancelled=cancelled))
+        if progress:
+            progress(i + 1)
+    return out
+
+
+def status(store: Store) -> dict:
+    role = site.role(store)
+    result: dict = {"role": role or "unlinked", "site_id": store.site_id,
+                    "fingerprint": site.own_fingerprint(store) if role else ""}
+    if role == "county":
+        stations = []
+        for st in q.stations(store):
+            stations.append({
+                "code": st["code"], "name": st["name"], "approved": bool(st["approved"]),
+                "last_seq": st["last_seq"], "last_at": st["last_at"],
+                "gaps": _gaps(store, st["site_id"]) if st["site_id"] else [],
+                "pending_fingerprint": None if st["approved"] else pending_fingerprint(
+                    store, st["code"]),
+            })
+        result["stations"] = stations
+    else:
+        last = q.last_out(store)
+        after = last["to_rev"] if last else 0
+        result["pending_changes"] = q.change_counter(store) > after
+        result["bundles"] = [
+            {**b, "counts": json.loads(b["counts"])} for b in q.bundles_out(store)
+        ]
+    return result

@@ -1,0 +1,86 @@
+"""Which records travel in which direction, and the strict checks every incoming record passes.
+
+A station sends the rows it owns (``origin`` = its site id); the county sends the rows it owns
+(catalog, station register, keys, withdrawals, merges) plus receipts. Nothing else is accepted:
+a record of another table, of another origin, with unknown columns or wrong types is refused,
+and with it the whole bundle.
+"""
+
+from __future__ import annotations
+
+import re
+
+from trainer_app.domain.validation import parse_date
+
+STATION_TABLES = (
+    "course", "trainee", "training_class", "lesson", "enrollment", "attendance",
+    "site_key", "certificate", "revocation",
+)
+COUNTY_TABLES = ("course", "station", "site_key", "revocation", "person_merge")
+RECEIPT = "receipt"  # pseudo-table in county bundles: bundle numbers the county holds
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(\+00:00|Z)?$")
+MAX_TEXT = 10_000
+
+# Per table: columns holding dates (checked strictly) and ids that must look like UUIDs.
+DATES = {
+    "training_class": ("start_date", "end_date"),
+    "lesson": ("date",),
+    "certificate": ("start_date", "end_date", "issued_on"),
+    "trainee": ("birth_date",),
+}
+ID_COLUMNS = {
+    "training_class": ("course_id",),
+    "lesson": ("class_id",),
+    "enrollment": ("class_id", "trainee_id"),
+    "attendance": ("lesson_id", "trainee_id"),
+    "certificate": ("trainee_id", "class_id"),
+    "revocation": ("certificate_id",),
+    "person_merge": ("merged_id", "into_id"),
+}
+
+
+class RecordError(ValueError):
+    pass
+
+
+def check(table: str, row: dict, columns: set[str], origin: str | None) -> None:
+    """Raise :class:`RecordError` unless ``row`` is a well-formed row of ``table``.
+
+    ``origin`` (when given) is the only origin the sender may write.
+    """
+    unknown = set(row) - columns
+    if unknown:
+        raise RecordError(f"{table}: unknown columns {sorted(unknown)}")
+    for name in ("id", "origin", "rev", "updated_at", "deleted"):
+        if name not in row:
+            raise RecordError(f"{table}: missing {name}")
+    if not isinstance(row["id"], str) or not _UUID.match(row["id"]):
+        raise RecordError(f"{table}: bad id")
+    if origin is not None and row["origin"] != origin:
+        raise RecordError(f"{table} {row['id']}: origin is not the sender")
+    if not isinstance(row["rev"], int) or isinstance(row["rev"], bool) or row["rev"] < 0:
+        raise RecordError(f"{table} {row['id']}: bad rev")
+    if row["deleted"] not in (0, 1) or isinstance(row["deleted"], bool):
+        raise RecordError(f"{table} {row['id']}: bad deleted flag")
+    if not isinstance(row["updated_at"], str) or not _TIMESTAMP.match(row["updated_at"]):
+        raise RecordError(f"{table} {row['id']}: bad updated_at")
+    for name, value in row.items():
+        if value is None or isinstance(value, int | float) and not isinstance(value, bool):
+            continue
+        if not isinstance(value, str):
+            raise RecordError(f"{table} {row['id']}: {name} has a bad type")
+        if len(value) > MAX_TEXT:
+            raise RecordError(f"{table} {row['id']}: {name} too long")
+    for name in DATES.get(table, ()):
+        value = row.get(name)
+        if value is not None:
+            try:
+                parse_date(value)
+            except (ValueError, TypeError):
+                raise RecordError(f"{table} {row['id']}: bad date in {name}") from None
+    for name in ID_COLUMNS.get(table, ()):
+        value = row.get(name)
+        if value is not None and (not isinstance(value, str) or not _UUID.match(value)):
+            raise RecordError(f"{table} {row['id']}: bad reference in {name}")

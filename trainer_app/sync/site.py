@@ -1,0 +1,212 @@
+"""Who this site is in the sync network: a county (keys, station register, county packs) or a
+station linked to its county by a county pack."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from trainer_app.files import write_atomic_bytes
+from trainer_app.i18n import _
+from trainer_app.security import keys
+from trainer_app.services import certificates, station
+from trainer_app.services.errors import ServiceError, ValidationError
+from trainer_app.store import Store, records
+from trainer_app.store import sync as q
+from trainer_app.sync import crypto
+
+PACK_FORMAT = "trainer-county-pack"
+PACK_VERSION = 1
+PACK_SUFFIX = ".trpack"
+
+
+@dataclass(frozen=True)
+class County:
+    site_id: str
+    code: str
+    name: str
+    sign_public: bytes
+    encrypt_public: bytes
+
+
+def role(store: Store) -> str:
+    """``county``, ``station`` (linked to a county) or ``""`` (a station not linked yet)."""
+    return store.get_meta("role") or ""
+
+
+def require_role(store: Store, wanted: str) -> None:
+    if role(store) != wanted:
+        if wanted == "county":
+            raise ServiceError(_("This database is not set up as a county center."))
+        raise ServiceError(
+            _("This station is not linked to a county yet: import the county pack first.")
+        )
+
+
+def encryption_key(store: Store):
+    return crypto.load_or_create(keys.key_dir(), store.site_id)
+
+
+def dedup_key(store: Store) -> bytes:
+    value = store.get_meta("dedup_key")
+    if not value:
+        raise ServiceError(_("No duplicate-matching key: link to the county first."))
+    return base64.b64decode(value)
+
+
+def id_hash(key: bytes, id_number: str | None) -> str | None:
+    """A keyed hash of an ID number: equal numbers match at the county, the number itself is
+    never compared in clear."""
+    if not id_number:
+        return None
+    return hmac.new(key, id_number.upper().encode(), hashlib.sha256).hexdigest()
+
+
+def county(store: Store) -> County:
+    return County(
+        site_id=store.get_meta("county_site_id") or "",
+        code=store.get_meta("county_code") or "",
+        name=store.get_meta("county_name") or "",
+        sign_public=base64.b64decode(store.get_meta("county_sign_key") or ""),
+        encrypt_public=base64.b64decode(store.get_meta("county_encrypt_key") or ""),
+    )
+
+
+def _record_key(store: Store, site_id: str, public: bytes, purpose: str, label: str) -> None:
+    kid = keys.key_id(public).hex() if purpose == "sign" else crypto.key_id(public)
+    if store.scalar("SELECT 1 FROM site_key WHERE key_id = ?", [kid]):
+        return
+    records.insert(
+        store, "site_key",
+        {"site_id": site_id, "key_id": kid, "public_key": crypto.b64(public),
+         "purpose": purpose, "label": label},
+    )
+
+
+def setup_county(store: Store, code: str, name: str) -> County:
+    """Make this database a county center: its keys, its code and name."""
+    code = code.strip().upper()
+    if not (2 <= len(code) <= 12 and code.isascii() and code.isalnum()):
+        raise ValidationError({"code": _("A county code has 2 to 12 letters or digits.")})
+    if not name.strip():
+        raise ValidationError({"name": _("Enter the county center's name.")})
+    if role(store) == "station":
+        raise ServiceError(_("This database is a station's; a county needs its own database."))
+    signer = certificates.signing_key(store)
+    enc = encryption_key(store)
+    with store.transaction():
+        store.set_meta("role", "county")
+        store.set_meta("county_code", code)
+        store.set_meta("county_name", name.strip())
+        store.set_meta("county_site_id", store.site_id)
+        store.set_meta("county_sign_key", crypto.b64(signer.public_raw))
+        store.set_meta("county_encrypt_key", crypto.b64(crypto.raw_public(enc)))
+        if not store.get_meta("dedup_key"):
+            store.set_meta("dedup_key", crypto.b64(os.urandom(32)))
+        _record_key(store, store.site_id, crypto.raw_public(enc), "encrypt", name.strip())
+    return county(store)
+
+
+def add_station(store: Store, code: str, name: str = "", township: str = "",
+                village: str = "", contact: str = "") -> dict:
+    require_role(store, "county")
+    code = code.strip().upper()
+    if not (2 <= len(code) <= 12 and code.isascii() and code.isalnum()):
+        raise ValidationError({"station_code": _("A station code has 2 to 12 letters or digits.")})
+    with store.transaction():
+        existing = q.station_by_code(store, code)
+        if existing:
+            return existing
+        records.insert(
+            store, "station",
+            {"code": code, "name": name, "township": township, "village": village,
+             "contact": contact, "approved": 0},
+        )
+    return q.station_by_code(store, code)  # type: ignore[return-value]
+
+
+def write_pack(store: Store, station_code: str, out: Path, station_name: str = "") -> Path:
+    """A county pack for one station: county identity and public keys, the station's code,
+    the matching key for duplicates and the course catalog; signed by the county."""
+    require_role(store, "county")
+    entry = add_station(store, station_code, station_name)
+    signer = certificates.signing_key(store)
+    info = county(store)
+    courses = [
+        {k: v for k, v in row.items()}
+        for row in q.changed_rows(store, "course", store.site_id, 0)
+    ]
+    body = {
+        "format": PACK_FORMAT, "version": PACK_VERSION,
+        "county": {"site_id": info.site_id, "code": info.code, "name": info.name,
+                   "sign_public": crypto.b64(info.sign_public),
+                   "encrypt_public": crypto.b64(info.encrypt_public)},
+        "station": {"code": entry["code"], "name": entry["name"]},
+        "dedup_key": store.get_meta("dedup_key"),
+        "courses": courses,
+        "site_keys": list(q.changed_rows(store, "site_key", store.site_id, 0)),
+    }
+    data = json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
+    signed = json.dumps(
+        {"pack": base64.b64encode(data).decode(), "signature": crypto.b64(signer.sign(data))}
+    ).encode()
+    return write_atomic_bytes(Path(out), signed)
+
+
+def read_pack(path: Path) -> dict:
+    try:
+        outer = json.loads(Path(path).read_bytes())
+        data = base64.b64decode(outer["pack"])
+        body = json.loads(data)
+        public = crypto.unb64(body["county"]["sign_public"])
+        signature = crypto.unb64(outer["signature"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ServiceError(
+            _("{file} is not a county pack, or it is damaged.").format(file=Path(path).name)
+        ) from None
+    if body.get("format") != PACK_FORMAT or body.get("version") != PACK_VERSION:
+        raise ServiceError(_("{file} is a county pack of an unsupported version.").format(
+            file=Path(path).name))
+    if not keys.verify(public, data, signature):
+        raise ServiceError(_("The county pack's signature does not match: it was altered."))
+    return body
+
+
+def setup_station(store: Store, pack_path: Path) -> County:
+    """Link this station to its county with the pack the county gave it."""
+    if role(store) == "county":
+        raise ServiceError(_("This database is a county center's, not a station's."))
+    body = read_pack(pack_path)
+    c = body["county"]
+    current = store.get_meta("county_site_id")
+    if current and current != c["site_id"]:
+        raise ServiceError(_("This station is already linked to another county."))
+    with store.transaction():
+        store.set_meta("role", "station")
+        store.set_meta("county_site_id", c["site_id"])
+        store.set_meta("county_code", c["code"])
+        store.set_meta("county_name", c["name"])
+        store.set_meta("county_sign_key", c["sign_public"])
+        store.set_meta("county_encrypt_key", c["encrypt_public"])
+        store.set_meta("dedup_key", body["dedup_key"])
+        store.set_meta("station_code", body["station"]["code"])
+        if body["station"].get("name") and not store.get_meta("station_name"):
+            store.set_meta("station_name", body["station"]["name"])
+        for table, rows in (("course", body["courses"]), ("site_key", body["site_keys"])):
+            names = q.columns(store, table)
+            q.upsert(store, table, names, [tuple(r.get(n) for n in names) for r in rows])
+    certificates.signing_key(store)
+    return county(store)
+
+
+def own_fingerprint(store: Store) -> str:
+    return keys.fingerprint(certificates.signing_key(store).public_raw)
+
+
+def station_info(store: Store) -> station.StationInfo:
+    return station.info(store)
