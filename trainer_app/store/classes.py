@@ -87,7 +87,8 @@ def enrolled(store: Store, class_id: str) -> list[dict]:
                   t.village_group
              FROM enrollment e JOIN trainee t ON t.id = e.trainee_id
             WHERE e.class_id = ? AND e.deleted = 0 AND t.deleted = 0
-            ORDER BY t.name_sort""",
+            ORDER BY +t.name_sort  -- "+": sort these few rows, not by walking the name index
+        """,
         [class_id],
     )
 

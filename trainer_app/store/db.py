@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from trainer_app.domain.ids import uuid7
 from trainer_app.i18n import _
 from trainer_app.store import schema
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 class StoreError(Exception):
@@ -43,7 +46,6 @@ class Store:
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
             self._check_schema(conn, create or str(path) == ":memory:")
             self.conn = conn
-            self.db = sqlite_utils.Database(conn)
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA busy_timeout = 5000")
             if str(path) != ":memory:":
@@ -198,11 +200,23 @@ class Store:
         return self.get_meta("site_id") or ""
 
     # -- queries -------------------------------------------------------------------------------
+    @functools.cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the same connection, for writes and migrations (imported on first
+        use: reading the screens at start-up does not need it)."""
+        from sqlite_utils import Database
+
+        return Database(self.conn)
+
     def rows(self, sql: str, params: object = ()) -> list[dict]:
-        return list(self.db.query(sql, params))
+        cur = self.conn.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur]
 
     def row(self, sql: str, params: object = ()) -> dict | None:
-        return next(iter(self.db.query(sql, params)), None)
+        cur = self.conn.execute(sql, params)
+        found = cur.fetchone()
+        return dict(zip([d[0] for d in cur.description], found, strict=True)) if found else None
 
     def scalar(self, sql: str, params: object = ()) -> object:
         found = self.conn.execute(sql, params).fetchone()

@@ -7,8 +7,10 @@ version and ``PRAGMA application_id`` marks the file as ours.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 APPLICATION_ID = 0x54524E52  # "TRNR"
 

@@ -6,41 +6,57 @@ changes through signals connected here.
 
 from __future__ import annotations
 
+import importlib
+
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from trainer_app import __version__, i18n
-from trainer_app.i18n import _
+from trainer_app.i18n import N_, _
 from trainer_app.services import trainee_list
 from trainer_app.store import Store
 from trainer_app.ui import language
-from trainer_app.ui.attendance.page import AttendancePage
-from trainer_app.ui.classes.page import ClassesPage
-from trainer_app.ui.courses.page import CoursesPage
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.trainees.page import TraineesPage
+
+# name, tab title, module and class; pages other than the first are built when first shown,
+# so that start-up only pays for the trainee list.
+SECTIONS = (
+    ("trainees", N_("Trainees"), "trainer_app.ui.trainees.page", "TraineesPage"),
+    ("courses", N_("Courses"), "trainer_app.ui.courses.page", "CoursesPage"),
+    ("classes", N_("Classes"), "trainer_app.ui.classes.page", "ClassesPage"),
+    ("attendance", N_("Attendance"), "trainer_app.ui.attendance.page", "AttendancePage"),
+)
+# When a page changed records, which pages must read them again.
+LINKS = {
+    "trainees": ("classes", "attendance"),
+    "courses": ("classes",),
+    "classes": ("attendance",),
+    "attendance": ("classes",),
+}
 
 
 class MainWindow(Retranslating, QMainWindow):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.trainees = TraineesPage(store)
-        self.courses = CoursesPage(store)
-        self.classes = ClassesPage(store)
-        self.attendance = AttendancePage(store)
+        self._pages: dict[str, QWidget] = {}
         self.tabs = QTabWidget(objectName="sections")
         self.tabs.setDocumentMode(True)
-        for page in (self.trainees, self.courses, self.classes, self.attendance):
-            self.tabs.addTab(page, "")
+        for _name, _title, _module, _cls in SECTIONS:
+            holder = QWidget()
+            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            self.tabs.addTab(holder, "")
         self.setCentralWidget(self.tabs)
-
-        self.trainees.changed.connect(self.classes.refresh)
-        self.trainees.changed.connect(self.attendance.refresh)
+        self.page("trainees")
         self.trainees.changed.connect(self._update_status)
-        self.courses.changed.connect(self.classes.refresh)
-        self.classes.changed.connect(self.attendance.refresh)
-        self.attendance.changed.connect(self.classes.refresh)
         self.tabs.currentChanged.connect(self._section_shown)
 
         self.status = QLabel()
@@ -48,6 +64,42 @@ class MainWindow(Retranslating, QMainWindow):
         self._build_menus()
         self.retranslate()
         self.resize(1100, 700)
+
+    # -- sections ------------------------------------------------------------------------------
+    def page(self, name: str) -> QWidget:
+        """The page of section ``name``, built on first use."""
+        found = self._pages.get(name)
+        if found is not None:
+            return found
+        index = next(i for i, section in enumerate(SECTIONS) if section[0] == name)
+        _name, _title, module, cls = SECTIONS[index]
+        page = getattr(importlib.import_module(module), cls)(self.store)
+        self.tabs.widget(index).layout().addWidget(page)
+        self._pages[name] = page
+        for source, targets in LINKS.items():
+            if source == name:
+                for target in targets:
+                    if target in self._pages:
+                        page.changed.connect(self._pages[target].refresh)
+            elif name in targets and source in self._pages:
+                self._pages[source].changed.connect(page.refresh)
+        return page
+
+    @property
+    def trainees(self) -> TraineesPage:
+        return self.page("trainees")  # type: ignore[return-value]
+
+    @property
+    def courses(self) -> QWidget:
+        return self.page("courses")
+
+    @property
+    def classes(self) -> QWidget:
+        return self.page("classes")
+
+    @property
+    def attendance(self) -> QWidget:
+        return self.page("attendance")
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -78,8 +130,8 @@ class MainWindow(Retranslating, QMainWindow):
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Trainer — village service station training"))
-        for i, title in enumerate((_("Trainees"), _("Courses"), _("Classes"), _("Attendance"))):
-            self.tabs.setTabText(i, title)
+        for i, (_name, title, _module, _cls) in enumerate(SECTIONS):
+            self.tabs.setTabText(i, _(title))
         self.file_menu.setTitle(_("&File"))
         self.quit_action.setText(_("&Quit"))
         self.language_menu.setTitle(_("&Language"))
@@ -100,9 +152,12 @@ class MainWindow(Retranslating, QMainWindow):
         )
 
     def _section_shown(self, index: int) -> None:
-        page = self.tabs.widget(index)
-        if hasattr(page, "refresh") and page is not self.trainees:
-            page.refresh()
+        name = SECTIONS[index][0]
+        if name in self._pages:
+            if name != "trainees":
+                self._pages[name].refresh()
+        else:
+            self.page(name)
 
     def _about(self) -> None:
         QMessageBox.about(

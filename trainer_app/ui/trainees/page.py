@@ -51,8 +51,9 @@ class TraineesPage(Retranslating, QWidget):
 
         self.table = QTableView(objectName="trainee_table")
         self.table.setModel(self.model)
+        # The indicator first: enabling sorting then sorts once, by name.
+        self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
