@@ -518,3 +518,15 @@ def test_language_option_translates_help_and_errors(capsys, tmp_path, monkeypatc
     assert "列出学员" in capsys.readouterr().out
     assert main(["--db", str(db), "--lang", "zh_CN", "lessons", "cancel", "L1"]) == 2
     assert capsys.readouterr().err == "错误：没有编号为 L1 的课次。\n"
+
+
+def test_window_fast_path_takes_only_window_options():
+    from trainer_app.__main__ import window_options
+
+    assert window_options([]) == {}
+    assert window_options(["--db", "x.db", "--lang", "en"]) == {"--db": "x.db", "--lang": "en"}
+    assert window_options(["--db=x.db"]) == {"--db": "x.db"}
+    assert window_options(["--lang", "fr"]) is None  # the CLI reports the bad choice
+    assert window_options(["--db"]) is None
+    assert window_options(["--db", "x.db", "trainees", "list"]) is None
+    assert window_options(["--help"]) is None

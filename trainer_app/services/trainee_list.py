@@ -41,6 +41,16 @@ class TraineeList:
             self.sort, self.descending = sort, descending
             self._order = None
 
+    def head(self, n: int) -> list[int]:
+        """The first ``n`` rowids in display order, without reading the whole order (what a
+        window shows first)."""
+        if self._order is not None:
+            return self._order[:n]
+        return q.list_rowids(self._store, "", self.sort, self.descending, limit=n)
+
+    def count(self) -> int:
+        return len(self._order) if self._order is not None else q.count(self._store)
+
     def order(self) -> list[int]:
         """Rowids of every live trainee in display order."""
         if self._order is None:

@@ -26,7 +26,8 @@ SORT_KEYS = {
 
 
 def list_rowids(
-    store: Store, search: str = "", sort: str = "name", descending: bool = False
+    store: Store, search: str = "", sort: str = "name", descending: bool = False,
+    limit: int | None = None,
 ) -> list[int]:
     """Rowids of live trainees matching ``search`` (already normalized), in display order."""
     order = ", ".join(
@@ -38,6 +39,8 @@ def list_rowids(
         where += " AND instr(search_key, ?) > 0"
         params.append(search)
     sql = f"SELECT rowid FROM trainee WHERE {where} ORDER BY {order}, rowid"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
     return [r[0] for r in store.conn.execute(sql, params)]
 
 

@@ -33,6 +33,7 @@ SECTIONS = (
     ("courses", N_("Courses"), "trainer_app.ui.courses.page", "CoursesPage"),
     ("classes", N_("Classes"), "trainer_app.ui.classes.page", "ClassesPage"),
     ("attendance", N_("Attendance"), "trainer_app.ui.attendance.page", "AttendancePage"),
+    ("certificates", N_("Certificates"), "trainer_app.ui.certificates.page", "CertificatesPage"),
 )
 # When a page changed records, which pages must read them again.
 LINKS = {
@@ -120,10 +121,30 @@ class MainWindow(Retranslating, QMainWindow):
             self.language_menu.addAction(action)
             self.language_actions[code] = action
 
+        self.tools_menu = bar.addMenu("")
+        self.verify_action = QAction(self)
+        self.verify_action.setShortcut(QKeySequence("Ctrl+Shift+V"))
+        self.verify_action.triggered.connect(self.verify_certificate)
+        self.settings_action = QAction(self)
+        self.settings_action.triggered.connect(self.station_settings)
+        self.tools_menu.addAction(self.verify_action)
+        self.tools_menu.addAction(self.settings_action)
+
         self.help_menu = bar.addMenu("")
         self.about_action = QAction(self)
         self.about_action.triggered.connect(self._about)
         self.help_menu.addAction(self.about_action)
+
+    def verify_certificate(self) -> None:
+        from trainer_app.ui.verify_dialog import VerifyDialog
+
+        VerifyDialog(self.store, self).exec()
+
+    def station_settings(self) -> None:
+        from trainer_app.ui.station_settings import StationSettingsDialog
+
+        if StationSettingsDialog(self.store, self).exec():
+            self._update_status()
 
     def switch_language(self, code: str) -> None:
         language.apply(code, remember=True)
@@ -135,6 +156,9 @@ class MainWindow(Retranslating, QMainWindow):
         self.file_menu.setTitle(_("&File"))
         self.quit_action.setText(_("&Quit"))
         self.language_menu.setTitle(_("&Language"))
+        self.tools_menu.setTitle(_("&Tools"))
+        self.verify_action.setText(_("&Verify a certificate…"))
+        self.settings_action.setText(_("Station &settings…"))
         self.help_menu.setTitle(_("&Help"))
         self.about_action.setText(_("&About Trainer"))
         for code, action in self.language_actions.items():

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QMessageBox,
+    QPushButton,
     QStackedLayout,
     QTabWidget,
     QVBoxLayout,
@@ -41,6 +42,8 @@ class ClassDetail(Retranslating, QWidget):
         self.status = QComboBox(objectName="class_status")
         self.status_label.setBuddy(self.status)
         self.status.activated.connect(self._status_chosen)
+        self.certificates_button = QPushButton(objectName="issue_certificates")
+        self.certificates_button.clicked.connect(self.issue_certificates)
 
         self.lessons = LessonsPane(store)
         self.enrolled = EnrolledPane(store)
@@ -57,7 +60,8 @@ class ClassDetail(Retranslating, QWidget):
         head.addWidget(self.heading, 0, 0)
         head.addWidget(self.status_label, 0, 1)
         head.addWidget(self.status, 0, 2)
-        head.addWidget(self.facts, 1, 0, 1, 3)
+        head.addWidget(self.certificates_button, 0, 3)
+        head.addWidget(self.facts, 1, 0, 1, 4)
         head.setColumnStretch(0, 1)
         body = QWidget()
         body_layout = QVBoxLayout(body)
@@ -75,6 +79,7 @@ class ClassDetail(Retranslating, QWidget):
         for i, title in enumerate((_("Less&ons"), _("&Trainees"), _("Com&pletion"))):
             self.tabs.setTabText(i, title)
         self.status_label.setText(_("&Status:"))
+        self.certificates_button.setText(_("Issue &certificates…"))
         self.empty.setText(_("Choose a class in the list above, or schedule a new one."))
         self.status.blockSignals(True)
         self.status.clear()
@@ -154,6 +159,20 @@ class ClassDetail(Retranslating, QWidget):
         except Exception as exc:  # noqa: BLE001 - shown to the user
             show_error(self, exc)
         self._pane_changed()
+
+    def issue_certificates(self) -> None:
+        """Open the certificates dialog for this class (who is eligible, issue and print)."""
+        if self._class is None:
+            return
+        from trainer_app.ui.certificates.issue_dialog import IssueDialog
+
+        try:
+            dialog = IssueDialog(self._store, self._class["id"], parent=self)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, exc)
+            return
+        dialog.exec()
+        dialog.deleteLater()
 
     def _pane_changed(self) -> None:
         self.reload()

@@ -31,13 +31,17 @@ class TraineeTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._source = source
         self._search = ""
-        self._rowids: list[int] = source.order()
+        # Until someone scrolls past the first page, searches or sorts, only that page's rowids
+        # are read (``_partial``); start-up need not read 100,000 of them.
+        self._rowids: list[int] = source.head(PAGE)
+        self._count = source.count()
+        self._partial = self._count > len(self._rowids)
         self._cache: dict[int, dict] = {}
         self._revealed: set[str] = set()
 
     # -- Qt model interface ----------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rowids)
+        return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -60,7 +64,10 @@ class TraineeTableModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self._source.set_sort(COLUMNS[column][0], order == Qt.SortOrder.DescendingOrder)
+        wanted = (COLUMNS[column][0], order == Qt.SortOrder.DescendingOrder)
+        if wanted == (self._source.sort, self._source.descending):
+            return  # already in this order (the view asks once when sorting is enabled)
+        self._source.set_sort(*wanted)
         self._reload()
 
     # -- ours -------------------------------------------------------------------------------
@@ -75,13 +82,15 @@ class TraineeTableModel(QAbstractTableModel):
 
     def retranslate(self) -> None:
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
-        if self._rowids:
-            last = self.index(len(self._rowids) - 1, len(COLUMNS) - 1)
+        if self._count:
+            last = self.index(self._count - 1, len(COLUMNS) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
 
     def row(self, row: int) -> dict | None:
-        if not 0 <= row < len(self._rowids):
+        if not 0 <= row < self._count:
             return None
+        if row >= len(self._rowids):
+            self._load_all()
         rowid = self._rowids[row]
         found = self._cache.get(rowid)
         if found is None:
@@ -96,6 +105,7 @@ class TraineeTableModel(QAbstractTableModel):
 
     def row_of(self, trainee_id: str) -> int:
         """The row showing ``trainee_id``, or -1 when it is filtered out."""
+        self._load_all()
         rowid = self._source.rowid(trainee_id)
         try:
             return self._rowids.index(rowid)
@@ -109,9 +119,16 @@ class TraineeTableModel(QAbstractTableModel):
             self._revealed ^= {trainee_id}
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
+    def _load_all(self) -> None:
+        if self._partial:
+            self._rowids = self._source.find(self._search)
+            self._partial = False
+
     def _reload(self) -> None:
         self.beginResetModel()
         self._rowids = self._source.find(self._search)
+        self._count = len(self._rowids)
+        self._partial = False
         self._cache.clear()
         self.endResetModel()
 
