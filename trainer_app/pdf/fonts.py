@@ -8,9 +8,9 @@ anything is printed: a paper never shows a box.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
@@ -23,6 +23,27 @@ FONTS = (
     ("TrainerExtA", "HanaMinA-ExtA.ttf", None),
     ("TrainerExtB", "HanaMinB-ExtB.ttf", None),
 )
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ToUnicode CMap of a font subset, with characters beyond the Basic
+    Multilingual Plane (CJK Extension B, such as 𠮷) written as UTF-16 surrogate pairs.
+
+    reportlab 5.1 writes them as odd-length hex (``<20BB7>``), which PDF readers reject: the
+    character prints but cannot be searched, copied or read back. Patched into reportlab once.
+    """
+    lines = _REPORTLAB_CMAP(fontname, subset).split("\n")
+    start = lines.index(f"{len(subset)} beginbfchar") + 1
+    lines[start : start + len(subset)] = [
+        f"<{i:02X}> <{chr(v).encode('utf-16-be', 'surrogatepass').hex().upper()}>"
+        for i, v in enumerate(subset)
+    ]
+    return "\n".join(lines)
+
+
+_REPORTLAB_CMAP = getattr(ttfonts.makeToUnicodeCMap, "original", ttfonts.makeToUnicodeCMap)
+_to_unicode_cmap.original = _REPORTLAB_CMAP  # type: ignore[attr-defined]
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
 @cache
@@ -62,6 +83,12 @@ def missing_characters(text: str) -> list[str]:
 
 def runs(text: str) -> list[tuple[str, str]]:
     """``text`` cut into ``(font name, piece)`` runs; whitespace stays with the run before it."""
+    return list(_runs(text))
+
+
+@lru_cache(maxsize=4096)
+def _runs(text: str) -> tuple[tuple[str, str], ...]:
+    # cached: a paper prints the same labels on every page, and this is its hottest loop
     out: list[tuple[str, str]] = []
     for ch in text:
         name = (out[-1][0] if out else MAIN) if ch.isspace() else (font_for(ch) or MAIN)
@@ -69,11 +96,11 @@ def runs(text: str) -> list[tuple[str, str]]:
             out[-1] = (name, out[-1][1] + ch)
         else:
             out.append((name, ch))
-    return out
+    return tuple(out)
 
 
 def width(text: str, size: float) -> float:
-    return sum(pdfmetrics.stringWidth(piece, name, size) for name, piece in runs(text))
+    return sum(pdfmetrics.stringWidth(piece, name, size) for name, piece in _runs(text))
 
 
 def fit(text: str, max_width: float, size: float, min_size: float = 6) -> float:
@@ -97,7 +124,7 @@ def draw(
         x -= total / 2
     elif align == "right":
         x -= total
-    for name, piece in runs(text):
+    for name, piece in _runs(text):
         canvas.setFont(name, size)
         canvas.drawString(x, y, piece)
         x += pdfmetrics.stringWidth(piece, name, size)
