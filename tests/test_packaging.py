@@ -149,3 +149,39 @@ def test_gui_starts_headless(frozen, env, tmp_path):
     log = Path(env["TRAINER_APP_HOME"]) / "trainer.log"  # where the window logs its errors
     logged = log.read_text(encoding="utf-8") if log.exists() else ""
     assert " ERROR " not in logged, logged
+
+
+def test_certificates_and_papers_frozen(frozen, env, tmp_path):
+    """Fonts, QR encoding, signing keys and the PDF renderer all work in the bundle."""
+    from pypdf import PdfReader
+
+    db = tmp_path / "x.db"
+    run([frozen, "--db", db, "demo", "--trainees", "60"], env)
+    classes = json.loads(run([frozen, "--db", db, "classes", "list", "--json"], env).stdout)
+    finished = next(c for c in classes if c["status"] == "finished")
+    out = tmp_path / "certificates.pdf"
+    serials = run([frozen, "--db", db, "certificates", "issue", "--class", finished["id"],
+                   "--out", out], env).stdout.split()
+    assert serials and len(PdfReader(out).pages) == len(serials)
+    listed = json.loads(run([frozen, "--db", db, "certificates", "list", "--json"], env).stdout)
+    run([frozen, "--db", db, "certificates", "verify", listed[0]["qr_text"]], env)
+    lessons = json.loads(run([frozen, "--db", db, "lessons", "list", "--class", finished["id"],
+                              "--json"], env).stdout)
+    sheet = tmp_path / "sheet.pdf"
+    run([frozen, "--db", db, "papers", "sign-in-sheet", "--lesson", lessons[0]["id"],
+         "--out", sheet], env)
+    assert CJK.search(PdfReader(sheet).pages[0].extract_text())
+
+
+def test_sync_round_trip_frozen(frozen, env, tmp_path):
+    county, station = tmp_path / "county.db", tmp_path / "station.db"
+    pack, usb = tmp_path / "WP01.trpack", tmp_path / "usb"
+    usb.mkdir()
+    run([frozen, "--db", county, "setup", "county", "--code", "XC", "--name", "襄城县"], env)
+    run([frozen, "--db", county, "county", "pack", "--station-code", "WP01", "--out", pack], env)
+    run([frozen, "--db", station, "setup", "station", "--pack", pack], env)
+    run([frozen, "--db", station, "demo", "--trainees", "10"], env)
+    bundle = run([frozen, "--db", station, "sync", "export", "--out", usb],
+                 env).stdout.splitlines()[0].strip()
+    manifest = json.loads(run([frozen, "sync", "inspect", bundle], env).stdout)
+    assert manifest["counts"]["trainee"] == 10
