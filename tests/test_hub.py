@@ -1,0 +1,366 @@
+"""The county hub over loopback: a real aiohttp server on 127.0.0.1 in a background thread, a
+county database, and stations uploading with the standard-library client."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import http.client
+import json
+import logging
+import re
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from trainer_app import i18n
+from trainer_app.security import keys
+from trainer_app.services import certificates, demo
+from trainer_app.services.errors import ServiceError
+from trainer_app.store import Store
+from trainer_app.store import sync as q
+from trainer_app.sync import exchange, hub, site, upload
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    i18n.set_language("en")
+
+
+def _digest(store: Store) -> str:
+    return hashlib.sha256("\n".join(q.content_digest_rows(store)).encode()).hexdigest()
+
+
+class Network:
+    """A county, an approved station WP01 (its first bundle carried on USB) and a registered,
+    not yet approved station ZZ02; a hub serving the county."""
+
+    def __init__(self, root: Path, limits: hub.HubLimits | None = None) -> None:
+        self.root = root
+        self.usb = root / "usb"
+        self.usb.mkdir()
+        self.county = Store(root / "county.db", create=True)
+        site.setup_county(self.county, "XC", "Xiangcheng county center")
+        with self.county.transaction():
+            demo._courses(self.county)
+        self.stations: dict[str, Store] = {}
+        for code in ("WP01", "ZZ02"):
+            pack = site.write_pack(self.county, code, root / f"{code}.trpack")
+            s = Store(root / f"{code}.db", create=True)
+            site.setup_station(s, pack)
+            self.stations[code] = s
+        first, _m = exchange.export(self.stations["WP01"], self.usb)
+        assert exchange.import_file(self.county, first).status == "pending"
+        assert [r.status for r in exchange.approve(self.county, "WP01")] == ["applied"]
+        self.inbox = root / "inbox"
+        self.hub = hub.start(root / "county.db", inbox_dir=self.inbox, limits=limits)
+
+    @property
+    def station(self) -> Store:
+        return self.stations["WP01"]
+
+    def close(self) -> None:
+        self.hub.stop()
+        for s in (self.county, *self.stations.values()):
+            s.close()
+
+
+@pytest.fixture
+def net(tmp_path):
+    n = Network(tmp_path)
+    yield n
+    n.close()
+
+
+def _fill_and_export(net: Network, trainees: int = 30) -> Path:
+    demo.fill(net.station, trainees=trainees, seed=3)
+    path, _m = exchange.export(net.station, net.usb)
+    return path
+
+
+def _request(url: str, method: str, path: str, body: bytes = b"",
+             headers: dict | None = None) -> tuple[int, dict]:
+    host, port = url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+    finally:
+        conn.close()
+
+
+def _signed(store: Store, code: str, method: str, path: str, body: bytes = b"",
+            signer: keys.SigningKey | None = None, now: float | None = None) -> dict:
+    sha = hashlib.sha256(body).hexdigest()
+    headers = upload.signed_headers(signer or certificates.signing_key(store), code, method,
+                                    path, sha, now)
+    if method == "PATCH":
+        headers["X-Trainer-Content-SHA256"] = sha
+    return headers
+
+
+def _pending(store: Store) -> list[int]:
+    return sorted(b["seq"] for b in q.bundles_out(store) if not b["uploaded_at"])
+
+
+# -- tests ---------------------------------------------------------------------------------------
+def test_ping_answers_without_auth(net):
+    assert upload.hub_answers(net.hub.url)
+    status, data = _request(net.hub.url, "GET", "/api/v1/ping")
+    assert status == 200 and data["county"] == "XC" and data["name"]
+
+
+def test_upload_applies_and_receipt_acknowledges(net):
+    path = _fill_and_export(net)
+    seen = []
+    results = upload.upload_pending(net.station, net.hub.url,
+                                    progress=lambda done, total: seen.append((done, total)),
+                                    chunk_size=4096)
+    # bundle 1 went on the USB stick already: recognised; bundle 2 is new
+    assert [(r.seq, r.status) for r in results] == [(1, "duplicate"), (2, "applied")], results
+    applied = results[1]
+    assert applied.receipt["held"] == [1, 2] and applied.receipt["gaps"] == []
+    assert applied.receipt["new"]["trainee"] == 30
+    assert seen[-1][0] == seen[-1][1] > 0
+    station_site = net.station.site_id
+    assert net.county.scalar("SELECT count(*) FROM trainee WHERE origin = ?", [station_site]) \
+        == net.station.scalar("SELECT count(*) FROM trainee") == 30
+    out = {b["seq"]: b for b in q.bundles_out(net.station)}
+    assert all(b["uploaded_at"] and b["acknowledged_at"] for b in out.values())
+    received = net.inbox / "received" / "WP01" / path.name
+    assert received.read_bytes() == path.read_bytes()  # the same code path as USB: a file
+    assert not list((net.inbox / "partial").iterdir())
+    assert upload.upload_pending(net.station, net.hub.url) == []  # nothing left to send
+
+
+def test_duplicate_upload_changes_nothing(net, caplog):
+    _fill_and_export(net)
+    upload.upload_pending(net.station, net.hub.url)
+    before = _digest(net.county)
+    net.station.conn.execute("UPDATE bundle_out SET uploaded_at = NULL, acknowledged_at = NULL")
+    caplog.set_level(logging.INFO, logger="trainer_app.sync.hub")
+    caplog.clear()
+    results = upload.upload_pending(net.station, net.hub.url)
+    assert [r.status for r in results] == ["duplicate", "duplicate"]
+    assert results[1].sent == 0  # answered from the hub's receipts, no byte sent again
+    assert results[1].receipt["held"] == [1, 2]
+    assert "imported before" in results[1].message
+    assert _digest(net.county) == before
+    assert not [r for r in caplog.records if "new upload" in r.getMessage()]
+    assert _pending(net.station) == []
+
+
+def test_unauthenticated_requests_are_refused(net):
+    before = _digest(net.county)
+    body = json.dumps({"name": "x.trbundle", "size": 10, "sha256": "0" * 64}).encode()
+    path = "/api/v1/uploads"
+    stranger = keys.SigningKey(Ed25519PrivateKey.generate())
+    zz = net.stations["ZZ02"]
+    cases = {
+        "no headers": {},
+        "bad signature": _signed(net.station, "WP01", "POST", path, body, signer=stranger),
+        "signature over another body": _signed(net.station, "WP01", "POST", path, b"{}"),
+        "unknown station": _signed(net.station, "NOPE99", "POST", path, body),
+        "unapproved station": _signed(zz, "ZZ02", "POST", path, body),
+        "clock far off": _signed(net.station, "WP01", "POST", path, body, now=1_000_000_000),
+    }
+    for label, headers in cases.items():
+        status, data = _request(net.hub.url, "POST", path, body, headers)
+        assert status == 401, label
+        assert data["error"] and data["message"], label
+    # a chunk for a real upload, signed by another key, is refused before it is stored
+    status, data = _request(net.hub.url, "POST", path, body,
+                            _signed(net.station, "WP01", "POST", path, body))
+    assert status == 201
+    chunk_path = f"/api/v1/uploads/{data['id']}"
+    headers = _signed(net.station, "WP01", "PATCH", chunk_path, b"0123456789", signer=stranger)
+    headers["Upload-Offset"] = "0"
+    status, _d = _request(net.hub.url, "PATCH", chunk_path, b"0123456789", headers)
+    assert status == 401
+    status, data = _request(net.hub.url, "GET", chunk_path,
+                            headers=_signed(net.station, "WP01", "GET", chunk_path))
+    assert (status, data["offset"]) == (200, 0)
+    assert (net.inbox / "partial" / f"{chunk_path.rsplit('/', 1)[1]}.part").stat().st_size == 0
+    # another station may not even look at it
+    other = _signed(zz, "ZZ02", "GET", chunk_path)
+    assert _request(net.hub.url, "GET", chunk_path, headers=other)[0] == 401
+    assert not list((net.inbox / "received").iterdir())
+    assert _digest(net.county) == before
+    # the unapproved station's client says so in plain words and keeps its bundle pending
+    exchange.export(zz, net.usb)
+    with pytest.raises(upload.HubRefused, match="not approved"):
+        upload.upload_pending(zz, net.hub.url)
+    assert _pending(zz) == [1]
+
+
+class _CuttingProxy:
+    """Forwards TCP to the hub and, once, cuts both sides after ``cut_after`` bytes have gone
+    up (counted over all connections)."""
+
+    def __init__(self, target_port: int, cut_after: int) -> None:
+        self.target_port, self.cut_after = target_port, cut_after
+        self.upstream = 0
+        self.cut = False
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._socks: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _addr = self._listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target_port))
+            self._socks += [client, server]
+            threading.Thread(target=self._pump, args=(client, server, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, False), daemon=True).start()
+
+    def _pump(self, src: socket.socket, dst: socket.socket, up: bool) -> None:
+        try:
+            while data := src.recv(1024):
+                if up:
+                    with self._lock:
+                        room = self.cut_after - self.upstream
+                        if not self.cut and room < len(data):
+                            self.cut = True
+                            dst.sendall(data[:max(room, 0)])
+                            for s in (src, dst):  # shutdown: the other pump holds them too
+                                s.shutdown(socket.SHUT_RDWR)
+                            return
+                        self.upstream += len(data)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self._listener.close()
+        for s in self._socks:
+            s.close()
+
+
+def test_interrupted_upload_resumes_at_the_hubs_offset(net, caplog):
+    caplog.set_level(logging.INFO, logger="trainer_app.sync.hub")
+    path = _fill_and_export(net, trainees=60)
+    chunk = 4096
+    assert path.stat().st_size > 4 * chunk
+    net.station.conn.execute("UPDATE bundle_out SET uploaded_at = 'x' WHERE seq = 1")
+    # ping + POST + one whole chunk pass; the connection dies in the middle of the second chunk
+    proxy = _CuttingProxy(net.hub.port, cut_after=int(chunk * 2.2))
+    try:
+        results = upload.upload_pending(net.station, f"http://127.0.0.1:{proxy.port}",
+                                        chunk_size=chunk)
+    finally:
+        proxy.close()
+    assert proxy.cut
+    [result] = results
+    assert result.status == "applied", result
+    assert result.resumed_at and result.resumed_at[0] > 0
+    assert result.resumed_at[0] % chunk == 0  # the broken chunk was dropped, whole ones kept
+    resumed = [r.getMessage() for r in caplog.records if "resuming upload" in r.getMessage()]
+    assert resumed, [r.getMessage() for r in caplog.records]
+    offset = int(re.search(r"at offset (\d+)", resumed[0]).group(1))
+    assert offset == result.resumed_at[0] > 0
+    received = net.inbox / "received" / "WP01" / path.name
+    assert hashlib.sha256(received.read_bytes()).hexdigest() == \
+        hashlib.sha256(path.read_bytes()).hexdigest()
+    assert net.county.scalar("SELECT count(*) FROM trainee WHERE origin = ?",
+                             [net.station.site_id]) == 60
+
+
+def test_oversized_upload_is_refused(tmp_path):
+    net = Network(tmp_path, limits=hub.HubLimits(bundle_size=2048, chunk_size=1024))
+    try:
+        before = _digest(net.county)
+        _fill_and_export(net)
+        path = "/api/v1/uploads"
+        body = json.dumps({"name": "big.trbundle", "size": 4096, "sha256": "a" * 64}).encode()
+        status, data = _request(net.hub.url, "POST", path, body,
+                                _signed(net.station, "WP01", "POST", path, body))
+        assert status == 413 and data["limit"] == 2048
+        # a chunk above the per-request limit
+        body = json.dumps({"name": "ok.trbundle", "size": 2000, "sha256": "a" * 64}).encode()
+        status, data = _request(net.hub.url, "POST", path, body,
+                                _signed(net.station, "WP01", "POST", path, body))
+        assert status == 201
+        chunk_path = f"{path}/{data['id']}"
+        chunk = b"x" * 1500
+        headers = {**_signed(net.station, "WP01", "PATCH", chunk_path, chunk),
+                   "Upload-Offset": "0"}
+        assert _request(net.hub.url, "PATCH", chunk_path, chunk, headers)[0] == 413
+        # the client reports it and keeps the bundle pending
+        results = upload.upload_pending(net.station, net.hub.url, chunk_size=1024)
+        big = [r for r in results if r.seq == 2]
+        assert big[0].status == "refused" and "larger" in big[0].message
+        assert 2 in _pending(net.station)
+        assert _digest(net.county) == before
+    finally:
+        net.close()
+
+
+def test_hub_not_answering_keeps_bundles_pending(net):
+    _fill_and_export(net)
+    with socket.create_server(("127.0.0.1", 0)) as s:
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    assert not upload.hub_answers(url, timeout=1)
+    with pytest.raises(ServiceError) as err:
+        upload.upload_pending(net.station, url)
+    assert str(err.value) == (
+        f"The county hub at {url} does not answer. Your bundles stay pending; try again later "
+        "or carry them on a USB stick.")
+    assert _pending(net.station) == [1, 2]
+
+
+def test_client_names_never_become_paths():
+    assert hub.safe_name("../../etc/passwd", "x") == "passwd.trbundle"
+    assert hub.safe_name("C:\\Users\\a\\WP01-00002.trbundle", "x") == "WP01-00002.trbundle"
+    assert hub.safe_name("..", "WP01-upload") == "WP01-upload.trbundle"
+    assert hub.safe_name("站点 1.trbundle", "x") == "1.trbundle"
+    assert hub.safe_name(None, "fallback") == "fallback.trbundle"
+
+
+def test_a_chunk_from_a_dead_connection_does_not_block_the_upload(net):
+    """A connection that died without a word leaves a chunk half read; the station's next try
+    at the same offset replaces it at once (no waiting for the read timeout)."""
+    path = _fill_and_export(net)
+    net.station.conn.execute("UPDATE bundle_out SET uploaded_at = 'x' WHERE seq = 1")
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    body = json.dumps({"name": path.name, "size": len(data), "sha256": sha}).encode()
+    status, answer = _request(net.hub.url, "POST", "/api/v1/uploads", body,
+                              _signed(net.station, "WP01", "POST", "/api/v1/uploads", body))
+    assert status == 201
+    chunk_path = f"/api/v1/uploads/{answer['id']}"
+    chunk = data[:4096]
+    headers = {**_signed(net.station, "WP01", "PATCH", chunk_path, chunk), "Upload-Offset": "0",
+               "Content-Length": "4096"}
+    stalled = socket.create_connection(("127.0.0.1", net.hub.port))
+    try:
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        stalled.sendall(f"PATCH {chunk_path} HTTP/1.1\r\nHost: x\r\n{head}\r\n".encode()
+                        + chunk[:1000])
+        [result] = upload.upload_pending(net.station, net.hub.url, chunk_size=4096, timeout=5)
+        assert result.status == "applied"
+        assert result.resumed_at == []  # the hub had nothing committed: it went on from 0
+    finally:
+        stalled.close()
+    received = net.inbox / "received" / "WP01" / path.name
+    assert received.read_bytes() == data
+
+
+def test_hub_needs_a_county_database(tmp_path):
+    station = Store(tmp_path / "station.db", create=True)
+    station.close()
+    with pytest.raises(ServiceError, match="not set up as a county"):
+        hub.make_app(tmp_path / "station.db", tmp_path / "inbox")
