@@ -51,6 +51,8 @@ class SignInSheet:
     rows: list[SheetRow]
     branding: Branding
     blank_rows: int = 5
+    enrolled_label: str = ""  # e.g. "Enrolled: 24" (formatted by the service)
+    printed_on: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class Roster:
     place: str
     rows: list[RosterRow]
     branding: Branding
+    printed_on: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,4 +108,7 @@ class ClassSummary:
     rule: str
     rows: list[SummaryRow]
     branding: Branding
-    totals: dict[str, str] = field(default_factory=dict)
+    totals: dict[str, str] = field(default_factory=dict)  # "label", "completed", "line"
+    lesson_totals: list[str] = field(default_factory=list)  # trainees attending, per lesson
+    legend: str = ""  # what each mark means
+    printed_on: str = ""
