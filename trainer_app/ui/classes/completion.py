@@ -7,7 +7,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -17,6 +19,7 @@ from trainer_app import i18n
 from trainer_app.i18n import N_, _
 from trainer_app.services import classes
 from trainer_app.store import Store
+from trainer_app.ui import papers
 from trainer_app.ui.classes.rows import RowTableModel, configure_table
 from trainer_app.ui.courses.model import hours_label
 from trainer_app.ui.errors import show_error
@@ -80,9 +83,15 @@ class CompletionPane(Retranslating, QWidget):
         self.table = QTableView(objectName="completion_table")
         self.table.setModel(self.model)
         configure_table(self.table, (90, 140, 90, 90, 80, 90, 100), stretch=1)
+        self.summary_button = QPushButton(objectName="class_summary")
+        self.summary_button.clicked.connect(self.print_summary)
+        self.paper_task = None  # the last paper written in the background
+        head = QHBoxLayout()
+        head.addWidget(self.summary, 1)
+        head.addWidget(self.summary_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.rule)
-        layout.addWidget(self.summary)
+        layout.addLayout(head)
         layout.addWidget(self.table, 1)
         self.retranslate()
 
@@ -97,8 +106,19 @@ class CompletionPane(Retranslating, QWidget):
         self.model.set_rows(rows)
         self.retranslate()
 
+    def print_summary(self) -> None:
+        if self._class is None:
+            return
+        self.paper_task = papers.class_summary(self._store, self._class["id"], parent=self)
+
     def retranslate(self) -> None:
         self.model.retranslate()
+        self.summary_button.setText(_("Class su&mmary…"))
+        self.summary_button.setToolTip(
+            _("Print the class summary: hours, each trainee's attendance per lesson, and who "
+              "completed")
+        )
+        self.summary_button.setEnabled(self._class is not None)
         if not self._class:
             self.rule.clear()
             self.summary.clear()

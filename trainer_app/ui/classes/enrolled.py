@@ -19,6 +19,7 @@ from trainer_app.domain.models import ClassStatus
 from trainer_app.i18n import _, ngettext
 from trainer_app.services import classes
 from trainer_app.store import Store
+from trainer_app.ui import papers
 from trainer_app.ui.classes.models import EnrolledTableModel
 from trainer_app.ui.classes.rows import configure_table
 from trainer_app.ui.errors import show_error
@@ -45,6 +46,11 @@ class EnrolledPane(Retranslating, QWidget):
         self.unenroll_button = QPushButton(objectName="unenroll")
         self.enroll_button.clicked.connect(self.enroll)
         self.unenroll_button.clicked.connect(self.unenroll)
+        self.cards_button = QPushButton(objectName="trainee_cards")
+        self.roster_button = QPushButton(objectName="class_roster")
+        self.cards_button.clicked.connect(self.print_cards)
+        self.roster_button.clicked.connect(self.print_roster)
+        self.paper_task = None  # the last paper written in the background
         self.count = QLabel(objectName="enrolled_count")
         delete = QShortcut(QKeySequence.StandardKey.Delete, self.table, self.unenroll)
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)  # only while the list has focus
@@ -52,6 +58,8 @@ class EnrolledPane(Retranslating, QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.enroll_button)
         buttons.addWidget(self.unenroll_button)
+        buttons.addWidget(self.cards_button)
+        buttons.addWidget(self.roster_button)
         buttons.addStretch(1)
         buttons.addWidget(self.count)
         layout = QVBoxLayout(self)
@@ -62,6 +70,8 @@ class EnrolledPane(Retranslating, QWidget):
     def retranslate(self) -> None:
         self.enroll_button.setText(_("&Enroll trainees…"))
         self.unenroll_button.setText(_("&Unenroll"))
+        self.roster_button.setText(_("Class &roster…"))
+        self.roster_button.setToolTip(_("Print the list of the trainees enrolled in this class"))
         self.model.retranslate()
         self._update_buttons()
 
@@ -87,6 +97,19 @@ class EnrolledPane(Retranslating, QWidget):
             else _("This class is cancelled; no one can be enrolled.")
         )
         self.unenroll_button.setEnabled(bool(self.selected_ids()))
+        chosen = len(self.selected_ids())
+        has_rows = self.model.rowCount() > 0
+        self.cards_button.setEnabled(has_rows)
+        self.roster_button.setEnabled(has_rows)
+        self.cards_button.setText(
+            ngettext("Trainee car&ds for {n} selected…", "Trainee car&ds for {n} selected…",
+                     chosen).format(n=i18n.format_number(chosen, 0))
+            if chosen else _("Trainee car&ds…")
+        )
+        self.cards_button.setToolTip(
+            _("Print cards to cut out, with each trainee's QR code for the attendance scanner: "
+              "for the selected trainees, or for everyone enrolled when none is selected")
+        )
         n = self.model.rowCount()
         self.count.setText(
             ngettext("{n} trainee enrolled", "{n} trainees enrolled", n).format(
@@ -118,6 +141,19 @@ class EnrolledPane(Retranslating, QWidget):
             show_error(self, exc)
             return
         self.changed.emit()
+
+    def print_cards(self) -> None:
+        if self._class is None:
+            return
+        chosen = self.selected_ids() or None  # none selected: everyone enrolled
+        self.paper_task = papers.trainee_cards(
+            self._store, self._class["id"], parent=self, trainee_ids=chosen
+        )
+
+    def print_roster(self) -> None:
+        if self._class is None:
+            return
+        self.paper_task = papers.roster(self._store, self._class["id"], parent=self)
 
     def unenroll(self) -> None:
         ids = self.selected_ids()

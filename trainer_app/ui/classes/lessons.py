@@ -17,6 +17,7 @@ from trainer_app import i18n
 from trainer_app.i18n import _, ngettext
 from trainer_app.services import class_views, classes
 from trainer_app.store import Store
+from trainer_app.ui import papers
 from trainer_app.ui.classes.lesson_dialog import LessonDialog
 from trainer_app.ui.classes.models import LessonTableModel, day_label
 from trainer_app.ui.classes.rows import configure_table
@@ -47,10 +48,13 @@ class LessonsPane(Retranslating, QWidget):
         self.add_button.clicked.connect(self.add)
         self.move_button.clicked.connect(self.move)
         self.cancel_button.clicked.connect(self.toggle_cancelled)
+        self.sheet_button = QPushButton(objectName="sign_in_sheet")
+        self.sheet_button.clicked.connect(self.print_sign_in_sheet)
+        self.paper_task = None  # the last paper written in the background
         self.summary = QLabel(objectName="lesson_summary")
 
         buttons = QHBoxLayout()
-        for button in (self.add_button, self.move_button, self.cancel_button):
+        for button in (self.add_button, self.move_button, self.cancel_button, self.sheet_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.summary)
@@ -62,6 +66,7 @@ class LessonsPane(Retranslating, QWidget):
     def retranslate(self) -> None:
         self.add_button.setText(_("&Add lesson…"))
         self.move_button.setText(_("&Move…"))
+        self.sheet_button.setText(_("Sign-&in sheet…"))
         self.model.retranslate()
         self._update_buttons()
         self._update_summary()
@@ -110,6 +115,11 @@ class LessonsPane(Retranslating, QWidget):
         self.cancel_button.setEnabled(row >= 0)
         self.cancel_button.setText(
             _("&Restore lesson") if self.model.is_cancelled(row) else _("&Cancel lesson")
+        )
+        self.sheet_button.setEnabled(row >= 0 and not self.model.is_cancelled(row))
+        self.sheet_button.setToolTip(
+            _("Print the sign-in sheet of the selected lesson: enrolled names, a QR code for "
+              "each and a column to sign")
         )
 
     def _update_summary(self) -> None:
@@ -169,6 +179,12 @@ class LessonsPane(Retranslating, QWidget):
             show_error(self, exc)
             return
         self._after_change(lesson["id"])
+
+    def print_sign_in_sheet(self) -> None:
+        lesson = self.model.row(self.selected_row())
+        if lesson is None or lesson["cancelled"]:
+            return
+        self.paper_task = papers.sign_in_sheet(self._store, lesson["id"], parent=self)
 
     def _after_change(self, lesson_id: str | None) -> None:
         self.changed.emit()  # the page re-reads the class and calls set_class again

@@ -1,0 +1,139 @@
+"""The Station settings dialog driven through its widgets: names and code typed, a seal PNG
+chosen through the (stubbed) file dialog, saved through services.station."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
+
+from trainer_app import i18n
+from trainer_app.services import demo, station
+from trainer_app.store import Store
+from trainer_app.ui.station_settings import StationSettingsDialog
+
+from .qt_input import type_text
+
+SAVE = QDialogButtonBox.StandardButton.Save
+LEFT = Qt.MouseButton.LeftButton
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRAINER_APP_HOME", str(tmp_path))
+    i18n.set_language("en")
+    s = Store(tmp_path / "station.db", create=True)
+    demo.fill(s, trainees=10, seed=3)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def dialog(qtbot, store):
+    d = StationSettingsDialog(store)
+    qtbot.addWidget(d)
+    d.show()
+    return d
+
+
+def seal_png(path) -> str:
+    """A small red ring on a transparent background, like a scanned seal."""
+    image = Image.new("RGBA", (120, 120), (0, 0, 0, 0))
+    for x in range(120):
+        for y in range(120):
+            r2 = (x - 60) ** 2 + (y - 60) ** 2
+            if 44**2 <= r2 <= 56**2:
+                image.putpixel((x, y), (200, 20, 20, 230))
+    image.save(path)
+    return str(path)
+
+
+def choose_file(monkeypatch, filename: str) -> None:
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName",
+        staticmethod(lambda *args, **kwargs: (filename, "PNG images (*.png)")),
+    )
+
+
+def replace(qtbot, field, text: str) -> None:
+    field.selectAll()
+    qtbot.keyClick(field, Qt.Key.Key_Delete)
+    type_text(qtbot, field, text)
+
+
+def test_shows_current_details(dialog, store):
+    info = station.info(store)
+    assert dialog.station_name.text() == info.station_name == demo.STATION_NAME
+    assert dialog.county_name.text() == demo.COUNTY_NAME
+    assert dialog.station_code.text() == "WP01"
+    assert not dialog.seal.remove_button.isEnabled()  # no seal yet
+
+
+def test_type_names_choose_seal_and_save(qtbot, dialog, store, tmp_path, monkeypatch):
+    replace(qtbot, dialog.station_name, "石桥村电商服务站")
+    replace(qtbot, dialog.county_name, "襄城县农村电商公共服务中心")
+    replace(qtbot, dialog.station_code, "sq02")
+    choose_file(monkeypatch, seal_png(tmp_path / "seal.png"))
+    qtbot.mouseClick(dialog.seal.choose_button, LEFT)
+    assert dialog.seal.thumbnail.pixmap() is not None
+    assert not dialog.seal.thumbnail.pixmap().isNull()
+    assert dialog.seal.remove_button.isEnabled()
+    assert station.info(store).seal_image is None  # nothing saved before Save
+
+    qtbot.mouseClick(dialog.buttons.button(SAVE), LEFT)
+    assert dialog.result() == dialog.DialogCode.Accepted
+    info = station.info(store)
+    assert info.station_name == "石桥村电商服务站"
+    assert info.county_name == "襄城县农村电商公共服务中心"
+    assert info.station_code == "SQ02"
+    assert info.seal_image is not None and info.seal_image.exists()
+    assert info.seal_image.read_bytes() == (tmp_path / "seal.png").read_bytes()
+    assert info.logo_image is None
+
+    # opened again: the seal is shown; Remove + Save takes it away
+    again = StationSettingsDialog(store)
+    qtbot.addWidget(again)
+    again.show()
+    assert not again.seal.thumbnail.pixmap().isNull()
+    qtbot.mouseClick(again.seal.remove_button, LEFT)
+    assert again.seal.thumbnail.pixmap().isNull()
+    qtbot.mouseClick(again.buttons.button(SAVE), LEFT)
+    assert station.info(store).seal_image is None
+
+
+def test_invalid_code_shows_error_beside_the_field(qtbot, dialog, store):
+    replace(qtbot, dialog.station_code, "W")
+    qtbot.mouseClick(dialog.buttons.button(SAVE), LEFT)
+    assert dialog.isVisible()  # not saved, not closed
+    assert "2 to 12 letters or digits" in dialog.errors.message("station_code")
+    assert dialog.station_code.hasFocus()
+    assert station.info(store).station_code == "WP01"
+
+    replace(qtbot, dialog.station_code, "WP-01")
+    qtbot.mouseClick(dialog.buttons.button(SAVE), LEFT)
+    assert dialog.errors.message("station_code")
+    replace(qtbot, dialog.station_code, "WP02")
+    qtbot.mouseClick(dialog.buttons.button(SAVE), LEFT)
+    assert station.info(store).station_code == "WP02"
+
+
+def test_a_file_that_is_not_png_is_refused(qtbot, dialog, store, tmp_path, monkeypatch):
+    fake = tmp_path / "logo.png"
+    Image.new("RGB", (40, 40), (10, 120, 200)).save(tmp_path / "logo.jpg")
+    fake.write_bytes((tmp_path / "logo.jpg").read_bytes())  # a JPEG named .png
+    choose_file(monkeypatch, str(fake))
+    qtbot.mouseClick(dialog.logo.choose_button, LEFT)
+    assert "not a PNG" in dialog.errors.message("logo_image")
+    assert dialog.logo.thumbnail.pixmap().isNull()
+    assert not dialog.logo.changed()
+
+
+def test_cancelled_file_dialog_changes_nothing(qtbot, dialog, monkeypatch):
+    choose_file(monkeypatch, "")
+    qtbot.mouseClick(dialog.logo.choose_button, LEFT)
+    assert not dialog.logo.changed()
