@@ -14,6 +14,31 @@ def columns(store: Store, table: str) -> list[str]:
     return [r[1] for r in store.conn.execute(f"PRAGMA table_info({table})")]
 
 
+def column_types(store: Store, table: str) -> dict[str, str]:
+    """Column name to declared type (``TEXT``, ``INTEGER``, ``REAL``), for checking records."""
+    return {r[1]: (r[2] or "").upper() for r in store.conn.execute(f"PRAGMA table_info({table})")}
+
+
+# Uniqueness among live rows is a rule the owning site keeps; a site holding other sites' rows
+# sees them only at bundle boundaries, where two rows may briefly hold the same value (two
+# trainees whose ID numbers were swapped, a number freed in a bundle not yet imported). At the
+# county these indexes are therefore plain ones (same names and columns, not unique).
+LIVE_UNIQUE = {
+    "trainee_id_number_live": "trainee(origin, id_number) WHERE deleted = 0",
+    "course_code_live": "course(origin, code) WHERE deleted = 0",
+}
+
+
+def relax_live_unique_indexes(store: Store) -> None:
+    """Make the live-uniqueness indexes of :data:`LIVE_UNIQUE` non-unique (a county's)."""
+    for name, definition in LIVE_UNIQUE.items():
+        sql = store.scalar("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+                           [name])
+        if sql is None or "UNIQUE" in str(sql).upper():
+            store.conn.execute(f"DROP INDEX IF EXISTS {name}")
+            store.conn.execute(f"CREATE INDEX {name} ON {definition}")
+
+
 def changed_rows(
     store: Store, table: str, origin: str, after_rev: int, batch: int = 2000
 ) -> Iterator[dict]:

@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 
@@ -76,6 +77,8 @@ def read_header(path: Path, limits: Limits = DEFAULT_LIMITS) -> Header:
     with path.open("rb") as fh:
         magic = fh.read(len(MAGIC))
         if magic != MAGIC:
+            if len(magic) < len(MAGIC) and MAGIC.startswith(magic):
+                raise BundleError("truncated", "magic line")
             if magic.startswith(b"TRAINER-BUNDLE "):
                 raise BundleError("unsupported_version", magic.decode("ascii", "replace").strip())
             raise BundleError("not_a_bundle")
@@ -83,21 +86,57 @@ def read_header(path: Path, limits: Limits = DEFAULT_LIMITS) -> Header:
         if not manifest_line.endswith(b"\n"):
             raise BundleError("too_large" if len(manifest_line) > limits.manifest_size
                               else "truncated", "manifest")
-        signature_line = fh.readline(200)
+        signature_line = fh.readline(SIGNATURE_LINE_MAX)
         if not signature_line.endswith(b"\n"):
-            raise BundleError("truncated", "signature")
+            # end of file: cut short; a full-length line without its end: damaged
+            raise BundleError("truncated" if len(signature_line) < SIGNATURE_LINE_MAX
+                              else "damaged", "signature")
         offset = fh.tell()
     manifest_bytes = manifest_line[:-1]
     try:
         manifest = json.loads(manifest_bytes)
         signature = crypto.unb64(signature_line[:-1].decode("ascii"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise BundleError("damaged", "manifest") from None
     if not isinstance(manifest, dict) or manifest.get("format") != "trainer-bundle":
         raise BundleError("not_a_bundle")
     if manifest.get("version") != FORMAT_VERSION:
         raise BundleError("unsupported_version", str(manifest.get("version")))
+    _check_manifest(manifest)
     return Header(manifest, manifest_bytes, signature, offset)
+
+
+SIGNATURE_LINE_MAX = 200
+SCHEMES = ("none", "x25519-chacha20poly1305")
+
+
+def _check_manifest(m: dict) -> None:
+    """The fields import relies on, with their types: a manifest without them is damaged (or,
+    for an encryption or compression this version does not know, of an unsupported version)."""
+
+    def need(container: dict, name: str, kind: type, where: str = "") -> Any:
+        value = container.get(name)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise BundleError("damaged", f"manifest field {where}{name}")
+        return value
+
+    need(m, "kind", str)
+    sender = need(m, "sender", dict)
+    for name in ("site_id", "code", "sign_public"):
+        need(sender, name, str, "sender.")
+    need(m, "recipient", dict)
+    for name in ("seq", "payload_size", "plaintext_size"):
+        need(m, name, int)
+    need(m, "payload_sha256", str)
+    need(m, "counts", dict)
+    encryption = need(m, "encryption", dict)
+    scheme = need(encryption, "scheme", str, "encryption.")
+    if scheme not in SCHEMES:
+        raise BundleError("unsupported_version", f"encryption {scheme}")
+    if scheme != "none":
+        need(encryption, "ephemeral_public", str, "encryption.")
+    if m.get("compression") != "zlib":
+        raise BundleError("unsupported_version", f"compression {m.get('compression')}")
 
 
 def check_signature(header: Header, public_raw: bytes) -> None:
@@ -105,16 +144,40 @@ def check_signature(header: Header, public_raw: bytes) -> None:
         raise BundleError("forged", "signature")
 
 
+def check_payload(path: Path, header: Header) -> None:
+    """Compare the payload's size and SHA-256 with the (signed) manifest before anything in it
+    is decrypted or parsed: a cut file is ``truncated``, any changed byte ``damaged``."""
+    manifest = header.manifest
+    size = path.stat().st_size - header.payload_offset
+    if size < manifest["payload_size"]:
+        raise BundleError("truncated", f"payload {size} of {manifest['payload_size']} bytes")
+    if size > manifest["payload_size"]:
+        raise BundleError("damaged", "bytes after the payload")
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        fh.seek(header.payload_offset)
+        while block := fh.read(1024 * 1024):
+            digest.update(block)
+    if digest.hexdigest() != manifest["payload_sha256"]:
+        raise BundleError("damaged", "payload hash")
+
+
 def records(
     path: Path, header: Header, opener: crypto.Opener | None, limits: Limits = DEFAULT_LIMITS
 ) -> Iterator[tuple[str, dict]]:
-    """The records of a bundle whose signature was checked, streamed. The payload's hash and
-    size are compared with the manifest at the end: a caller applies records inside a
-    transaction and commits only when the iterator finished without error."""
+    """The records of a bundle whose signature was checked, streamed.
+
+    The payload's size and hash are compared with the manifest first (one extra read of the
+    file, no decryption), and again while reading, so a file that changes in between is caught
+    too: a caller applies records inside a transaction and commits only when the iterator
+    finished without error."""
     manifest = header.manifest
-    encrypted = manifest.get("encryption", {}).get("scheme") == "x25519-chacha20poly1305"
+    encrypted = manifest["encryption"]["scheme"] == "x25519-chacha20poly1305"
     if encrypted and opener is None:
         raise BundleError("wrong_recipient", "no key to decrypt")
+    if manifest["plaintext_size"] > limits.plaintext_size:
+        raise BundleError("too_large", "after decompression")
+    check_payload(path, header)
     digest = hashlib.sha256()
     decompressor = zlib.decompressobj()
     produced = 0
@@ -130,7 +193,7 @@ def records(
                 raise BundleError("truncated", "frame header")
             (length,) = struct.unpack(">I", size_bytes)
             if length > limits.frame_size:
-                raise BundleError("damaged", "frame size")
+                raise BundleError("too_large", "frame size")
             frame = fh.read(length)
             if len(frame) < length:
                 raise BundleError("truncated", "frame")
@@ -165,16 +228,16 @@ def records(
         raise BundleError("truncated", "payload")
     if pending.strip():
         yield _record(pending)
-    if payload_size != manifest.get("payload_size") or digest.hexdigest() != manifest.get(
+    if payload_size != manifest["payload_size"] or digest.hexdigest() != manifest[
         "payload_sha256"
-    ):
+    ]:
         raise BundleError("damaged", "payload hash")
 
 
 def _record(line: bytes) -> tuple[str, dict]:
     try:
         item = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise BundleError("invalid_record", "not JSON") from None
     if not isinstance(item, dict) or not isinstance(item.get("t"), str) or not isinstance(
         item.get("r"), dict

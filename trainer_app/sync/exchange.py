@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,9 @@ def export(store: Store, out_dir: Path, full: bool = False,
         code = store.get_meta("station_code") or ""
         items = _station_items(store, from_rev)
         recipient = site.county(store).encrypt_public
+        if len(recipient) != 32:  # personal data never leaves in clear
+            raise ServiceError(
+                _("The county's encryption key is missing: import the county pack again."))
     else:
         from_rev, full = 0, True
         code = store.get_meta("county_code") or ""
@@ -185,22 +189,35 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
     role = site.role(store)
     opener = None
     if role == "county":
+        q.relax_live_unique_indexes(store)
+        try:
+            claimed = crypto.unb64(sender["sign_public"])
+        except ValueError:
+            raise bundle.BundleError("damaged", "sender key") from None
+        # The signature is checked against the key the manifest names before anything in the
+        # manifest is believed; whether that key is the station's comes after.
+        bundle.check_signature(header, claimed)
+        if (m.get("recipient") or {}).get("county_site_id") != store.site_id:
+            raise bundle.BundleError("wrong_recipient")
         station_row = q.station_by_code(store, report.sender_code)
         if station_row is None or m.get("kind") != "station":
             raise bundle.BundleError("unknown_station", report.sender_code)
-        claimed = crypto.unb64(str(sender.get("sign_public", "")))
-        bundle.check_signature(header, claimed)  # self-consistent before anything else
         if not station_row["approved"] or not station_row["sign_key"]:
-            _keep_pending(path, report.sender_code)
+            _keep_pending(path, station_row["code"])
             raise bundle.BundleError("not_approved", report.sender_code)
         if crypto.unb64(station_row["sign_key"]) != claimed or station_row["site_id"] != \
                 sender_site:
             raise bundle.BundleError("forged", "signed by another key")
-        if (m.get("recipient") or {}).get("county_site_id") != store.site_id:
-            raise bundle.BundleError("wrong_recipient")
-        opener = crypto.Opener(site.encryption_key(store),
-                               crypto.unb64(m["encryption"]["ephemeral_public"])) \
-            if m.get("encryption", {}).get("scheme") != "none" else None
+        encryption = m["encryption"]
+        if encryption["scheme"] != "none":
+            private = site.encryption_key(store)
+            if encryption.get("recipient_key_id") not in (None, crypto.key_id(
+                    crypto.raw_public(private))):
+                raise bundle.BundleError("wrong_recipient", "encrypted to another key")
+            try:
+                opener = crypto.Opener(private, crypto.unb64(encryption["ephemeral_public"]))
+            except ValueError:
+                raise bundle.BundleError("damaged", "ephemeral key") from None
         allowed, origin = records.STATION_TABLES, sender_site
     elif role == "station":
         county = site.county(store)
@@ -240,12 +257,12 @@ def _apply(store: Store, path: Path, header: bundle.Header, opener, allowed, ori
            limits: bundle.Limits) -> None:
     m = header.manifest
     columns = {t: q.columns(store, t) for t in allowed if t != records.RECEIPT}
-    column_sets = {t: set(c) for t, c in columns.items()}
+    types = {t: q.column_types(store, t) for t in columns}
     batches: dict[str, list[dict]] = {}
     receipts: list[dict] = []
     n = 0
-    # Foreign keys are checked per row within a bundle but not across bundles: rows from
-    # bundles imported out of order may refer to rows that arrive later.
+    # Foreign keys are not enforced while importing: rows from bundles imported out of order
+    # may refer to rows that arrive later.
     store.conn.execute("PRAGMA foreign_keys = OFF")
     try:
         with store.transaction():
@@ -256,7 +273,7 @@ def _apply(store: Store, path: Path, header: bundle.Header, opener, allowed, ori
                     receipts.append(row)
                     continue
                 try:
-                    records.check(table, row, column_sets[table],
+                    records.check(table, row, types[table],
                                   origin if table != "site_key" or m["kind"] == "station"
                                   else None)
                 except records.RecordError as exc:
@@ -281,16 +298,10 @@ def _apply(store: Store, path: Path, header: bundle.Header, opener, allowed, ori
                              "received_at": utc_now(), "from_rev": m.get("from_rev"),
                              "to_rev": m.get("to_rev"), "counts": m.get("counts", {}),
                              "status": "applied"})
-    except bundle.BundleError:
-        raise
-    except ImportCancelled:
-        raise
-    except Exception as exc:  # constraint violations and the like: the bundle is at fault
-        import sqlite3
-
-        if isinstance(exc, sqlite3.IntegrityError):
-            raise bundle.BundleError("invalid_record", str(exc)) from None
-        raise
+    except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError,
+            UnicodeEncodeError) as exc:
+        # constraint violations, values SQLite cannot take: the bundle is at fault
+        raise bundle.BundleError("invalid_record", str(exc)) from None
     finally:
         store.conn.execute("PRAGMA foreign_keys = ON")
     report.status = "applied"
@@ -319,7 +330,8 @@ def _flush(store: Store, table: str, names: list[str], batch: list[dict],
 def _apply_receipts(store: Store, receipts: list[dict]) -> None:
     for receipt in receipts:
         if receipt.get("station_site") == store.site_id and isinstance(receipt.get("held"), list):
-            q.acknowledge(store, [s for s in receipt["held"] if isinstance(s, int)])
+            q.acknowledge(store, [s for s in receipt["held"]
+                                  if isinstance(s, int) and 0 < s < 2**63])
 
 
 def approve(store: Store, code: str) -> list[ImportReport]:

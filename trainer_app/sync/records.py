@@ -8,6 +8,7 @@ and with it the whole bundle.
 
 from __future__ import annotations
 
+import math
 import re
 
 from trainer_app.domain.validation import parse_date
@@ -45,12 +46,15 @@ class RecordError(ValueError):
     pass
 
 
-def check(table: str, row: dict, columns: set[str], origin: str | None) -> None:
+def check(table: str, row: dict, columns: set[str] | dict[str, str],
+          origin: str | None) -> None:
     """Raise :class:`RecordError` unless ``row`` is a well-formed row of ``table``.
 
+    ``columns`` is the table's column names, or a mapping of names to declared SQL types
+    (``TEXT``, ``INTEGER``, ``REAL``), in which case every value must have its column's type.
     ``origin`` (when given) is the only origin the sender may write.
     """
-    unknown = set(row) - columns
+    unknown = set(row) - set(columns)
     if unknown:
         raise RecordError(f"{table}: unknown columns {sorted(unknown)}")
     for name in ("id", "origin", "rev", "updated_at", "deleted"):
@@ -58,6 +62,8 @@ def check(table: str, row: dict, columns: set[str], origin: str | None) -> None:
             raise RecordError(f"{table}: missing {name}")
     if not isinstance(row["id"], str) or not _UUID.match(row["id"]):
         raise RecordError(f"{table}: bad id")
+    if not isinstance(row["origin"], str) or not row["origin"]:
+        raise RecordError(f"{table} {row['id']}: bad origin")
     if origin is not None and row["origin"] != origin:
         raise RecordError(f"{table} {row['id']}: origin is not the sender")
     if not isinstance(row["rev"], int) or isinstance(row["rev"], bool) or row["rev"] < 0:
@@ -66,13 +72,28 @@ def check(table: str, row: dict, columns: set[str], origin: str | None) -> None:
         raise RecordError(f"{table} {row['id']}: bad deleted flag")
     if not isinstance(row["updated_at"], str) or not _TIMESTAMP.match(row["updated_at"]):
         raise RecordError(f"{table} {row['id']}: bad updated_at")
+    types = columns if isinstance(columns, dict) else {}
     for name, value in row.items():
-        if value is None or isinstance(value, int | float) and not isinstance(value, bool):
+        if value is None:
             continue
-        if not isinstance(value, str):
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise RecordError(f"{table} {row['id']}: {name} has a bad type")
-        if len(value) > MAX_TEXT:
-            raise RecordError(f"{table} {row['id']}: {name} too long")
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+            raise RecordError(f"{table} {row['id']}: {name} is out of range")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise RecordError(f"{table} {row['id']}: {name} is not a finite number")
+        if isinstance(value, str):
+            if len(value) > MAX_TEXT:
+                raise RecordError(f"{table} {row['id']}: {name} too long")
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise RecordError(f"{table} {row['id']}: {name} is not valid text") from None
+        declared = types.get(name, "")
+        if declared == "TEXT" and not isinstance(value, str) or (
+            declared == "INTEGER" and not isinstance(value, int)
+        ) or (declared == "REAL" and not isinstance(value, int | float)):
+            raise RecordError(f"{table} {row['id']}: {name} is not of type {declared}")
     for name in DATES.get(table, ()):
         value = row.get(name)
         if value is not None:
@@ -84,3 +105,6 @@ def check(table: str, row: dict, columns: set[str], origin: str | None) -> None:
         value = row.get(name)
         if value is not None and (not isinstance(value, str) or not _UUID.match(value)):
             raise RecordError(f"{table} {row['id']}: bad reference in {name}")
+    if table == "site_key" and origin is not None and row.get("site_id") != origin:
+        # a site publishes its own keys only
+        raise RecordError(f"{table} {row['id']}: a key of another site")
