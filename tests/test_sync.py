@@ -892,3 +892,41 @@ def test_duplicate_persons_are_found_merged_and_the_merge_travels(net):
     for st in (wp, zz):
         assert exchange.import_file(st, path).status == "applied"
         assert st.row("SELECT * FROM person_merge") == merge
+
+
+def test_a_withdrawal_reaches_every_station(tmp_path, monkeypatch):
+    """A certificate withdrawn at one station verifies as withdrawn at another station, which
+    only knows it through the county."""
+    monkeypatch.setenv("TRAINER_APP_HOME", str(tmp_path / "home"))
+    i18n.set_language("en")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    county = Store(tmp_path / "county.db", create=True)
+    site.setup_county(county, "XC", "襄城县")
+    stations = {}
+    for seed, code in enumerate(("WP01", "ZZ02")):
+        site.write_pack(county, code, tmp_path / f"{code}.trpack")
+        st = Store(tmp_path / f"{code}.db", create=True)
+        site.setup_station(st, tmp_path / f"{code}.trpack")
+        demo.fill(st, trainees=40, seed=seed + 11)
+        stations[code] = st
+    wp = stations["WP01"]
+    finished = next(c for c in classes.list_all(wp) if c["status"] == "finished")
+    cert = certificates.issue(wp, finished["id"]).certificates[0]
+    for code, st in stations.items():
+        path, _manifest = exchange.export(st, usb)
+        exchange.import_file(county, path)
+        exchange.approve(county, code)
+    down, _manifest = exchange.export(county, usb)
+    exchange.import_file(stations["ZZ02"], down)
+    assert certificates.verify(stations["ZZ02"], cert["qr_text"]).verdict == "genuine"
+
+    certificates.revoke(wp, cert["serial"], "issued by mistake")
+    path, _manifest = exchange.export(wp, usb)
+    assert exchange.import_file(county, path).status == "applied"
+    down, _manifest = exchange.export(county, usb)
+    assert exchange.import_file(stations["ZZ02"], down).status == "applied"
+    result = certificates.verify(stations["ZZ02"], cert["qr_text"])
+    assert result.verdict == "withdrawn" and "issued by mistake" in result.message
+    for st in (county, *stations.values()):
+        st.close()

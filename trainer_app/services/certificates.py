@@ -346,6 +346,16 @@ def _verify_code(store: Store, text: str) -> Verification:
             record.serial, details,
         )
     row = q.by_serial(store, record.serial)
+    if row is None:
+        withdrawn = q.revocation_by_serial(store, record.serial)
+        if withdrawn:
+            return Verification(
+                Verdict.WITHDRAWN,
+                _("Certificate {serial} was withdrawn: {reason}").format(
+                    serial=record.serial, reason=withdrawn["reason"]
+                ),
+                record.serial, details,
+            )
     if row:
         details.update(
             trainee_name=row["trainee_name"], id_number_masked=row["id_number_masked"],

@@ -65,9 +65,9 @@ def fill(
     rng = random.Random(seed)
     today = today or dt.date.today()
     with store.transaction():
-        if not store.get_meta("station_name"):
-            store.set_meta("station_name", STATION_NAME)
-            store.set_meta("county_name", COUNTY_NAME)
+        for key, value in (("station_name", STATION_NAME), ("county_name", COUNTY_NAME)):
+            if not store.get_meta(key):
+                store.set_meta(key, value)
         if not store.get_meta("station_code"):
             store.set_meta("station_code", STATION_CODE)
         course_ids = _courses(store)

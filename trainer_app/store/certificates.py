@@ -95,3 +95,13 @@ def site_keys(store: Store, site_id: str) -> list[dict]:
         "SELECT key_id, public_key, purpose FROM site_key WHERE site_id = ? AND deleted = 0",
         [site_id],
     )
+
+
+def revocation_by_serial(store: Store, serial: str) -> dict | None:
+    """A withdrawal of ``serial`` (also of another station's certificate this site does not
+    hold: withdrawals travel to every station)."""
+    return store.row(
+        "SELECT serial, reason, revoked_at FROM revocation WHERE serial = ? AND deleted = 0 "
+        "ORDER BY revoked_at DESC LIMIT 1",
+        [serial],
+    )

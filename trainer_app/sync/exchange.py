@@ -43,9 +43,14 @@ def _station_items(store: Store, after: int) -> Iterator[tuple[str, dict]]:
             yield table, row
 
 
+# Rows of every origin that a county passes on to all its stations: every station's keys and
+# every withdrawal, so that any certificate verifies, and verifies as withdrawn, anywhere.
+SHARED_TABLES = ("site_key", "revocation")
+
+
 def _county_items(store: Store) -> Iterator[tuple[str, dict]]:
     for table in records.COUNTY_TABLES:
-        if table == "site_key":  # every station's key too: any certificate verifies anywhere
+        if table in SHARED_TABLES:
             yield from ((table, row) for row in q.all_rows(store, table))
         else:
             yield from ((table, row) for row in q.changed_rows(store, table, store.site_id, 0))
@@ -274,8 +279,8 @@ def _apply(store: Store, path: Path, header: bundle.Header, opener, allowed, ori
                     continue
                 try:
                     records.check(table, row, types[table],
-                                  origin if table != "site_key" or m["kind"] == "station"
-                                  else None)
+                                  None if m["kind"] == "county" and table in SHARED_TABLES
+                                  else origin)
                 except records.RecordError as exc:
                     raise bundle.BundleError("invalid_record", str(exc)) from None
                 batch = batches.setdefault(table, [])
