@@ -234,6 +234,7 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
         site.require_role(store, "station")
         return
     if q.applied_in(store, sender_site, m.get("payload_sha256", "")):
+        bundle.check_payload(path, header)  # a damaged copy is reported as damaged
         report.status = "duplicate"
         report.message = _("{file} was imported before; nothing changed.").format(file=path.name)
         report.gaps = _gaps(store, sender_site)
