@@ -85,11 +85,12 @@ def _load_catalog(lang: str) -> gettext.NullTranslations:
         return gettext.NullTranslations()
     folder = paths.translations_dir()
     mo = folder / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
-    if mo.exists():
+    po = folder / f"{lang}.po"
+    # From source the .po may be newer than the last compiled .mo: compile it in memory then.
+    if mo.exists() and not (po.exists() and po.stat().st_mtime > mo.stat().st_mtime):
         with mo.open("rb") as fh:
             return gettext.GNUTranslations(fh)
-    po = folder / f"{lang}.po"
-    if po.exists():  # running from source without compiled catalogs: compile in memory
+    if po.exists():
         return _compile_po(po)
     return gettext.NullTranslations()
 
