@@ -34,6 +34,7 @@ SECTIONS = (
     ("classes", N_("Classes"), "trainer_app.ui.classes.page", "ClassesPage"),
     ("attendance", N_("Attendance"), "trainer_app.ui.attendance.page", "AttendancePage"),
     ("certificates", N_("Certificates"), "trainer_app.ui.certificates.page", "CertificatesPage"),
+    ("sync", N_("Sync"), "trainer_app.ui.sync.page", "SyncPage"),
 )
 # When a page changed records, which pages must read them again.
 LINKS = {
@@ -41,6 +42,7 @@ LINKS = {
     "courses": ("classes",),
     "classes": ("attendance",),
     "attendance": ("classes",),
+    "sync": ("trainees", "courses", "classes", "attendance", "certificates"),
 }
 
 

@@ -93,6 +93,11 @@ class TraineesPage(Retranslating, QWidget):
         self.model.retranslate()
         self._update_count()
 
+    def refresh(self) -> None:
+        """Read the list again (after an import brought trainees)."""
+        self.model.refresh()
+        self._update_count()
+
     def _search_changed(self, text: str) -> None:
         self.model.set_search(text)
 

@@ -1,0 +1,552 @@
+"""The county coordinator's panel through its real widgets, between real databases: set up the
+county in the form, add a station, make its county pack, link a station with it, import the
+station's first bundle, compare fingerprints and approve in the dialog (in the background),
+see the last bundle and the gaps, merge a person registered at two stations, and read every
+station's trainees, classes and certificates (read-only)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox, QPushButton
+
+from tests.qt_input import type_text
+from trainer_app import i18n
+from trainer_app.domain import idcard
+from trainer_app.domain.models import Course, Trainee
+from trainer_app.services import certificates, classes, courses, demo, trainees
+from trainer_app.store import Store
+from trainer_app.sync import exchange, persons, site
+from trainer_app.ui.sync.county_panel import CountyPanel
+from trainer_app.ui.sync.county_stations import AddStationDialog, ApprovedDialog, ApproveDialog
+from trainer_app.ui.sync.county_views import verify_dialog_class
+
+LEFT = Qt.MouseButton.LeftButton
+SAVE = QDialogButtonBox.StandardButton.Save
+TASK_TIMEOUT = 60_000
+
+
+# -- fixtures and helpers ----------------------------------------------------------------------
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("TRAINER_APP_HOME", str(tmp_path / "home"))
+    i18n.set_language("en")
+    return tmp_path
+
+
+@pytest.fixture
+def stores(home):
+    opened: list[Store] = []
+
+    def open_store(name: str) -> Store:
+        store = Store(home / f"{name}.db", create=True)
+        opened.append(store)
+        return store
+
+    yield open_store
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def county(stores) -> Store:
+    """A county set up with the demo catalog (set up directly: the form has its own test)."""
+    store = stores("county")
+    site.setup_county(store, "XC", demo.COUNTY_NAME)
+    for code, title, category, description, hours in demo.COURSES:
+        courses.add(store, Course(code, title, category, description, float(hours)))
+    return store
+
+
+@pytest.fixture
+def messages(monkeypatch):
+    """Every message box, answered Yes/Ok, recorded as (kind, text)."""
+    shown: list[tuple[str, str]] = []
+
+    def record(kind):
+        def box(_parent, _title, text, *args, **kwargs):
+            shown.append((kind, text))
+            return QMessageBox.StandardButton.Yes if kind == "question" else \
+                QMessageBox.StandardButton.Ok
+        return box
+
+    for kind in ("information", "warning", "critical", "question"):
+        monkeypatch.setattr(QMessageBox, kind, record(kind))
+    return shown
+
+
+def open_panel(qtbot, store: Store) -> CountyPanel:
+    panel = CountyPanel(store)
+    qtbot.addWidget(panel)
+    panel.resize(1200, 760)
+    panel.show()
+    return panel
+
+
+def link_station(county: Store, stores, code: str, trainees_: int = 20, seed: int = 1) -> Store:
+    pack = site.write_pack(county, code, county.path.parent / f"{code}.trpack",
+                           station_name=f"{code}服务站")
+    station = stores(code)
+    site.setup_station(station, pack)
+    if trainees_:
+        demo.fill(station, trainees=trainees_, seed=seed, today=dt.date(2025, 6, 2))
+    return station
+
+
+def send(station: Store, usb: Path) -> Path:
+    usb.mkdir(exist_ok=True)
+    path, _manifest = exchange.export(station, usb)
+    return path
+
+
+def stations_panel(panel: CountyPanel):
+    assert panel.main is not None
+    return panel.main.stations
+
+
+def row_texts(model, row: int) -> list[str]:
+    return [model.index(row, c).data() or "" for c in range(model.columnCount())]
+
+
+def column(model, field: str) -> int:
+    return [f for f, _header in model.COLUMNS].index(field)
+
+
+# -- setting up the county -------------------------------------------------------------------
+def test_county_is_set_up_through_the_form(qtbot, stores):
+    store = stores("new")
+    panel = open_panel(qtbot, store)
+    assert panel.mode() == "setup" and panel.stack.currentWidget() is panel.setup
+    form = panel.setup
+    assert form.title.text() == "Set up as county center"
+
+    type_text(qtbot, form.code, "X")  # too short, and no name
+    qtbot.mouseClick(form.button, LEFT)
+    assert "2 to 12 letters or digits" in form.errors.message("code")
+    assert site.role(store) == ""
+
+    form.code.clear()
+    type_text(qtbot, form.code, "xc")
+    qtbot.mouseClick(form.button, LEFT)
+    assert form.errors.message("code") == ""
+    assert form.errors.message("name") == "Enter the county center's name."
+    type_text(qtbot, form.name, "襄城县农村电商公共服务中心")
+    with qtbot.waitSignal(panel.changed):
+        qtbot.mouseClick(form.button, LEFT)
+    assert site.role(store) == "county"
+    assert site.county(store).code == "XC"
+    assert panel.mode() == "county" and panel.stack.currentWidget() is panel.main
+    assert panel.main.heading.text() == "County center 襄城县农村电商公共服务中心 (XC)"
+
+
+def test_set_up_is_not_offered_to_a_station(qtbot, stores, county):
+    with_data = stores("unlinked")
+    demo.fill(with_data, trainees=5, seed=3)
+    panel = open_panel(qtbot, with_data)
+    assert panel.mode() == "other" and panel.setup is None
+    assert "cannot become a county" in panel.other.text()
+    linked = link_station(county, stores, "LK01", trainees_=0)
+    panel = open_panel(qtbot, linked)
+    assert panel.mode() == "other" and "is a station linked to" in panel.other.text()
+
+
+# -- the station register ----------------------------------------------------------------------
+def test_add_station_through_the_dialog(qtbot, county, monkeypatch):
+    panel = open_panel(qtbot, county)
+    sp = stations_panel(panel)
+    assert sp.model.rowCount() == 0 and not sp.pack_button.isEnabled()
+    seen: list[AddStationDialog] = []
+
+    def fill_and_save(dialog: AddStationDialog) -> int:
+        seen.append(dialog)
+        type_text(qtbot, dialog.code, "w p")  # not a code, and no name yet
+        qtbot.mouseClick(dialog.buttons.button(SAVE), LEFT)
+        assert dialog.result() != QDialog.DialogCode.Accepted
+        assert "2 to 12 letters or digits" in dialog.errors.message("station_code")
+        assert dialog.errors.message("name") == "Enter the station's name."
+        dialog.code.clear()
+        type_text(qtbot, dialog.code, "wp01")
+        type_text(qtbot, dialog.name, "王坪村电商服务站")
+        type_text(qtbot, dialog.township, "王洛镇")
+        type_text(qtbot, dialog.village, "王坪村")
+        type_text(qtbot, dialog.contact, "王小明 13800000000")
+        qtbot.mouseClick(dialog.buttons.button(SAVE), LEFT)
+        return dialog.result()
+
+    monkeypatch.setattr(AddStationDialog, "exec", fill_and_save)
+    with qtbot.waitSignal(sp.changed):
+        qtbot.mouseClick(sp.add_button, LEFT)
+    assert seen and seen[0].result() == QDialog.DialogCode.Accepted
+    assert sp.model.rowCount() == 1
+    texts = row_texts(sp.model, 0)
+    assert texts[:4] == ["WP01", "王坪村电商服务站", "王洛镇 王坪村", "Nothing received yet"]
+    assert sp.selected_code() == "WP01" and sp.pack_button.isEnabled()
+    assert not sp.approve_button.isEnabled()
+    assert "has sent nothing yet" in sp.hint.text()
+    row = county.row("SELECT * FROM station WHERE code = 'WP01'")
+    assert (row["township"], row["village"], row["contact"]) == (
+        "王洛镇", "王坪村", "王小明 13800000000")
+
+    # the same code again is refused beside the field
+    def same_code(dialog: AddStationDialog) -> int:
+        type_text(qtbot, dialog.code, "WP01")
+        type_text(qtbot, dialog.name, "another")
+        qtbot.mouseClick(dialog.buttons.button(SAVE), LEFT)
+        assert "in the register already" in dialog.errors.message("station_code")
+        return dialog.result()
+
+    monkeypatch.setattr(AddStationDialog, "exec", same_code)
+    qtbot.mouseClick(sp.add_button, LEFT)
+    assert sp.model.rowCount() == 1
+
+
+def test_make_a_county_pack_for_the_selected_station(qtbot, county, home, messages,
+                                                     monkeypatch):
+    site.add_station(county, "WP01", "王坪村电商服务站")
+    panel = open_panel(qtbot, county)
+    sp = stations_panel(panel)
+    sp.select("WP01")
+    asked: list[str] = []
+
+    def save_name(_parent, title, default, _filter, *args, **kwargs):
+        asked.append(default)
+        return str(home / "usb" / "for-wangping"), _filter  # no suffix typed
+
+    (home / "usb").mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_name)
+    qtbot.mouseClick(sp.pack_button, LEFT)
+    assert asked and asked[0].endswith("WP01.trpack")
+    path = home / "usb" / "for-wangping.trpack"
+    assert path.is_file()
+    body = site.read_pack(path)
+    assert body["station"]["code"] == "WP01" and body["county"]["code"] == "XC"
+    assert len(body["courses"]) == len(demo.COURSES)
+    kind, text = messages[-1]
+    assert kind == "information" and str(path) in text
+    assert "Carry this file to the station" in text
+
+    # cancelling the file dialog writes nothing
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    qtbot.mouseClick(sp.pack_button, LEFT)
+    assert len(messages) == 1
+
+
+def test_first_bundle_waits_then_is_approved_after_comparing_fingerprints(
+        qtbot, county, stores, home, messages, monkeypatch):
+    usb = home / "usb"
+    station = link_station(county, stores, "WP01", trainees_=25, seed=4)
+    first = send(station, usb)
+    assert exchange.import_file(county, first).status == "pending"
+
+    panel = open_panel(qtbot, county)
+    sp = stations_panel(panel)
+    sp.select("WP01")
+    row = sp.model.row(sp.model.row_of("WP01"))
+    assert row["state"] == "waiting"
+    expected = site.own_fingerprint(station)
+    fp_col = column(sp.model, "fingerprint")
+    assert sp.model.index(0, fp_col).data() == expected
+    assert sp.model.index(0, column(sp.model, "state")).data() == "Waiting for approval"
+    assert sp.model.index(0, column(sp.model, "last_seq")).data() == ""
+    assert "1 waiting for approval" in sp.count.text()
+    assert sp.approve_button.isEnabled()
+    assert county.scalar("SELECT count(*) FROM trainee") == 0  # nothing applied yet
+
+    shown: list[ApproveDialog] = []
+
+    def compare_and_approve(dialog: ApproveDialog) -> int:
+        shown.append(dialog)
+        assert dialog.fingerprint.text() == "   ".join(expected.split("-"))
+        assert dialog.fingerprint.font().pointSizeF() >= 16
+        assert ("Ask the station operator to read out the fingerprint on their screen; approve "
+                "only if it is the same.") in dialog.instruction.text()
+        assert dialog.approve_button.text() == "&Approve"
+        return QDialog.DialogCode.Accepted
+
+    results: list[ApprovedDialog] = []
+    monkeypatch.setattr(ApproveDialog, "exec", compare_and_approve)
+    monkeypatch.setattr(ApprovedDialog, "exec",
+                        lambda self: results.append(self) or QDialog.DialogCode.Accepted)
+    with qtbot.waitSignal(sp.changed, timeout=TASK_TIMEOUT):
+        qtbot.mouseClick(sp.approve_button, LEFT)
+    qtbot.waitUntil(lambda: sp.task is None, timeout=TASK_TIMEOUT)
+    assert shown and results and not messages
+    assert [r.status for r in sp.last_reports] == ["applied"]
+    assert results[0].report.model.rowCount() == 1
+    assert "is approved" in results[0].message.text()
+    assert results[0].report.model.index(0, 3).data() == "applied"
+
+    row = sp.model.row(sp.model.row_of("WP01"))
+    assert row["state"] == "approved" and row["fingerprint"] == expected
+    assert sp.model.index(0, column(sp.model, "state")).data() == "Approved"
+    assert sp.model.index(0, column(sp.model, "last_seq")).data().startswith("No. 1 · ")
+    assert sp.model.index(0, column(sp.model, "trainees")).data() == "25"
+    assert not sp.approve_button.isEnabled()
+    assert county.scalar("SELECT count(*) FROM trainee WHERE origin = ?",
+                         [station.site_id]) == 25
+
+    # bundle 3 arrives, bundle 2 does not: "2 missing", in red
+    send(station, usb)
+    trainees.register(station, Trainee(
+        name="新学员", id_number=idcard.make("411025", dt.date(1990, 1, 2), 33, "F"),
+        village="王坪村"))
+    third = send(station, usb)
+    assert exchange.import_file(county, third).status == "applied"
+    panel.refresh()
+    gaps_col = column(sp.model, "gaps")
+    cell = sp.model.index(sp.model.row_of("WP01"), gaps_col)
+    assert cell.data() == "2 missing"
+    assert cell.data(Qt.ItemDataRole.ForegroundRole).color().name() == "#b91c1c"
+    assert sp.model.index(0, column(sp.model, "last_seq")).data().startswith("No. 3 · ")
+    sp.select("WP01")
+    assert "Bundles 2 of station WP01 never arrived" in sp.hint.text()
+
+
+def test_cancelling_the_approval_changes_nothing(qtbot, county, stores, home, monkeypatch):
+    station = link_station(county, stores, "WP01", trainees_=5)
+    exchange.import_file(county, send(station, home / "usb"))
+    panel = open_panel(qtbot, county)
+    sp = stations_panel(panel)
+    sp.select("WP01")
+    monkeypatch.setattr(ApproveDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
+    qtbot.mouseClick(sp.approve_button, LEFT)
+    assert sp.task is None
+    assert not county.scalar("SELECT approved FROM station WHERE code = 'WP01'")
+    assert sp.model.row(0)["state"] == "waiting"
+
+
+# -- duplicates -------------------------------------------------------------------------------
+def test_a_person_registered_at_two_stations_is_merged_through_the_panel(
+        qtbot, county, stores, home, messages):
+    usb = home / "usb"
+    number = idcard.make("411025", dt.date(1979, 3, 8), 17, "M")
+    wp = link_station(county, stores, "WP01", trainees_=10, seed=1)
+    zz = link_station(county, stores, "ZZ02", trainees_=10, seed=2)
+    a = trainees.register(wp, Trainee(name="张重名", id_number=number, village="王坪村"))
+    b = trainees.register(zz, Trainee(name="张重名", id_number=number, village="张庄村"))
+    for st in (wp, zz):
+        exchange.import_file(county, send(st, usb))
+        code = st.get_meta("station_code")
+        assert [r.status for r in exchange.approve(county, code)] == ["applied"]
+
+    panel = open_panel(qtbot, county)
+    panel.main.tabs.setCurrentWidget(panel.main.duplicates)
+    dp = panel.main.duplicates
+    keys = [g["key"] for g in dp.groups.rows() if {m["id"] for m in g["members"]} & {a, b}]
+    assert len(keys) == 1
+    dp.group_table.selectRow(dp.groups.row_of(keys[0]))
+    assert dp.members.rowCount() == 2
+    members = {dp.members.row(i)["id"]: row_texts(dp.members, i) for i in range(2)}
+    assert members[a][:2] == ["张重名", "WP01 WP01服务站"]
+    assert members[b][1].startswith("ZZ02")
+    assert members[b][column(dp.members, "village")] == "张庄村"
+    assert members[a][column(dp.members, "birth_date")] == "Mar 8, 1979"
+    assert not dp.merge_button.isEnabled()  # the record to keep is chosen first
+    dp.select_member(a)
+    assert dp.merge_button.isEnabled()
+    before = dp.group_count()
+
+    with qtbot.waitSignal(dp.changed):
+        qtbot.mouseClick(dp.merge_button, LEFT)
+    assert messages and messages[0][0] == "question" and "same person" in messages[0][1]
+    assert not [g for g in persons.duplicates(county) if {m["id"] for m in g} & {a, b}]
+    assert dp.group_count() == before - 1
+    assert keys[0] not in [g["key"] for g in dp.groups.rows()]
+    assert "travels to the stations with the next county bundle" in dp.done.text()
+    merge = county.row("SELECT merged_id, into_id FROM person_merge")
+    assert (merge["merged_id"], merge["into_id"]) == (b, a)
+
+    # the merged record says so in the county's trainee list
+    panel.main.tabs.setCurrentWidget(panel.main.views)
+    view = panel.main.views.trainees
+    view.search.setText("张重名")
+    view.apply_filter()
+    notes = {r["id"]: view.model.display(r, "note") for r in view.model.rows()}
+    assert notes[b].startswith("Same person as") and "WP01" in notes[b] and notes[a] == ""
+
+    # and it travels: the next county bundle carries it to the stations
+    path, manifest = exchange.export(county, usb)
+    assert manifest["counts"]["person_merge"] == 1
+
+
+# -- county-wide views ------------------------------------------------------------------------
+@pytest.fixture
+def network(county, stores, home):
+    """Two approved stations with demo data, certificates issued, all imported."""
+    usb = home / "usb"
+    stations = {}
+    for code, seed in (("WP01", 1), ("ZZ02", 2)):
+        st = link_station(county, stores, code, trainees_=30, seed=seed)
+        for row in classes.list_all(st):
+            if row["status"] == "finished":
+                try:
+                    certificates.issue(st, row["id"], today=dt.date(2025, 6, 2))
+                except Exception:  # noqa: BLE001 - a class no one completed
+                    continue
+        exchange.import_file(county, send(st, usb))
+        exchange.approve(county, code)
+        stations[code] = st
+    return stations
+
+
+def test_county_views_show_every_stations_records_read_only(qtbot, county, network):
+    panel = open_panel(qtbot, county)
+    views = panel.main.views
+    assert not views.trainees.model.loaded  # nothing read until the tab is shown
+    panel.main.tabs.setCurrentWidget(views)
+    trainees_view = views.trainees
+    model = trainees_view.model
+    assert model.loaded and model.rowCount() == 60
+    assert trainees_view.count.text() == "60 trainees"
+    station_col = column(model, "station_code")
+    codes = {model.index(i, station_col).data() for i in range(model.rowCount())}
+    assert codes == {"WP01", "ZZ02"}
+    # ID numbers masked
+    id_col = column(model, "id_number")
+    shown_ids = [model.index(i, id_col).data() for i in range(model.rowCount())]
+    assert all("*" in s for s in shown_ids if s)
+    # read-only: no cell is editable, no edit or remove buttons
+    for i in range(model.rowCount()):
+        for c in range(model.columnCount()):
+            assert not model.flags(model.index(i, c)) & Qt.ItemFlag.ItemIsEditable
+    names = {b.objectName() for b in views.findChildren(QPushButton)}
+    assert names <= {"county_verify"}
+    assert "read-only" in views.note.text()
+
+    # filter to one station, then search as at a station
+    trainees_view.station.setCurrentIndex(trainees_view.station.findData(
+        network["ZZ02"].site_id))
+    assert model.rowCount() == 30
+    assert {model.index(i, station_col).data() for i in range(30)} == {"ZZ02"}
+    someone = model.row(0)
+    trainees_view.search.setText(someone["name"])
+    trainees_view.apply_filter()
+    assert 1 <= model.rowCount() <= 30
+    assert all(someone["name"] in model.row(i)["name"] for i in range(model.rowCount()))
+    trainees_view.station.setCurrentIndex(0)
+    trainees_view.search.clear()
+    trainees_view.apply_filter()
+    assert model.rowCount() == 60
+
+    # another bundle of a station: the views read again
+    wp = network["WP01"]
+    trainees.register(wp, Trainee(
+        name="新来的", id_number=idcard.make("411025", dt.date(1988, 8, 8), 51, "F"),
+        village="王坪村"))
+    assert exchange.import_file(county, send(wp, county.path.parent / "usb")).status == \
+        "applied"
+    panel.refresh()
+    assert model.rowCount() == 61 and trainees_view.count.text() == "61 trainees"
+    assert "新来的" in {r["name"] for r in model.rows()}
+
+    # sorting by a header click re-reads in the source's order
+    model.sort(column(model, "code"), Qt.SortOrder.DescendingOrder)
+    shown_codes = [model.row(i)["code"] for i in range(model.rowCount())]
+    assert shown_codes == sorted(shown_codes, reverse=True)
+
+    # classes of both stations with their enrolled counts
+    views.tabs.setCurrentWidget(views.classes)
+    cmodel = views.classes.model
+    expected = sum(len(classes.list_all(st)) for st in network.values())
+    assert cmodel.rowCount() == expected
+    for st in network.values():
+        for c in classes.list_all(st):
+            found = [r for r in cmodel.rows() if r["id"] == c["id"]]
+            assert len(found) == 1 and found[0]["enrolled"] == c["enrolled"]
+            assert found[0]["station_code"] == st.get_meta("station_code")
+    assert not cmodel.flags(cmodel.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
+
+    # certificates of both stations, with status, and one withdrawn at its station
+    views.tabs.setCurrentWidget(views.certificates)
+    cv = views.certificates
+    issued = {code: certificates.register(st) for code, st in network.items()}
+    assert cv.model.rowCount() == sum(len(v) for v in issued.values()) > 0
+    assert {r["station_code"] for r in cv.model.rows()} == {
+        code for code, v in issued.items() if v}
+    status_col = column(cv.model, "status")
+    assert {cv.model.index(i, status_col).data() for i in range(cv.model.rowCount())} == {
+        "Valid"}
+    serial = cv.model.row(0)["serial"]
+    cv.search.setText(serial)
+    cv.apply_filter()
+    assert cv.model.rowCount() == 1 and cv.model.row(0)["serial"] == serial
+
+
+def test_withdrawn_certificate_shows_at_the_county_and_filters(qtbot, county, network, home):
+    code, st = next((c, s) for c, s in network.items() if certificates.register(s))
+    serial = certificates.register(st)[0]["serial"]
+    certificates.revoke(st, serial, "issued by mistake")
+    assert exchange.import_file(county, send(st, home / "usb")).status == "applied"
+    panel = open_panel(qtbot, county)
+    panel.main.tabs.setCurrentWidget(panel.main.views)
+    panel.main.views.tabs.setCurrentWidget(panel.main.views.certificates)
+    cv = panel.main.views.certificates
+    cv.status.setCurrentIndex(cv.status.findData("withdrawn"))
+    assert [r["serial"] for r in cv.model.rows()] == [serial]
+    row = cv.model.row(0)
+    assert cv.model.display(row, "note") == "Withdrawn: issued by mistake"
+    assert row["station_code"] == code
+    cv.status.setCurrentIndex(cv.status.findData("valid"))
+    assert serial not in [r["serial"] for r in cv.model.rows()]
+
+
+@pytest.mark.skipif(verify_dialog_class() is None, reason="no verify dialog in this build")
+def test_verify_a_stations_certificate_at_the_county(qtbot, county, network, monkeypatch):
+    st = next(s for s in network.values() if certificates.register(s))
+    cert = certificates.register(st)[0]
+    dialog_class = verify_dialog_class()
+    checked: list = []
+
+    def check_one(dialog) -> int:
+        dialog.input.setText(cert["qr_text"])
+        dialog.check()
+        checked.append(dialog.panel.headline_text())
+        return 0
+
+    monkeypatch.setattr(dialog_class, "exec", check_one)
+    panel = open_panel(qtbot, county)
+    views = panel.main.views
+    panel.main.tabs.setCurrentWidget(views)
+    assert views.verify_button.isVisible()
+    qtbot.mouseClick(views.verify_button, LEFT)
+    assert checked == ["Genuine"]
+
+
+def test_panel_grabs_without_clipping(qtbot, county, network, home):
+    """The panel renders at a modest size (what a reviewer checks in the PNGs)."""
+    panel = open_panel(qtbot, county)
+    panel.resize(1100, 700)
+    for index in range(panel.main.tabs.count()):
+        panel.main.tabs.setCurrentIndex(index)
+        image = panel.grab()
+        assert not image.isNull()
+        assert image.save(str(home / f"county-{index}.png"))
+    sp = stations_panel(panel)
+    for button in (sp.add_button, sp.pack_button, sp.approve_button):
+        assert button.width() >= button.sizeHint().width()
+
+
+def test_language_switch_retranslates_live(qtbot, county, network):
+    from trainer_app.ui import language
+
+    panel = open_panel(qtbot, county)
+    panel.main.tabs.setCurrentWidget(panel.main.views)
+    model = panel.main.views.trainees.model
+    name_col = column(model, "name")
+    assert model.headerData(name_col, Qt.Orientation.Horizontal) == "Name"
+    try:
+        language.apply("zh_CN")
+        assert model.headerData(name_col, Qt.Orientation.Horizontal) != "Name"
+        assert panel.main.views.tabs.tabText(0) != "Trainees"
+    finally:
+        language.apply("en")
+    assert panel.main.views.tabs.tabText(0) == "Trainees"
+    assert stations_panel(panel).add_button.text() == "&Add station…"
+    assert panel.main.views.trainees.station.itemText(0) == "All stations"

@@ -1,0 +1,114 @@
+"""Setting up this database as the county service center: its code and name; the county's
+keys are made on the way. Offered only to a database that is neither a county nor a station
+linked to one, and holds no station's records."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer_app.i18n import _
+from trainer_app.services import county
+from trainer_app.services.errors import ValidationError
+from trainer_app.store import Store
+from trainer_app.ui.forms import FieldErrors
+from trainer_app.ui.retranslate import Retranslating
+
+
+class CountySetup(Retranslating, QWidget):
+    """The "Set up as county center" form; ``done`` after the county was set up."""
+
+    done = Signal()
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self.errors = FieldErrors()
+        self.title = QLabel(objectName="county_setup_title")
+        font = QFont(self.title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.intro = QLabel(objectName="county_setup_intro", wordWrap=True)
+        self.code = QLineEdit(objectName="county_code")
+        self.code.setMaxLength(12)
+        self.name = QLineEdit(objectName="county_name")
+        self.code_label, self.name_label = QLabel(), QLabel()
+        self.code_label.setBuddy(self.code)
+        self.name_label.setBuddy(self.name)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.addRow(self.code_label, self.errors.wrap("code", self.code))
+        form.addRow(self.name_label, self.errors.wrap("name", self.name))
+        self.form_error = QLabel(objectName="error_form", wordWrap=True)
+        self.form_error.setStyleSheet("color: #c0392b;")
+        self.form_error.hide()
+        self.button = QPushButton(objectName="county_setup")
+        self.button.setDefault(True)
+        self.button.clicked.connect(self.submit)
+        self.name.returnPressed.connect(self.submit)
+        self.after = QLabel(objectName="county_setup_after", wordWrap=True)
+        self.after.setStyleSheet("color: #555;")
+
+        box = QFrame(objectName="county_setup_box")
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        box.setMinimumWidth(520)
+        box.setMaximumWidth(680)
+        inner = QVBoxLayout(box)
+        inner.setSpacing(10)
+        inner.addWidget(self.title)
+        inner.addWidget(self.intro)
+        inner.addLayout(form)
+        inner.addWidget(self.form_error)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.button)
+        inner.addLayout(row)
+        inner.addWidget(self.after)
+        centre = QHBoxLayout()
+        centre.addStretch(1)
+        centre.addWidget(box, 3)
+        centre.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(centre)
+        layout.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(_("Set up as county center"))
+        self.intro.setText(_(
+            "Use this database as the county service center: it receives the sync files of "
+            "the village stations, keeps the station register and the course catalog, and "
+            "finds persons registered at two stations. The county's keys are made now."))
+        self.code_label.setText(_("County &code:"))
+        self.name_label.setText(_("County center &name:"))
+        self.code.setPlaceholderText(_("e.g. XC"))
+        self.name.setPlaceholderText(_("e.g. Xiangcheng County Rural E-commerce Service Center"))
+        self.button.setText(_("&Set up as county center"))
+        self.after.setText(_(
+            "A station keeps its own database: set up the county on the county center's PC "
+            "only. Stations are then linked with county packs made here."))
+
+    def submit(self) -> None:
+        self.errors.clear()
+        self.form_error.hide()
+        try:
+            county.set_up(self._store, self.code.text(), self.name.text())
+        except ValidationError as exc:
+            self.errors.show(exc.errors)
+            return
+        except Exception as exc:  # noqa: BLE001 - shown beside the form
+            self.form_error.setText(str(exc))
+            self.form_error.show()
+            return
+        self.done.emit()

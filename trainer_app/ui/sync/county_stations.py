@@ -1,0 +1,491 @@
+"""The county's station register: every station with its approval, key fingerprint, last bundle
+and missing bundle numbers; adding a station, making its county pack, and approving its key
+after comparing fingerprints with the station operator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QObject, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer_app import i18n
+from trainer_app.i18n import N_, _, ngettext
+from trainer_app.services import county
+from trainer_app.services.errors import ValidationError
+from trainer_app.store import Store
+from trainer_app.sync import exchange, site
+from trainer_app.ui import tasks
+from trainer_app.ui.certificates.model import mono_font
+from trainer_app.ui.classes.rows import RowTableModel, configure_table
+from trainer_app.ui.errors import show_error
+from trainer_app.ui.forms import FieldErrors
+from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.sync.kinds import seq_ranges
+from trainer_app.ui.sync.report_view import ReportView
+
+RED = "#b91c1c"
+# state -> (background, text)
+STATE_COLORS = {
+    "approved": ("#dcf3e1", "#14532d"),
+    "waiting": ("#fdecd3", "#7c2d12"),
+    "new": ("#ececec", "#555555"),
+}
+
+
+def state_label(state: str) -> str:
+    return {
+        "approved": _("Approved"),
+        "waiting": _("Waiting for approval"),
+        "new": _("Nothing received yet"),
+    }.get(state, state)
+
+
+def fingerprint_groups(fingerprint: str) -> str:
+    """``3F2A-91C0-…`` as groups with room between them, easy to read out loud."""
+    return "   ".join(fingerprint.split("-"))
+
+
+def gaps_text(gaps: list[int]) -> str:
+    if not gaps:
+        return ""
+    return _("{numbers} missing").format(numbers=seq_ranges(gaps))
+
+
+class StationsModel(RowTableModel):
+    COLUMNS = (
+        ("code", N_("Code")),
+        ("name", N_("Station")),
+        ("place", N_("Township / village")),
+        ("state", N_("Approval")),
+        ("fingerprint", N_("Key fingerprint")),
+        ("last_seq", N_("Last bundle")),
+        ("gaps", N_("Missing bundles")),
+        ("trainees", N_("Trainees")),
+    )
+    NUMERIC = frozenset({"trainees"})
+    ID_FIELD = "code"
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._mono = mono_font()
+
+    def display(self, row: dict, field: str) -> str:
+        if field == "place":
+            return " ".join(p for p in (row["township"], row["village"]) if p)
+        if field == "state":
+            return state_label(row["state"])
+        if field == "last_seq":
+            if not row["last_seq"]:
+                return ""
+            return _("No. {seq} · {date}").format(
+                seq=row["last_seq"], date=i18n.format_datetime(row["last_at"]))
+        if field == "gaps":
+            return gaps_text(row["gaps"])
+        if field == "trainees":
+            return i18n.format_number(row["trainees"], 0) if row["trainees"] else ""
+        return super().display(row, field)
+
+    def sort_key(self, row: dict, field: str) -> Any:
+        if field == "gaps":
+            return (not row["gaps"], -len(row["gaps"]))
+        if field == "state":
+            return ("waiting", "new", "approved").index(row["state"])
+        if field == "place":
+            return super().sort_key({"place": self.display(row, field)}, "place")
+        return super().sort_key(row, field)
+
+    def cell_role(self, row: dict, field: str, role: int) -> Any:
+        if field == "state":
+            background, foreground = STATE_COLORS.get(row["state"], ("#fff", "#000"))
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(QColor(background))
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor(foreground))
+        if field == "gaps" and role == Qt.ItemDataRole.ForegroundRole and row["gaps"]:
+            return QBrush(QColor(RED))
+        if field == "fingerprint":
+            if role == Qt.ItemDataRole.FontRole:
+                return self._mono
+            if role == Qt.ItemDataRole.ForegroundRole and row["state"] == "waiting":
+                return QBrush(QColor(STATE_COLORS["waiting"][1]))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if field == "gaps" and row["gaps"]:
+                return _("Bundles {numbers} of this station never arrived.").format(
+                    numbers=seq_ranges(row["gaps"]))
+            if field == "name" and row.get("contact"):
+                return row["contact"]
+            if field == "fingerprint" and row["state"] == "waiting":
+                return _("The fingerprint of the key in the station's first bundle, waiting "
+                         "for approval.")
+        return None
+
+
+class AddStationDialog(Retranslating, QDialog):
+    """Code, name, township, village and contact of a new station; ``saved`` after Save."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self.saved: dict | None = None
+        self.errors = FieldErrors()
+        self.code = QLineEdit(objectName="station_code")
+        self.code.setMaxLength(12)
+        self.name = QLineEdit(objectName="station_name")
+        self.township = QLineEdit(objectName="station_township")
+        self.village = QLineEdit(objectName="station_village")
+        self.contact = QLineEdit(objectName="station_contact")
+        self.intro = QLabel(wordWrap=True)
+        self.labels = [QLabel() for _i in range(5)]
+        fields = (self.code, self.name, self.township, self.village, self.contact)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        for label, field in zip(self.labels, fields, strict=True):
+            label.setBuddy(field)
+            if field is self.code:
+                self.form.addRow(label, self.errors.wrap("station_code", field))
+            elif field is self.name:
+                self.form.addRow(label, self.errors.wrap("name", field))
+            else:
+                self.form.addRow(label, field)
+        self.form_error = QLabel(objectName="error_form", wordWrap=True)
+        self.form_error.setStyleSheet(f"color: {RED};")
+        self.form_error.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(self.form)
+        layout.addWidget(self.form_error)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(460)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Add station"))
+        self.intro.setText(_("A station in the register can be given its county pack. Its data "
+                             "is accepted once its key is approved."))
+        texts = (_("Station &code:"), _("&Name:"), _("&Township:"), _("&Village:"),
+                 _("C&ontact:"))
+        for label, text in zip(self.labels, texts, strict=True):
+            label.setText(text)
+        self.code.setPlaceholderText(_("e.g. WP01"))
+        self.contact.setPlaceholderText(_("Operator's name and phone"))
+
+    def save(self) -> None:
+        self.form_error.hide()
+        try:
+            self.saved = county.add_station(
+                self._store, self.code.text(), self.name.text(), self.township.text(),
+                self.village.text(), self.contact.text())
+        except ValidationError as exc:
+            self.errors.show(exc.errors)
+            return
+        except Exception as exc:  # noqa: BLE001 - shown beside the form
+            self.form_error.setText(str(exc))
+            self.form_error.show()
+            return
+        self.accept()
+
+
+class ApproveDialog(Retranslating, QDialog):
+    """The waiting key's fingerprint, large, beside what to do with it: Approve or Cancel."""
+
+    def __init__(self, station: dict, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.station = station
+        self.heading = QLabel(objectName="approve_heading", wordWrap=True)
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.instruction = QLabel(objectName="approve_instruction", wordWrap=True)
+        self.fingerprint = QLabel(fingerprint_groups(station["fingerprint"]),
+                                  objectName="approve_fingerprint")
+        big = QFont(mono_font())
+        big.setPointSizeF(max(16.0, self.font().pointSizeF() * 2.0))
+        big.setBold(True)
+        self.fingerprint.setFont(big)
+        self.fingerprint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fingerprint.setStyleSheet(
+            "background: #fff7ed; border: 1px solid #fdba74; border-radius: 6px; "
+            "padding: 14px; color: #7c2d12;")
+        self.after = QLabel(objectName="approve_after", wordWrap=True)
+        self.after.setStyleSheet("color: #555;")
+        self.buttons = QDialogButtonBox()
+        self.approve_button = self.buttons.addButton(
+            "", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.approve_button.setObjectName("approve_confirm")
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setDefault(True)  # approving is a decision, not an Enter press
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(12)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.instruction)
+        layout.addWidget(self.fingerprint)
+        layout.addWidget(self.after)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(560)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        st = self.station
+        self.setWindowTitle(_("Approve station {code}").format(code=st["code"]))
+        self.heading.setText(_("Station {code} {name} sent its first bundle.").format(
+            code=st["code"], name=st["name"]))
+        self.instruction.setText(_(
+            "Ask the station operator to read out the fingerprint on their screen; approve "
+            "only if it is the same."))
+        self.after.setText(_(
+            "Once approved, the station's waiting bundles are applied and its later bundles are "
+            "accepted. If the fingerprints differ, press Cancel: the bundle may not come from "
+            "that station."))
+        self.approve_button.setText(_("&Approve"))
+
+
+class ApprovedDialog(Retranslating, QDialog):
+    """After an approval: the station's waiting bundles and what applying them brought."""
+
+    def __init__(self, code: str, reports: list[exchange.ImportReport],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.code = code
+        self.message = QLabel(objectName="approved_message", wordWrap=True)
+        font = self.message.font()
+        font.setBold(True)
+        self.message.setFont(font)
+        self.report = ReportView(self, name="approve_report")
+        self.report.show_reports(list(reports))
+        self.report.setVisible(bool(reports))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+        layout.addWidget(self.report, 1)
+        layout.addWidget(buttons)
+        self.resize(820, 360 if reports else 140)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Station approved"))
+        if self.report.reports():
+            self.message.setText(_("Station {code} is approved. Its waiting bundles were "
+                                   "imported:").format(code=self.code))
+        else:
+            self.message.setText(_("Station {code} is approved. No bundle of it was waiting; "
+                                   "its next bundles are accepted.").format(code=self.code))
+
+
+class StationsPanel(Retranslating, QWidget):
+    changed = Signal()  # a station was added or approved
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self.task: tasks.Task | None = None
+        self.last_reports: list[exchange.ImportReport] = []
+        self.model = StationsModel(self)
+
+        self.intro = QLabel(objectName="stations_intro", wordWrap=True)
+        self.intro.setStyleSheet("color: #555;")
+        self.table = QTableView(objectName="stations_table")
+        self.table.setModel(self.model)
+        configure_table(self.table, (64, 200, 130, 140, 215, 160, 120, 70), stretch=1)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(lambda _index: self._default_action())
+        self.hint = QLabel(objectName="stations_hint", wordWrap=True)
+        self.count = QLabel(objectName="stations_count")
+
+        self.add_button = QPushButton(objectName="add_station")
+        self.pack_button = QPushButton(objectName="make_pack")
+        self.approve_button = QPushButton(objectName="approve_station")
+        self.add_button.clicked.connect(self.add)
+        self.pack_button.clicked.connect(self.make_pack)
+        self.approve_button.clicked.connect(self.approve)
+
+        buttons = QHBoxLayout()
+        for b in (self.add_button, self.pack_button, self.approve_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.addWidget(self.intro)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.hint)
+        self.retranslate()
+        self.refresh()
+
+    def retranslate(self) -> None:
+        self.intro.setText(_(
+            "Every station of the county. A new station gets a county pack; its first bundle "
+            "carries its key, which you approve after comparing fingerprints with the station "
+            "operator."))
+        self.add_button.setText(_("&Add station…"))
+        self.pack_button.setText(_("Make county &pack…"))
+        self.approve_button.setText(_("A&pprove…"))
+        self.pack_button.setToolTip(
+            _("Save the county pack of the selected station, to carry to the station."))
+        self.approve_button.setToolTip(
+            _("Approve the key of the selected station after comparing fingerprints."))
+        self.model.retranslate()
+        self._update_count()
+        self._selection_changed()
+
+    # -- reading ----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        keep = self.selected_code()
+        try:
+            rows = county.stations(self._store)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, exc)
+            rows = []
+        self.model.set_rows(rows)
+        if keep:
+            self.select(keep)
+        self._update_count()
+        self._selection_changed()
+
+    def _update_count(self) -> None:
+        rows = self.model.rows()
+        n = len(rows)
+        text = ngettext("{n} station", "{n} stations", n).format(n=i18n.format_number(n, 0))
+        waiting = sum(r["state"] == "waiting" for r in rows)
+        if waiting:
+            text += " · " + ngettext("{n} waiting for approval", "{n} waiting for approval",
+                                     waiting).format(n=waiting)
+        self.count.setText(text)
+
+    def selected(self) -> dict | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row(rows[0].row()) if rows else None
+
+    def selected_code(self) -> str | None:
+        row = self.selected()
+        return row["code"] if row else None
+
+    def select(self, code: str) -> None:
+        row = self.model.row_of(code)
+        if row >= 0:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+
+    def _selection_changed(
+        self, _selected: QItemSelection | None = None, _deselected: QItemSelection | None = None
+    ) -> None:
+        row = self.selected()
+        self.pack_button.setEnabled(row is not None)
+        self.approve_button.setEnabled(row is not None and row["state"] == "waiting")
+        self.hint.setText(self._hint(row) if row else "")
+        self.hint.setStyleSheet(f"color: {RED};" if row and row["gaps"] else "color: #444;")
+
+    @staticmethod
+    def _hint(row: dict) -> str:
+        if row["state"] == "new":
+            return _("Station {code} has sent nothing yet. Make its county pack and carry it "
+                     "to the station; its first bundle then brings its key.").format(
+                code=row["code"])
+        if row["state"] == "waiting":
+            return _("Station {code} sent its first bundle. Press Approve… and compare the "
+                     "fingerprint with the station operator.").format(code=row["code"])
+        if row["gaps"]:
+            return _("Bundles {numbers} of station {code} never arrived. Ask the station to "
+                     "send them again, or to send a full bundle.").format(
+                numbers=seq_ranges(row["gaps"]), code=row["code"])
+        if row["last_seq"]:
+            return _("Station {code} is approved; its bundles 1 to {seq} have arrived.").format(
+                code=row["code"], seq=row["last_seq"])
+        return _("Station {code} is approved.").format(code=row["code"])
+
+    def _default_action(self) -> None:
+        row = self.selected()
+        if row and row["state"] == "waiting":
+            self.approve()
+
+    # -- actions ----------------------------------------------------------------------------
+    def add(self) -> None:
+        dialog = AddStationDialog(self._store, self)
+        if not dialog.exec() or not dialog.saved:
+            return
+        self.refresh()
+        self.select(dialog.saved["code"])
+        self.changed.emit()
+
+    def make_pack(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        name, _filter = QFileDialog.getSaveFileName(
+            self, _("Save the county pack of station {code}").format(code=row["code"]),
+            str(Path.home() / county.pack_file_name(row["code"])),
+            _("County packs (*{suffix})").format(suffix=site.PACK_SUFFIX),
+        )
+        if not name:
+            return
+        path = Path(name)
+        if path.suffix.lower() != site.PACK_SUFFIX:
+            path = path.with_name(path.name + site.PACK_SUFFIX)
+        try:
+            written = site.write_pack(self._store, row["code"], path, station_name=row["name"])
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, exc)
+            return
+        QMessageBox.information(
+            self, _("County pack saved"),
+            _("The county pack of station {code} is saved as\n{path}\n\nCarry this file to the "
+              "station (on a USB stick, for example) and import it there to link the station "
+              "to the county. It holds the county's public keys, the station's code and the "
+              "course catalog; no personal data.").format(code=row["code"], path=written),
+        )
+
+    def approve(self) -> None:
+        row = self.selected()
+        if row is None or row["state"] != "waiting" or self.task is not None:
+            return
+        dialog = ApproveDialog(row, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        code = row["code"]
+        task = tasks.store_task(
+            self._store.path, lambda store, _progress, _cancelled: exchange.approve(store, code),
+            label=_("Approving station {code} and applying its bundles…").format(code=code),
+            parent=self, cancellable=False,
+        )
+        task.succeeded.connect(lambda reports: self._approved(code, reports))
+        task.failed.connect(lambda exc: show_error(self, exc))
+        task.ended.connect(self._task_ended)
+        self.task = task
+        self.approve_button.setEnabled(False)
+        task.start()
+
+    def _task_ended(self) -> None:
+        self.task = None
+        self.refresh()
+
+    def _approved(self, code: str, reports: list[exchange.ImportReport]) -> None:
+        self.last_reports = list(reports)
+        self.refresh()
+        self.changed.emit()
+        ApprovedDialog(code, self.last_reports, self).exec()
