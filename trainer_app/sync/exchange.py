@@ -330,7 +330,7 @@ def _flush(store: Store, table: str, names: list[str], batch: list[dict],
         report.new[table] = report.new.get(table, 0) + new
     if changed:
         report.changed[table] = report.changed.get(table, 0) + changed
-    q.upsert(store, table, names, [tuple(r.get(n) for n in names) for r in batch])
+    q.upsert(store, table, names, [tuple(map(r.get, names)) for r in batch])
 
 
 def _apply_receipts(store: Store, receipts: list[dict]) -> None:

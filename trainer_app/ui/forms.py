@@ -1,8 +1,18 @@
-"""Pieces shared by the record forms: a message beside each field, and translated buttons."""
+"""Pieces shared by the record forms: a message beside each field, labelled rows, translated
+buttons and the dialog's layout."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class FieldErrors:
@@ -55,8 +65,32 @@ class FieldErrors:
         return label.text() if label is not None and not label.isHidden() else ""
 
 
+def add_row(form: QFormLayout, errors: FieldErrors, name: str, field: QWidget) -> QLabel:
+    """Add ``field`` to ``form`` with its message (``errors`` key ``name``) beneath it; returns
+    the row's label, the field's buddy, for the caller's ``retranslate`` to fill."""
+    label = QLabel()
+    label.setBuddy(field)
+    form.addRow(label, errors.wrap(name, field))
+    return label
+
+
 def save_cancel_buttons() -> QDialogButtonBox:
     """Save/Cancel with Qt's own (translated) labels."""
     return QDialogButtonBox(
         QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
     )
+
+
+def form_dialog_layout(
+    dialog: QDialog, form: QFormLayout, errors: FieldErrors, save: Callable[[], None]
+) -> QDialogButtonBox:
+    """Lay ``dialog`` out as a record form: ``form``, the message for the whole form (``errors``
+    key ``"form"``), then Save (calls ``save``) and Cancel; returns the buttons."""
+    buttons = save_cancel_buttons()
+    buttons.accepted.connect(save)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addLayout(form)
+    layout.addWidget(errors.wrap("form", QWidget()))
+    layout.addWidget(buttons)
+    return buttons

@@ -21,11 +21,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QTableView,
@@ -38,6 +36,7 @@ from trainer_app.i18n import _, ngettext
 from trainer_app.services.trainee_list import TraineeList
 from trainer_app.store import Store
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.tables import plain_table
 from trainer_app.ui.trainees.model import TraineeTableModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -134,17 +133,8 @@ class TraineePicker(Retranslating, QDialog):
         self.matches = QLabel()
         self.table = QTableView(objectName="picker_table")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        plain_table(self.table, (100, 100, 50, 100, 170, 110, 140))
         self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((100, 100, 50, 100, 170, 110, 140)):
-            self.table.setColumnWidth(column, width)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
         self.table.doubleClicked.connect(lambda index: self.model.toggle(index.row()))

@@ -33,6 +33,7 @@ from trainer_app.ui.attendance.summary import counts_line
 from trainer_app.ui.attendance.view import SheetView
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.tables import show_row
 
 CYCLE = (
     AttendanceStatus.PRESENT,
@@ -297,6 +298,4 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
         return True
 
     def select_row(self, row: int) -> None:
-        if 0 <= row < self.model.rowCount():
-            self.table.selectRow(row)
-            self.table.scrollTo(self.model.index(row, 0))
+        show_row(self.table, row)

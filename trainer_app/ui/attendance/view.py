@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QTableView, QWidget
 
 from trainer_app.domain.models import AttendanceStatus
+from trainer_app.ui.tables import plain_table
 
 STATUS_KEYS: dict[int, AttendanceStatus] = {
     Qt.Key.Key_P: AttendanceStatus.PRESENT,
@@ -29,17 +30,8 @@ class SheetView(QTableView):
 
     def __init__(self, parent: QWidget | None = None, **kwargs) -> None:
         super().__init__(parent, **kwargs)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        plain_table(self, (90, 120, 150, 110, 100), multi=True, row_height=28)
         self.setAlternatingRowColors(False)
-        self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(28)
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((90, 120, 150, 110, 100)):
-            self.setColumnWidth(column, width)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier

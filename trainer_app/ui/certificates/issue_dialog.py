@@ -31,10 +31,10 @@ from trainer_app.store import Store
 from trainer_app.ui.certificates.model import EligibilityModel
 from trainer_app.ui.classes.completion import rule_text
 from trainer_app.ui.classes.models import period_label
-from trainer_app.ui.classes.rows import configure_table
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.pdf_view import PdfPreview, file_name
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.tables import configure_table
 from trainer_app.ui.tasks import Task, store_task
 
 PRINTOUTS = "printouts"  # folder of the data folder where papers are written before printing

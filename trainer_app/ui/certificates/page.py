@@ -24,9 +24,9 @@ from trainer_app.services import certificates
 from trainer_app.store import Store
 from trainer_app.ui.certificates.issue_dialog import CertificatePrinter
 from trainer_app.ui.certificates.model import RegisterModel, status_label
-from trainer_app.ui.classes.rows import configure_table
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.tables import configure_table, show_row
 
 STATUSES = ("valid", "withdrawn", "replaced")
 
@@ -165,9 +165,7 @@ class CertificatesPage(Retranslating, QWidget):
             self.filter.setCurrentIndex(0)
             self.refresh()
             row = self.model.row_of(serial)
-        if row >= 0:
-            self.table.selectRow(row)
-            self.table.scrollTo(self.model.index(row, 0))
+        show_row(self.table, row)
 
     def _selection_changed(
         self, _selected: QItemSelection | None = None, _deselected: QItemSelection | None = None

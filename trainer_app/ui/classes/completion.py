@@ -20,10 +20,11 @@ from trainer_app.i18n import N_, _
 from trainer_app.services import classes
 from trainer_app.store import Store
 from trainer_app.ui import papers
-from trainer_app.ui.classes.rows import RowTableModel, configure_table
+from trainer_app.ui.classes.rows import RowTableModel
 from trainer_app.ui.courses.model import hours_label
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.tables import configure_table
 
 MET_COLORS = {True: ("#dcf3e1", "#14532d"), False: ("#fde1df", "#8b1a1a")}
 

@@ -21,9 +21,9 @@ from trainer_app.services import classes
 from trainer_app.store import Store
 from trainer_app.ui import papers
 from trainer_app.ui.classes.models import EnrolledTableModel
-from trainer_app.ui.classes.rows import configure_table
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.tables import configure_table
 from trainer_app.ui.trainee_picker import TraineePicker, name_list
 
 

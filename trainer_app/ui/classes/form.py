@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCompleter,
     QDialog,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -26,7 +25,7 @@ from trainer_app.services.errors import ValidationError
 from trainer_app.store import Store
 from trainer_app.ui.classes.drafts import LessonsEditor
 from trainer_app.ui.classes.lesson_dialog import ISO, date_edit
-from trainer_app.ui.forms import FieldErrors, save_cancel_buttons
+from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout
 from trainer_app.ui.retranslate import Retranslating
 
 _LESSON_KEY = re.compile(r"^lessons\[(\d+)\]$")
@@ -90,21 +89,11 @@ class ClassForm(Retranslating, QDialog):
             self.lessons.generated.connect(self._lessons_generated)
             fields.append(("lessons", self.lessons))
         self.form = QFormLayout()
-        self._labels: dict[str, QLabel] = {}
-        for name, widget in fields:
-            label = QLabel()
-            label.setBuddy(widget)
-            self._labels[name] = label
-            self.form.addRow(label, self.errors.wrap(name, widget))
+        self._labels = {
+            name: add_row(self.form, self.errors, name, widget) for name, widget in fields
+        }
 
-        self.buttons = save_cancel_buttons()
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        self.form_error = self.errors.wrap("form", QWidget())
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.form_error)
-        layout.addWidget(self.buttons)
+        self.buttons = form_dialog_layout(self, self.form, self.errors, self.save)
         if self._existing is not None:
             self._load(self._existing)
         self.retranslate()

@@ -22,7 +22,7 @@ from trainer_app.services import classes
 from trainer_app.services.errors import ValidationError
 from trainer_app.store import Store
 from trainer_app.ui.classes.models import day_label
-from trainer_app.ui.forms import FieldErrors, save_cancel_buttons
+from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout
 from trainer_app.ui.retranslate import Retranslating
 
 ISO = "yyyy-MM-dd"
@@ -80,15 +80,12 @@ class LessonDialog(Retranslating, QDialog):
         self.was.setStyleSheet("color: #555;")
 
         self.form = QFormLayout()
-        self._labels: dict[str, QLabel] = {}
         fields = [("date", self.date), ("start_time", self.start_time)]
         if lesson is None:
             fields += [("hours", self.hours), ("topic", self.topic)]
-        for name, widget in fields:
-            label = QLabel()
-            label.setBuddy(widget)
-            self._labels[name] = label
-            self.form.addRow(label, self.errors.wrap(name, widget))
+        self._labels = {
+            name: add_row(self.form, self.errors, name, widget) for name, widget in fields
+        }
         if lesson is not None:
             self.form.insertRow(0, "", self.was)
             self.date.setDate(QDate.fromString(lesson["date"], ISO))
@@ -96,14 +93,7 @@ class LessonDialog(Retranslating, QDialog):
         else:
             self._suggest()
 
-        self.buttons = save_cancel_buttons()
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        self.form_error = self.errors.wrap("form", QWidget())
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.form_error)
-        layout.addWidget(self.buttons)
+        self.buttons = form_dialog_layout(self, self.form, self.errors, self.save)
         self.retranslate()
         self.setMinimumWidth(380)
 

@@ -20,10 +20,10 @@ from trainer_app.store import Store
 from trainer_app.ui import papers
 from trainer_app.ui.classes.lesson_dialog import LessonDialog
 from trainer_app.ui.classes.models import LessonTableModel, day_label
-from trainer_app.ui.classes.rows import configure_table
 from trainer_app.ui.courses.model import hours_label
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.tables import configure_table, selected_row, show_row
 
 
 class LessonsPane(Retranslating, QWidget):
@@ -87,17 +87,14 @@ class LessonsPane(Retranslating, QWidget):
         self._update_summary()
 
     def selected_row(self) -> int:
-        rows = self.table.selectionModel().selectedRows()
-        return rows[0].row() if rows else -1
+        return selected_row(self.table)
 
     def selected_id(self) -> str | None:
         return self.model.row_id(self.selected_row())
 
     def select(self, lesson_id: str | None) -> None:
         row = self.model.row_of(lesson_id)
-        if row >= 0:
-            self.table.selectRow(row)
-            self.table.scrollTo(self.model.index(row, 0))
+        show_row(self.table, row)
 
     def _next_lesson(self) -> str | None:
         """Today's or the next lesson to come (else the last one): the likely one to act on."""

@@ -23,9 +23,9 @@ from trainer_app.store import Store
 from trainer_app.ui.classes.detail import ClassDetail
 from trainer_app.ui.classes.form import ClassForm
 from trainer_app.ui.classes.models import ClassTableModel
-from trainer_app.ui.classes.rows import configure_table
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.tables import configure_table, selected_row, show_row
 
 
 class ClassesPage(Retranslating, QWidget):
@@ -117,9 +117,7 @@ class ClassesPage(Retranslating, QWidget):
             row = running[0] if running else 0
         self._reloading = True
         try:
-            if row >= 0:
-                self.table.selectRow(row)
-                self.table.scrollTo(self.model.index(row, 0))
+            show_row(self.table, row)
         finally:
             self._reloading = False
         self._update_count()
@@ -132,17 +130,14 @@ class ClassesPage(Retranslating, QWidget):
         )
 
     def selected_id(self) -> str | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.row_id(rows[0].row()) if rows else None
+        return self.model.row_id(selected_row(self.table))
 
     def select(self, class_id: str) -> None:
         row = self.model.row_of(class_id)
         if row < 0 and self.filter.currentIndex() != 0:
             self.filter.setCurrentIndex(0)  # show every class, so the new one is visible
             row = self.model.row_of(class_id)
-        if row >= 0:
-            self.table.selectRow(row)
-            self.table.scrollTo(self.model.index(row, 0))
+        show_row(self.table, row)
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         if self._reloading:

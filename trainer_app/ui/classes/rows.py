@@ -8,11 +8,9 @@ the views to repaint.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from trainer_app.domain.search import pinyin_forms
 from trainer_app.i18n import _
@@ -25,41 +23,6 @@ RIGHT = int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight)
 def text_key(value: str) -> tuple[str, str]:
     """Chinese text sorts by its pinyin (as a reader expects), then by the characters."""
     return (pinyin_forms(value)[0] if not value.isascii() else value.lower(), value)
-
-
-def configure_table(
-    table: QTableView,
-    widths: Sequence[int] = (),
-    stretch: int | None = None,
-    sortable: bool = True,
-    multi: bool = False,
-) -> None:
-    """The look and keys every table of these sections shares: whole rows, no editing, no row
-    numbers, ``stretch`` taking the spare width, sorting by a header click (the model's own
-    order until then)."""
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(
-        QAbstractItemView.SelectionMode.ExtendedSelection
-        if multi
-        else QAbstractItemView.SelectionMode.SingleSelection
-    )
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setWordWrap(False)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(26)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setHighlightSections(False)
-    for column, width in enumerate(widths):
-        table.setColumnWidth(column, width)
-    if stretch is None:
-        header.setStretchLastSection(True)
-    else:
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    if sortable:
-        table.setSortingEnabled(True)
-        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # keep the service's order
 
 
 class RowTableModel(QAbstractTableModel):

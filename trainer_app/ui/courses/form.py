@@ -20,7 +20,7 @@ from trainer_app.i18n import _
 from trainer_app.services import courses
 from trainer_app.services.errors import ValidationError
 from trainer_app.store import Store
-from trainer_app.ui.forms import FieldErrors, save_cancel_buttons
+from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout
 from trainer_app.ui.retranslate import Retranslating
 
 DEFAULT_SHARE_PERCENT = 80
@@ -60,26 +60,16 @@ class CourseForm(Retranslating, QDialog):
         self.share_hint.setStyleSheet("color: #555;")
 
         self.form = QFormLayout()
-        self._labels: dict[str, QLabel] = {}
-        for name, widget in (
-            ("code", self.code), ("title", self.title), ("category", self.category),
-            ("description", self.description), ("hours", self.hours),
-            ("min_share", self.min_share),
-        ):
-            label = QLabel()
-            label.setBuddy(widget)
-            self._labels[name] = label
-            self.form.addRow(label, self.errors.wrap(name, widget))
+        self._labels = {
+            name: add_row(self.form, self.errors, name, widget) for name, widget in (
+                ("code", self.code), ("title", self.title), ("category", self.category),
+                ("description", self.description), ("hours", self.hours),
+                ("min_share", self.min_share),
+            )
+        }
         self.form.addRow("", self.share_hint)
 
-        self.buttons = save_cancel_buttons()
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        self.form_error = self.errors.wrap("form", QWidget())
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.form_error)
-        layout.addWidget(self.buttons)
+        self.buttons = form_dialog_layout(self, self.form, self.errors, self.save)
         if course_id:
             self._load(courses.get(store, course_id))
         self.retranslate()

@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
 from trainer_app.i18n import _, ngettext
 from trainer_app.services import courses
 from trainer_app.store import Store
-from trainer_app.ui.classes.rows import configure_table
 from trainer_app.ui.courses.form import CourseForm
 from trainer_app.ui.courses.model import CourseTableModel
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.tables import configure_table, selected_row, show_row
 
 
 class CoursesPage(Retranslating, QWidget):
@@ -75,14 +75,11 @@ class CoursesPage(Retranslating, QWidget):
         self.count.setText(ngettext("{n} course", "{n} courses", n).format(n=n))
 
     def selected_id(self) -> str | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.row_id(rows[0].row()) if rows else None
+        return self.model.row_id(selected_row(self.table))
 
     def _select(self, course_id: str | None) -> None:
         row = self.model.row_of(course_id)
-        if row >= 0:
-            self.table.selectRow(row)
-            self.table.scrollTo(self.model.index(row, 0))
+        show_row(self.table, row)
 
     def add(self) -> None:
         form = CourseForm(self._store, parent=self)

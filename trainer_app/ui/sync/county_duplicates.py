@@ -27,9 +27,10 @@ from trainer_app.domain.models import Gender
 from trainer_app.i18n import N_, _, ngettext
 from trainer_app.services import county
 from trainer_app.store import Store
-from trainer_app.ui.classes.rows import RowTableModel, configure_table
+from trainer_app.ui.classes.rows import RowTableModel
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.tables import configure_table, selected_row
 
 
 class GroupsModel(RowTableModel):
@@ -207,16 +208,14 @@ class DuplicatesPanel(Retranslating, QWidget):
             n=i18n.format_number(n, 0)))
 
     def selected_group(self) -> dict | None:
-        rows = self.group_table.selectionModel().selectedRows()
-        return self.groups.row(rows[0].row()) if rows else None
+        return self.groups.row(selected_row(self.group_table))
 
     def selected_group_key(self) -> str | None:
         group = self.selected_group()
         return group["key"] if group else None
 
     def selected_member(self) -> dict | None:
-        rows = self.member_table.selectionModel().selectedRows()
-        return self.members.row(rows[0].row()) if rows else None
+        return self.members.row(selected_row(self.member_table))
 
     def select_member(self, trainee_id: str) -> None:
         row = self.members.row_of(trainee_id)

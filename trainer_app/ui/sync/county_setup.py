@@ -21,7 +21,7 @@ from trainer_app.i18n import _
 from trainer_app.services import county
 from trainer_app.services.errors import ValidationError
 from trainer_app.store import Store
-from trainer_app.ui.forms import FieldErrors
+from trainer_app.ui.forms import FieldErrors, add_row
 from trainer_app.ui.retranslate import Retranslating
 
 
@@ -43,13 +43,10 @@ class CountySetup(Retranslating, QWidget):
         self.code = QLineEdit(objectName="county_code")
         self.code.setMaxLength(12)
         self.name = QLineEdit(objectName="county_name")
-        self.code_label, self.name_label = QLabel(), QLabel()
-        self.code_label.setBuddy(self.code)
-        self.name_label.setBuddy(self.name)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form.addRow(self.code_label, self.errors.wrap("code", self.code))
-        form.addRow(self.name_label, self.errors.wrap("name", self.name))
+        self.code_label = add_row(form, self.errors, "code", self.code)
+        self.name_label = add_row(form, self.errors, "name", self.name)
         self.form_error = QLabel(objectName="error_form", wordWrap=True)
         self.form_error.setStyleSheet("color: #c0392b;")
         self.form_error.hide()

@@ -32,12 +32,13 @@ from trainer_app.store import Store
 from trainer_app.sync import exchange, site
 from trainer_app.ui import tasks
 from trainer_app.ui.certificates.model import mono_font
-from trainer_app.ui.classes.rows import RowTableModel, configure_table
+from trainer_app.ui.classes.rows import RowTableModel
 from trainer_app.ui.errors import show_error
-from trainer_app.ui.forms import FieldErrors
+from trainer_app.ui.forms import FieldErrors, add_row
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.sync.kinds import seq_ranges
 from trainer_app.ui.sync.report_view import ReportView
+from trainer_app.ui.tables import configure_table, selected_row, show_row
 
 RED = "#b91c1c"
 # state -> (background, text)
@@ -151,18 +152,16 @@ class AddStationDialog(Retranslating, QDialog):
         self.village = QLineEdit(objectName="station_village")
         self.contact = QLineEdit(objectName="station_contact")
         self.intro = QLabel(wordWrap=True)
-        self.labels = [QLabel() for _i in range(5)]
-        fields = (self.code, self.name, self.township, self.village, self.contact)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        for label, field in zip(self.labels, fields, strict=True):
-            label.setBuddy(field)
-            if field is self.code:
-                self.form.addRow(label, self.errors.wrap("station_code", field))
-            elif field is self.name:
-                self.form.addRow(label, self.errors.wrap("name", field))
-            else:
-                self.form.addRow(label, field)
+        self.labels = [
+            add_row(self.form, self.errors, "station_code", self.code),
+            add_row(self.form, self.errors, "name", self.name),
+        ]
+        for field in (self.township, self.village, self.contact):  # no message of their own
+            self.labels.append(QLabel())
+            self.labels[-1].setBuddy(field)
+            self.form.addRow(self.labels[-1], field)
         self.form_error = QLabel(objectName="error_form", wordWrap=True)
         self.form_error.setStyleSheet(f"color: {RED};")
         self.form_error.hide()
@@ -379,8 +378,7 @@ class StationsPanel(Retranslating, QWidget):
         self.count.setText(text)
 
     def selected(self) -> dict | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.row(rows[0].row()) if rows else None
+        return self.model.row(selected_row(self.table))
 
     def selected_code(self) -> str | None:
         row = self.selected()
@@ -388,9 +386,7 @@ class StationsPanel(Retranslating, QWidget):
 
     def select(self, code: str) -> None:
         row = self.model.row_of(code)
-        if row >= 0:
-            self.table.selectRow(row)
-            self.table.scrollTo(self.model.index(row, 0))
+        show_row(self.table, row)
 
     def _selection_changed(
         self, _selected: QItemSelection | None = None, _deselected: QItemSelection | None = None

@@ -37,10 +37,11 @@ from trainer_app.ui.certificates.model import status_label as certificate_status
 from trainer_app.ui.classes.models import STATUS_COLORS as CLASS_COLORS
 from trainer_app.ui.classes.models import period_label
 from trainer_app.ui.classes.models import status_label as class_status
-from trainer_app.ui.classes.rows import RIGHT, Index, configure_table
+from trainer_app.ui.classes.rows import RIGHT, Index
 from trainer_app.ui.courses.model import hours_label
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.tables import configure_table
 
 PAGE = 200
 GREY = "#8a8a8a"

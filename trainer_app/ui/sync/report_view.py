@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
 from trainer_app.i18n import _
 from trainer_app.sync.exchange import ImportReport
-from trainer_app.ui.classes.rows import configure_table
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.sync.report_model import ReportModel, gaps_text, summary_text, totals_text
+from trainer_app.ui.tables import configure_table
 
 
 class ReportView(Retranslating, QWidget):

@@ -30,7 +30,6 @@ from trainer_app import paths
 from trainer_app.i18n import _
 from trainer_app.store import Store
 from trainer_app.sync import exchange, site, upload
-from trainer_app.ui.classes.rows import configure_table
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.sync import drives, prefs
@@ -39,6 +38,7 @@ from trainer_app.ui.sync.import_panel import bundle_filter
 from trainer_app.ui.sync.importer import Batch, Importer
 from trainer_app.ui.sync.kinds import counts_text, seq_ranges
 from trainer_app.ui.sync.report_model import reason_label, status_label
+from trainer_app.ui.tables import configure_table
 from trainer_app.ui.tasks import Task, store_task
 
 DRIVES_POLL_MS = 3000  # look for USB sticks plugged in while the page is shown

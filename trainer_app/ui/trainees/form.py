@@ -22,7 +22,7 @@ from trainer_app.i18n import _
 from trainer_app.services import trainees
 from trainer_app.services.errors import ValidationError
 from trainer_app.store import Store
-from trainer_app.ui.forms import FieldErrors, save_cancel_buttons
+from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout
 from trainer_app.ui.retranslate import Retranslating
 
 
@@ -58,27 +58,18 @@ class TraineeForm(Retranslating, QDialog):
         self.id_hint.setStyleSheet("color: #555;")
 
         self.form = QFormLayout()
-        self._labels: dict[str, QLabel] = {}
-        for name, widget in (
-            ("name", self.name), ("id_number", self.id_number), ("gender", self.gender),
-            ("birth_date", self.birth_date), ("phone", self.phone), ("village", self.village),
-            ("village_group", self.village_group), ("poor_household", self.poor_household),
-            ("education", self.education), ("notes", self.notes),
-        ):
-            label = QLabel()
-            self._labels[name] = label
-            self.form.addRow(label, self.errors.wrap(name, widget))
+        self._labels = {
+            name: add_row(self.form, self.errors, name, widget) for name, widget in (
+                ("name", self.name), ("id_number", self.id_number), ("gender", self.gender),
+                ("birth_date", self.birth_date), ("phone", self.phone),
+                ("village", self.village), ("village_group", self.village_group),
+                ("poor_household", self.poor_household), ("education", self.education),
+                ("notes", self.notes),
+            )
+        }
         self.form.addRow("", self.id_hint)
 
-        self.buttons = save_cancel_buttons()
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        self.form_error = self.errors.wrap("form", QWidget())
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.form_error)
-        layout.addWidget(self.buttons)
+        self.buttons = form_dialog_layout(self, self.form, self.errors, self.save)
         self.retranslate()
         if trainee_id:
             self._load(trainees.get(store, trainee_id))

@@ -5,9 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -24,6 +22,7 @@ from trainer_app.services.trainee_list import TraineeList
 from trainer_app.store import Store
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.tables import plain_table, selected_row, show_row
 from trainer_app.ui.trainees.form import TraineeForm
 from trainer_app.ui.trainees.model import TraineeTableModel
 
@@ -54,15 +53,7 @@ class TraineesPage(Retranslating, QWidget):
         # The indicator first: enabling sorting then sorts once, by name.
         self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((80, 110, 60, 120, 170, 120, 150)):
-            self.table.setColumnWidth(column, width)
+        plain_table(self.table, (80, 110, 60, 120, 170, 120, 150))
         self.table.doubleClicked.connect(lambda _index: self.edit())
         self.model.modelReset.connect(self._update_count)
 
@@ -108,8 +99,7 @@ class TraineesPage(Retranslating, QWidget):
         )
 
     def selected_id(self) -> str | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.trainee_id(rows[0].row()) if rows else None
+        return self.model.trainee_id(selected_row(self.table))
 
     def add(self) -> None:
         form = TraineeForm(self._store, parent=self)
@@ -149,9 +139,7 @@ class TraineesPage(Retranslating, QWidget):
         self._after_change(None)
 
     def reveal(self) -> None:
-        rows = self.table.selectionModel().selectedRows()
-        if rows:
-            self.model.toggle_reveal(rows[0].row())
+        self.model.toggle_reveal(selected_row(self.table))
 
     def _after_change(self, trainee_id: str | None) -> None:
         self.model.refresh()
@@ -161,6 +149,4 @@ class TraineesPage(Retranslating, QWidget):
             if row < 0:  # not on a loaded page, or filtered out: show it
                 self.search.clear()
                 row = self.model.row_of(trainee_id)
-            if row >= 0:
-                self.table.selectRow(row)
-                self.table.scrollTo(self.model.index(row, 0))
+            show_row(self.table, row)
