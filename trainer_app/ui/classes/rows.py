@@ -1,4 +1,6 @@
-"""A read-only table model over a short list of dict rows (courses, classes, lessons, ...).
+"""Read-only table models over dict rows: :class:`ColumnsModel` (the columns and cells every
+such model shows), and :class:`RowTableModel` over a short list of rows (courses, classes,
+lessons, ...).
 
 Subclasses declare ``COLUMNS`` as ``(field, header msgid)`` pairs and say how a cell is shown;
 headers and cells are translated when they are painted, so :meth:`retranslate` only has to tell
@@ -25,35 +27,23 @@ def text_key(value: str) -> tuple[str, str]:
     return (pinyin_forms(value)[0] if not value.isascii() else value.lower(), value)
 
 
-class RowTableModel(QAbstractTableModel):
+class ColumnsModel(QAbstractTableModel):
+    """Cells from the dict :meth:`row` gives, one column per ``COLUMNS`` field; subclasses give
+    ``rowCount`` and ``row``."""
+
     COLUMNS: tuple[tuple[str, str], ...] = ()
     NUMERIC: frozenset[str] = frozenset()  # right-aligned fields
-    ID_FIELD = "id"
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[dict] = []
-        self._given: list[dict] = []  # in the order the service gave them
-        self._sort: tuple[int, bool] | None = None
+    def row(self, row: int) -> dict | None:  # pragma: no cover - overridden
+        raise NotImplementedError
 
-    # -- what subclasses change ---------------------------------------------------------------
     def display(self, row: dict, field: str) -> str:
         value = row.get(field)
         return "" if value is None else str(value)
 
-    def sort_key(self, row: dict, field: str) -> Any:
-        value = row.get(field)
-        if isinstance(value, str):
-            return (False, text_key(value))
-        return (value is None, value if value is not None else 0)
-
     def cell_role(self, row: dict, field: str, role: int) -> Any:
         """Any other role (colours, fonts, tooltips); None for the default."""
         return None
-
-    # -- Qt model interface ----------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
@@ -73,6 +63,33 @@ class RowTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and field in self.NUMERIC:
             return RIGHT
         return self.cell_role(row, field, role)
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
+        count = self.rowCount()
+        if count:
+            self.dataChanged.emit(self.index(0, 0), self.index(count - 1, len(self.COLUMNS) - 1))
+
+
+class RowTableModel(ColumnsModel):
+    ID_FIELD = "id"
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[dict] = []
+        self._given: list[dict] = []  # in the order the service gave them
+        self._sort: tuple[int, bool] | None = None
+
+    # -- what subclasses change ---------------------------------------------------------------
+    def sort_key(self, row: dict, field: str) -> Any:
+        value = row.get(field)
+        if isinstance(value, str):
+            return (False, text_key(value))
+        return (value is None, value if value is not None else 0)
+
+    # -- Qt model interface ----------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         in_range = 0 <= column < len(self.COLUMNS)
@@ -113,13 +130,6 @@ class RowTableModel(QAbstractTableModel):
             if r[self.ID_FIELD] == row_id:
                 return i
         return -1
-
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
-        if self._rows:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._rows) - 1, len(self.COLUMNS) - 1)
-            )
 
     def _apply_sort(self) -> None:
         self._rows = list(self._given)

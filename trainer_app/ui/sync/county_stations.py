@@ -34,7 +34,7 @@ from trainer_app.ui import tasks
 from trainer_app.ui.certificates.model import mono_font
 from trainer_app.ui.classes.rows import RowTableModel
 from trainer_app.ui.errors import show_error
-from trainer_app.ui.forms import FieldErrors, add_row
+from trainer_app.ui.forms import FieldErrors, add_row, save_cancel_buttons
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.sync.kinds import seq_ranges
 from trainer_app.ui.sync.report_view import ReportView
@@ -165,8 +165,7 @@ class AddStationDialog(Retranslating, QDialog):
         self.form_error = QLabel(objectName="error_form", wordWrap=True)
         self.form_error.setStyleSheet(f"color: {RED};")
         self.form_error.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = save_cancel_buttons()
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

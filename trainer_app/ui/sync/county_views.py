@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -37,7 +37,7 @@ from trainer_app.ui.certificates.model import status_label as certificate_status
 from trainer_app.ui.classes.models import STATUS_COLORS as CLASS_COLORS
 from trainer_app.ui.classes.models import period_label
 from trainer_app.ui.classes.models import status_label as class_status
-from trainer_app.ui.classes.rows import RIGHT, Index
+from trainer_app.ui.classes.rows import ColumnsModel, Index
 from trainer_app.ui.courses.model import hours_label
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
@@ -47,16 +47,14 @@ PAGE = 200
 GREY = "#8a8a8a"
 
 
-class PagedTableModel(QAbstractTableModel):
+class PagedTableModel(ColumnsModel):
     """A read-only table over rowids in display order, reading full rows a page at a time.
 
     Subclasses say how the rowids are found (:meth:`fetch_rowids`), how a page of rows is read
     (:meth:`fetch_rows`) and how a cell is shown. Nothing is read until :meth:`reload`.
     """
 
-    COLUMNS: tuple[tuple[str, str], ...] = ()
     SORTABLE: frozenset[str] = frozenset()  # fields the source can order by
-    NUMERIC: frozenset[str] = frozenset()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -74,41 +72,15 @@ class PagedTableModel(QAbstractTableModel):
     def set_source_sort(self, field: str, descending: bool) -> None:  # pragma: no cover
         raise NotImplementedError
 
-    def display(self, row: dict, field: str) -> str:
-        value = row.get(field)
-        return "" if value is None else str(value)
-
-    def cell_role(self, row: dict, field: str, role: int) -> Any:
-        return None
-
     # -- Qt model interface ----------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self._rowids)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(self.COLUMNS[section][1])
-        return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         # Station-owned rows: selectable, never editable at the county.
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row = self.row(index.row()) if index.isValid() else None
-        if row is None:
-            return None
-        field = self.COLUMNS[index.column()][0]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.display(row, field)
-        if role == Qt.ItemDataRole.TextAlignmentRole and field in self.NUMERIC:
-            return RIGHT
-        return self.cell_role(row, field, role)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.COLUMNS):
@@ -147,13 +119,6 @@ class PagedTableModel(QAbstractTableModel):
     def rows(self) -> list[dict]:
         """Every row (for tests and small lists; a big county reads them page by page)."""
         return [r for r in (self.row(i) for i in range(len(self._rowids))) if r is not None]
-
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
-        if self._rowids:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._rowids) - 1, len(self.COLUMNS) - 1)
-            )
 
 
 # -- the three models ------------------------------------------------------------------------
