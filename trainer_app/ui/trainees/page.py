@@ -17,13 +17,11 @@ from PySide6.QtWidgets import (
 
 from trainer_app import i18n
 from trainer_app.i18n import _, ngettext
-from trainer_app.services import trainees
 from trainer_app.services.trainee_list import TraineeList
 from trainer_app.store import Store
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.tables import plain_table, selected_row, show_row
-from trainer_app.ui.trainees.form import TraineeForm
 from trainer_app.ui.trainees.model import TraineeTableModel
 
 
@@ -102,6 +100,8 @@ class TraineesPage(Retranslating, QWidget):
         return self.model.trainee_id(selected_row(self.table))
 
     def add(self) -> None:
+        from trainer_app.ui.trainees.form import TraineeForm  # not needed to show the list
+
         form = TraineeForm(self._store, parent=self)
         if form.exec():
             self._after_change(form.saved_id)
@@ -111,6 +111,8 @@ class TraineesPage(Retranslating, QWidget):
         if not trainee_id:
             return
         try:
+            from trainer_app.ui.trainees.form import TraineeForm
+
             form = TraineeForm(self._store, trainee_id, parent=self)
         except Exception as exc:  # noqa: BLE001 - shown to the user
             show_error(self, exc)
@@ -132,6 +134,8 @@ class TraineesPage(Retranslating, QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
+            from trainer_app.services import trainees
+
             trainees.delete(self._store, trainee_id)
         except Exception as exc:  # noqa: BLE001
             show_error(self, exc)
