@@ -27,12 +27,14 @@ class TraineeList:
         self._blob = b""
         self._starts: list[int] = []
         self._blob_order: list[int] | None = None
+        self._count: int | None = None
 
     def invalidate(self) -> None:
         """Forget everything cached; call after any trainee was added, changed or removed."""
         self._order = None
         self._keys = None
         self._blob_order = None
+        self._count: int | None = None
 
     def set_sort(self, sort: str, descending: bool = False) -> None:
         if sort not in q.SORT_KEYS:
@@ -49,7 +51,12 @@ class TraineeList:
         return q.list_rowids(self._store, "", self.sort, self.descending, limit=n)
 
     def count(self) -> int:
-        return len(self._order) if self._order is not None else q.count(self._store)
+        """How many live trainees there are (remembered until :meth:`invalidate`)."""
+        if self._order is not None:
+            return len(self._order)
+        if self._count is None:
+            self._count = q.count(self._store)
+        return self._count
 
     def order(self) -> list[int]:
         """Rowids of every live trainee in display order."""

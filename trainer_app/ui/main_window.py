@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 
 from trainer_app import __version__, i18n
 from trainer_app.i18n import N_, _
-from trainer_app.services import trainee_list
 from trainer_app.store import Store
 from trainer_app.ui import language
 from trainer_app.ui.retranslate import Retranslating
@@ -172,7 +171,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.status.setText(
             _("{station}   ·   {count} trainees   ·   database: {path}").format(
                 station=station,
-                count=i18n.format_number(trainee_list.total(self.store), 0),
+                count=i18n.format_number(self.trainees.model.total(), 0),
                 path=self.store.path,
             )
         )

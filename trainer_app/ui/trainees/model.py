@@ -75,6 +75,10 @@ class TraineeTableModel(QAbstractTableModel):
         self._search = text
         self._reload()
 
+    def total(self) -> int:
+        """All live trainees, whatever the search."""
+        return self._source.count()
+
     def refresh(self) -> None:
         """Re-read after trainees were added, changed or removed."""
         self._source.invalidate()
