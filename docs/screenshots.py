@@ -36,17 +36,19 @@ def main() -> None:
     demo.fill(store, trainees=300, seed=7)
     OUT.mkdir(parents=True, exist_ok=True)
 
+    finished = next(c for c in classes.list_all(store) if c["status"] == "finished")
+    issued = certificates.issue(store, finished["id"])
+
     window = MainWindow(store)
     window.resize(1200, 720)
     window.show()
-    for index, name in enumerate(("trainees", "courses", "classes", "attendance")):
+    sections = ("trainees", "courses", "classes", "attendance", "certificates", "sync")
+    for index, name in enumerate(sections):
         window.tabs.setCurrentIndex(index)
         for _ in range(5):
             QApplication.processEvents()
         window.grab().save(str(OUT / f"screen-{name}.png"))
 
-    finished = next(c for c in classes.list_all(store) if c["status"] == "finished")
-    issued = certificates.issue(store, finished["id"])
     pdf = home / "certificates.pdf"
     certificates.write_pdf(store, issued.certificates[:1], pdf)
     lesson = classes.lessons(store, finished["id"])[0]
