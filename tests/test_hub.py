@@ -36,7 +36,7 @@ def _digest(store: Store) -> str:
 
 class Network:
     """A county, an approved station WP01 (its first bundle carried on USB) and a registered,
-    not yet approved station ZZ02; a hub serving the county."""
+    not yet approved station ZZ02 (nothing received from it yet); a hub serving the county."""
 
     def __init__(self, root: Path, limits: hub.HubLimits | None = None) -> None:
         self.root = root
@@ -154,19 +154,45 @@ def test_duplicate_upload_changes_nothing(net, caplog):
     assert _pending(net.station) == []
 
 
+def _send_as(url: str, path: Path, code: str, signer: keys.SigningKey) -> dict:
+    """Upload one file as station ``code`` signing (and sending) ``signer``'s key; the hub's
+    receipt."""
+    client = upload._Client(url, signer, code, 10)
+    try:
+        return upload._send(client, path, path.name, 1 << 20, 0,
+                            upload.UploadResult(0, path.name, "", ""), lambda _n: None, None)
+    finally:
+        client.close()
+
+
 def test_unauthenticated_requests_are_refused(net):
     before = _digest(net.county)
     body = json.dumps({"name": "x.trbundle", "size": 10, "sha256": "0" * 64}).encode()
     path = "/api/v1/uploads"
     stranger = keys.SigningKey(Ed25519PrivateKey.generate())
     zz = net.stations["ZZ02"]
+    wp01_key = certificates.signing_key(net.station).public_b64
+    no_key = _signed(zz, "ZZ02", "POST", path, body)
+    del no_key["X-Trainer-Key"]
     cases = {
         "no headers": {},
-        "bad signature": _signed(net.station, "WP01", "POST", path, body, signer=stranger),
+        "bad signature": {**_signed(net.station, "WP01", "POST", path, body, signer=stranger),
+                          "X-Trainer-Key": wp01_key},
         "signature over another body": _signed(net.station, "WP01", "POST", path, b"{}"),
+        # an approved station must sign with its approved key, whatever key it sends
+        "another key than the approved one": _signed(net.station, "WP01", "POST", path, body,
+                                                     signer=stranger),
         "unknown station": _signed(net.station, "NOPE99", "POST", path, body),
-        "unapproved station": _signed(zz, "ZZ02", "POST", path, body),
+        "unknown station, its own key": _signed(net.station, "NOPE99", "POST", path, body,
+                                                signer=stranger),
+        "unapproved station without its key": no_key,
+        "unapproved station, signed by another key than sent": {
+            **_signed(zz, "ZZ02", "POST", path, body, signer=stranger),
+            "X-Trainer-Key": certificates.signing_key(zz).public_b64},
+        "unreadable key": {**_signed(zz, "ZZ02", "POST", path, body), "X-Trainer-Key": "abc"},
         "clock far off": _signed(net.station, "WP01", "POST", path, body, now=1_000_000_000),
+        "first contact, clock far off": _signed(zz, "ZZ02", "POST", path, body,
+                                                now=1_000_000_000),
     }
     for label, headers in cases.items():
         status, data = _request(net.hub.url, "POST", path, body, headers)
@@ -185,16 +211,150 @@ def test_unauthenticated_requests_are_refused(net):
                             headers=_signed(net.station, "WP01", "GET", chunk_path))
     assert (status, data["offset"]) == (200, 0)
     assert (net.inbox / "partial" / f"{chunk_path.rsplit('/', 1)[1]}.part").stat().st_size == 0
-    # another station may not even look at it
+    # another station may not even look at it, nor add to it
     other = _signed(zz, "ZZ02", "GET", chunk_path)
     assert _request(net.hub.url, "GET", chunk_path, headers=other)[0] == 401
+    headers = {**_signed(zz, "ZZ02", "PATCH", chunk_path, b"0123456789"), "Upload-Offset": "0"}
+    assert _request(net.hub.url, "PATCH", chunk_path, b"0123456789", headers)[0] == 404
     assert not list((net.inbox / "received").iterdir())
     assert _digest(net.county) == before
-    # the unapproved station's client says so in plain words and keeps its bundle pending
-    exchange.export(zz, net.usb)
-    with pytest.raises(upload.HubRefused, match="not approved"):
-        upload.upload_pending(zz, net.hub.url)
-    assert _pending(zz) == [1]
+
+
+def test_first_bundle_of_an_unapproved_station_waits_for_approval(net):
+    """A registered station not approved yet uploads its first bundle (its key) over the hub;
+    the county keeps it waiting until the coordinator approves the key."""
+    zz = net.stations["ZZ02"]
+    demo.fill(zz, trainees=5, seed=4)
+    first, _m = exchange.export(zz, net.usb)
+    before = _digest(net.county)
+    [result] = upload.upload_pending(zz, net.hub.url, chunk_size=4096)
+    assert (result.seq, result.status) == (1, "pending"), result
+    fingerprint = site.own_fingerprint(zz)
+    assert result.message == (
+        f"{first.name}: received. Waiting for the county to approve this station's key; "
+        f"compare fingerprint {fingerprint} with the coordinator.")
+    assert result.receipt["held"] == [] and result.sent == first.stat().st_size
+    assert _digest(net.county) == before  # nothing applied: a file in the pending folder
+    waiting = exchange.pending_dir() / "ZZ02"
+    assert [p.read_bytes() for p in waiting.iterdir()] == [first.read_bytes()]
+    assert not list((net.inbox / "received").rglob(f"*{first.suffix}"))
+    assert not list((net.inbox / "partial").iterdir())
+    stations = {s["code"]: s for s in exchange.status(net.county)["stations"]}
+    assert not stations["ZZ02"]["approved"]
+    assert stations["ZZ02"]["pending_fingerprint"] == fingerprint
+    [out] = q.bundles_out(zz)
+    assert out["uploaded_at"] and not out["acknowledged_at"]  # uploaded, not yet held
+    # sent again (the station's database put back from a backup): recognised, kept once
+    zz.conn.execute("UPDATE bundle_out SET uploaded_at = NULL")
+    [again] = upload.upload_pending(zz, net.hub.url)
+    assert (again.status, again.sent) == ("pending", 0)
+    assert fingerprint in again.message
+    assert len(list(waiting.iterdir())) == 1
+
+    # the coordinator compares the fingerprints and approves: the waiting bundle is applied
+    assert [r.status for r in exchange.approve(net.county, "ZZ02")] == ["applied"]
+    assert net.county.scalar("SELECT count(*) FROM trainee WHERE origin = ?",
+                             [zz.site_id]) == 5
+    assert not list(waiting.iterdir())
+    # the next bundle is applied over the hub; its receipt acknowledges the first one too
+    second, _m = exchange.export(zz, net.usb)
+    [result] = upload.upload_pending(zz, net.hub.url)
+    assert (result.seq, result.status) == (2, "applied"), result
+    assert result.receipt["held"] == [1, 2] and result.receipt["gaps"] == []
+    assert all(b["acknowledged_at"] for b in q.bundles_out(zz))
+    assert (net.inbox / "received" / "ZZ02" / second.name).read_bytes() == second.read_bytes()
+    # the first one sent again now: a duplicate, answered without a byte
+    zz.conn.execute("UPDATE bundle_out SET uploaded_at = NULL, acknowledged_at = NULL "
+                    "WHERE seq = 1")
+    [dup] = upload.upload_pending(zz, net.hub.url)
+    assert (dup.seq, dup.status, dup.sent) == (1, "duplicate", 0)
+    assert dup.receipt["held"] == [1, 2]
+
+
+def test_first_contact_takes_only_the_stations_own_bundle(net):
+    zz = net.stations["ZZ02"]
+    first, _m = exchange.export(zz, net.usb)
+    stranger = keys.SigningKey(Ed25519PrivateKey.generate())
+    before = _digest(net.county)
+    # ZZ02's bundle (signed with ZZ02's key) uploaded by someone else as ZZ02
+    answer = _send_as(net.hub.url, first, "ZZ02", stranger)
+    assert (answer["status"], answer["reason"]) == ("rejected", "wrong_sender"), answer
+    # another station's bundle, uploaded with its own key under ZZ02's name
+    wp_first = sorted(net.usb.glob("WP01-*"))[0]
+    answer = _send_as(net.hub.url, wp_first, "ZZ02", certificates.signing_key(net.station))
+    assert answer["status"] == "rejected" and answer["reason"] == "wrong_sender", answer
+    # ZZ02's own key, but as WP01 (approved with another key): refused outright
+    with pytest.raises(upload._Refusal) as refused:
+        _send_as(net.hub.url, first, "WP01", certificates.signing_key(zz))
+    assert refused.value.status == 401
+    assert not (exchange.pending_dir() / "ZZ02").exists() or \
+        not list((exchange.pending_dir() / "ZZ02").iterdir())
+    assert not list((net.inbox / "received").rglob(f"*{first.suffix}"))
+    assert _digest(net.county) == before
+    stations = {s["code"]: s for s in exchange.status(net.county)["stations"]}
+    assert stations["ZZ02"]["pending_fingerprint"] is None
+    # once ZZ02's first bundle waits, another installation linked as ZZ02 (another key) is
+    # turned away: one key waits per station, the one the coordinator compares
+    assert upload.upload_pending(zz, net.hub.url)[0].status == "pending"
+    twin = Store(net.root / "twin.db", create=True)
+    try:
+        site.setup_station(twin, site.write_pack(net.county, "ZZ02", net.root / "twin.trpack"))
+        exchange.export(twin, net.root)
+        [result] = upload.upload_pending(twin, net.hub.url)
+        assert result.status == "refused" and site.own_fingerprint(zz) in result.message
+        assert "another key" in result.message
+        assert _pending(twin) == [1]
+    finally:
+        twin.close()
+    assert len(list((exchange.pending_dir() / "ZZ02").iterdir())) == 1
+    stations = {s["code"]: s for s in exchange.status(net.county)["stations"]}
+    assert stations["ZZ02"]["pending_fingerprint"] == site.own_fingerprint(zz)
+    assert _digest(net.county) == before
+
+
+def test_first_contact_cannot_fill_the_disk(tmp_path):
+    net = Network(tmp_path, limits=hub.HubLimits(first_contact_uploads=2,
+                                                 first_contact_pending=1))
+    try:
+        zz = net.stations["ZZ02"]
+        stranger = keys.SigningKey(Ed25519PrivateKey.generate())
+        before = _digest(net.county)
+        files = [exchange.export(zz, net.usb)[0] for _i in range(2)]
+        path = "/api/v1/uploads"
+        ids = []
+        for f in files:  # two uploads started, not finished
+            body = json.dumps({"name": f.name, "size": f.stat().st_size,
+                               "sha256": hashlib.sha256(f.read_bytes()).hexdigest()}).encode()
+            status, data = _request(net.hub.url, "POST", path, body,
+                                    _signed(zz, "ZZ02", "POST", path, body))
+            assert status == 201, data
+            ids.append(data["id"])
+        body = json.dumps({"name": "more.trbundle", "size": 100, "sha256": "b" * 64}).encode()
+        for signer in (None, stranger):  # a third one: refused, whoever's key it is
+            status, data = _request(net.hub.url, "POST", path, body,
+                                    _signed(zz, "ZZ02", "POST", path, body, signer=signer))
+            assert (status, data["error"], data["limit"]) == (429, "too_many_uploads", 2)
+            assert "not approved yet" in data["message"]
+        # another key under the same station code cannot touch the uploads started
+        chunk_path = f"{path}/{ids[0]}"
+        headers = {**_signed(zz, "ZZ02", "PATCH", chunk_path, b"x", signer=stranger),
+                   "Upload-Offset": "0"}
+        assert _request(net.hub.url, "PATCH", chunk_path, b"x", headers)[0] == 404
+        # the station finishes both; one bundle may wait, the second is refused at the end
+        results = upload.upload_pending(zz, net.hub.url)
+        assert [(r.seq, r.status) for r in results] == [(1, "pending"), (2, "refused")]
+        assert "waiting for the coordinator to approve" in results[1].message
+        assert _pending(zz) == [2]
+        # and nothing new is started while one waits
+        status, data = _request(net.hub.url, "POST", path, body,
+                                _signed(zz, "ZZ02", "POST", path, body))
+        assert (status, data["error"]) == (429, "too_many_pending") and data["message"]
+        assert len(list((exchange.pending_dir() / "ZZ02").iterdir())) == 1
+        assert not list((net.inbox / "received").rglob(f"*{files[0].suffix}"))
+        assert not list((net.inbox / "partial").iterdir())
+        assert _digest(net.county) == before
+    finally:
+        net.close()
 
 
 class _CuttingProxy:

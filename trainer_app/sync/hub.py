@@ -11,15 +11,41 @@ Every request except ``ping`` is signed by the station::
 
     X-Trainer-Station:   <station code>
     X-Trainer-Time:      <unix seconds>
+    X-Trainer-Key:       <base64 raw Ed25519 public key of the station> (see "first contact")
     X-Trainer-Signature: <base64 Ed25519 signature over
                           "METHOD\\nPATH\\nTIME\\n<SHA-256 hex of the request body>">
 
-with the station's signing key (the one whose public half the county approved, see
-:func:`trainer_app.sync.exchange.approve`). A ``PATCH`` also sends the body's hash in
-``X-Trainer-Content-SHA256``, so its signature is checked before the body is read. The hub refuses
-with ``401`` when the station is not in the register, is not approved yet (its first bundle
-travels on a USB stick: that is how its key reaches the county), the signature does not match,
-or the time is more than 10 minutes off the hub's clock. Errors are JSON:
+A ``PATCH`` also sends the body's hash in ``X-Trainer-Content-SHA256``, so its signature is
+checked before the body is read. Which key the signature is checked with:
+
+*An approved station* (its key approved by the coordinator, see
+:func:`trainer_app.sync.exchange.approve`): the approved key, always. ``X-Trainer-Key`` may be
+left out; when it is sent it must be that key.
+
+*First contact* — a station in the register whose key is not known yet (not approved, no key):
+its key travels in its first bundle, which may be uploaded instead of carried on a USB stick.
+The request carries ``X-Trainer-Key`` and is verified with that key (same signed text, same
+clock window). Such a request may only create, append to and complete uploads (``POST
+/uploads``, ``PATCH /uploads/{id}``, ``POST /uploads/{id}/complete``), and only for uploads
+started with the same key. A completed upload is imported as usual and, the station not being
+approved, kept waiting as a file in the pending folder (``exchange.pending_dir()/<station>``,
+not in ``received/``; the database does not change); the receipt says ``pending`` with the
+key's fingerprint, which the coordinator compares with the one the station shows before
+approving. Approving applies the waiting bundles; from then on the station signs with the
+approved key and its receipts list them in ``held``. The bundle's manifest must name the same
+station and carry the same key as the request (else it is rejected, ``wrong_sender``, and not
+kept). So that a station not approved yet cannot fill the county's disk, it may have at most
+``HubLimits.first_contact_uploads`` unfinished uploads and
+``HubLimits.first_contact_pending`` bundles waiting (3 each); past that the hub answers
+``429`` (``too_many_uploads``, ``too_many_pending``). One key waits per station: while bundles
+carrying another key wait for it, a first contact is refused with ``409 other_key_waiting``
+(the coordinator sorts it out). A bundle already waiting is recognised (the same receipt,
+nothing stored again).
+
+The hub refuses with ``401`` when the station is not in the register, the signature does not
+match, the time is more than 10 minutes off the hub's clock, an approved station sends another
+``X-Trainer-Key`` than its approved one, a station not approved sends no key (or asks for
+anything but an upload), or a station has a key that is not approved. Errors are JSON:
 ``{"error": code, "message": text}``.
 
 ``GET /api/v1/ping``
@@ -28,7 +54,7 @@ or the time is more than 10 minutes off the hub's clock. Errors are JSON:
     ``201 {"id": upload id, "offset": 0}`` for a new upload; ``200 {"id", "offset"}`` when this
     station already has an unfinished upload of the same file (resume from ``offset``);
     ``200 {"receipt": {...}}`` when that file was imported before (a duplicate: nothing changes);
-    ``413`` when ``size`` is above the hub's bundle limit.
+    ``413`` when ``size`` is above the hub's bundle limit; ``429`` past a first contact's limits.
 ``PATCH /api/v1/uploads/{id}`` with ``Upload-Offset: n`` and a chunk as the body
     Appends the chunk when ``n`` is the upload's current offset: ``200 {"offset": new}``;
     otherwise ``409 {"offset": current}``. A chunk is all or nothing: a broken connection, a
@@ -36,7 +62,7 @@ or the time is more than 10 minutes off the hub's clock. Errors are JSON:
     limit or past the declared size (``413``) leaves the offset where it was. The body is
     streamed to ``INBOX/partial/<id>.part``, never held in memory.
 ``GET /api/v1/uploads/{id}``
-    ``{"offset": n, "size": total}``.
+    ``{"offset": n, "size": total}`` (approved stations only).
 ``POST /api/v1/uploads/{id}/complete``
     Checks the size and SHA-256 (``409 {"offset"}`` if bytes are missing, ``422`` and the upload
     is dropped if the hash differs), moves the file to ``INBOX/received/<station>/<name>`` (the
@@ -46,7 +72,8 @@ or the time is more than 10 minutes off the hub's clock. Errors are JSON:
     "message", "file", "seq", "new", "changed", "held": [bundle numbers of this station the county
     holds], "gaps": [missing numbers]}``.
 
-Only a station's own bundles are accepted (the manifest's sender must be the signing station).
+Only a station's own bundles are accepted (the manifest's sender must be the signing station;
+on first contact its key must also be the request's key).
 Requests are signed, not encrypted: the bundles themselves are encrypted to the county and
 signed by the station; a county that wants TLS puts the hub behind a TLS reverse proxy.
 Replaying a captured request within the 10 minutes changes nothing: chunks need the current
@@ -79,7 +106,7 @@ from trainer_app.security import keys
 from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
 from trainer_app.store import sync as q
-from trainer_app.sync import bundle, exchange, site
+from trainer_app.sync import bundle, crypto, exchange, site
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +126,9 @@ class HubLimits:
     open_uploads: int = 8  # unfinished uploads kept per station (the oldest is dropped)
     read_timeout: float = 60.0  # seconds without a byte of a chunk
     stale_after: float = 7 * 24 * 3600  # unfinished uploads older than this are dropped
+    # a station not approved yet (first contact): refused (429) past these
+    first_contact_uploads: int = 3  # its unfinished uploads
+    first_contact_pending: int = 3  # its bundles waiting for approval in the pending folder
 
 
 @dataclass
@@ -110,8 +140,30 @@ class _Upload:
     sha256: str
     created: float
     offset: int
+    key: bytes = b""  # the first-contact key it was started with (b"": an approved station)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     reader: web.Request | None = field(default=None, repr=False)  # the chunk being read
+
+
+@dataclass(frozen=True)
+class _Caller:
+    """An authenticated request: the station's register row, the key its signature was
+    verified with, and whether that is a first contact (a key not approved yet)."""
+
+    row: dict
+    key: bytes
+    first_contact: bool
+
+    @property
+    def code(self) -> str:
+        return self.row["code"]
+
+    def owns(self, upload: _Upload) -> bool:
+        if upload.station != self.code:
+            return False
+        if self.first_contact:
+            return upload.key == self.key
+        return upload.key in (b"", self.key)
 
 
 class _Refused(Exception):
@@ -208,7 +260,8 @@ class _Hub:
                 data = json.loads(meta.read_text("utf-8"))
                 upload = _Upload(id=data["id"], station=data["station"], name=data["name"],
                                  size=int(data["size"]), sha256=data["sha256"],
-                                 created=float(data["created"]), offset=0)
+                                 created=float(data["created"]), offset=0,
+                                 key=crypto.unb64(data.get("key") or ""))
                 part = self._part(upload.id)
                 upload.offset = min(part.stat().st_size, upload.size)
             except (OSError, ValueError, KeyError, TypeError):
@@ -231,7 +284,8 @@ class _Hub:
         self.uploads.pop(upload.id, None)
         self._drop_files(upload.id)
 
-    def create(self, station: str, name: str, size: int, sha256: str) -> _Upload:
+    def create(self, station: str, name: str, size: int, sha256: str,
+               key: bytes = b"") -> _Upload:
         mine = sorted((u for u in self.uploads.values() if u.station == station),
                       key=lambda u: u.created)
         for old in mine[: max(0, len(mine) - self.limits.open_uploads + 1)]:
@@ -239,21 +293,56 @@ class _Hub:
                 log.info("dropping unfinished upload %s of station %s", old.id, station)
                 self.drop(old)
         upload = _Upload(id=secrets.token_hex(16), station=station, name=name, size=size,
-                         sha256=sha256, created=time.time(), offset=0)
+                         sha256=sha256, created=time.time(), offset=0, key=key)
         self._part(upload.id).touch()
         meta = {"id": upload.id, "station": station, "name": name, "size": size,
-                "sha256": sha256, "created": upload.created}
+                "sha256": sha256, "created": upload.created, "key": crypto.b64(key)}
         tmp = self.partial / f"{upload.id}.json.tmp"
         tmp.write_text(json.dumps(meta), "utf-8")
         os.replace(tmp, self.partial / f"{upload.id}.json")
         self.uploads[upload.id] = upload
         return upload
 
-    def find(self, station: str, sha256: str, size: int) -> _Upload | None:
+    def find(self, caller: _Caller, sha256: str, size: int) -> _Upload | None:
         for upload in self.uploads.values():
-            if upload.station == station and upload.sha256 == sha256 and upload.size == size:
+            if caller.owns(upload) and upload.sha256 == sha256 and upload.size == size:
                 return upload
         return None
+
+    def unfinished(self, station: str) -> int:
+        return sum(1 for u in self.uploads.values() if u.station == station)
+
+    # bundles of stations not approved yet, waiting as files (see exchange.import_file)
+    @staticmethod
+    def pending_folder(station: str) -> Path:
+        return exchange.pending_dir() / station
+
+    def check_waiting(self, station: str, key: bytes) -> None:
+        """Refuse a first contact when the station already has as many bundles waiting as
+        allowed, or bundles carrying another key (one key waits per station, so the
+        fingerprint the coordinator compares, and the key approving takes, is that one)."""
+        folder = self.pending_folder(station)
+        waiting = sorted(folder.glob(f"*{bundle.SUFFIX}")) if folder.is_dir() else []
+        limit = self.limits.first_contact_pending
+        if len(waiting) >= limit:
+            raise _Refused(429, "too_many_pending", _(
+                "{limit} bundles of station {code} are already waiting for the coordinator to "
+                "approve its key: approve the station at the county before sending more."
+            ).format(limit=limit, code=station), limit=limit)
+        for path in waiting:
+            try:
+                other = _raw_key((bundle.read_header(path).manifest.get("sender") or {})
+                                 .get("sign_public"))
+            except (bundle.BundleError, OSError):
+                continue
+            if other is not None and other != key:
+                raise _Refused(409, "other_key_waiting", _(
+                    "A bundle with another key (fingerprint {other}) is already waiting for the "
+                    "county to approve station {code}; this station's key is {mine}. Ask the "
+                    "county coordinator: the bundles with the wrong key must be removed from "
+                    "the county's pending folder before this station can be approved.").format(
+                        other=keys.fingerprint(other), code=station,
+                        mine=keys.fingerprint(key)))
 
     # receipts of imported files, by the file's SHA-256 (a duplicate upload is answered at once)
     def _receipt_path(self, station: str, sha256: str) -> Path:
@@ -273,13 +362,16 @@ class _Hub:
         os.replace(tmp, path)
 
     def place(self, upload: _Upload) -> Path:
-        """Move a finished upload to ``received/<station>/<name>`` (never over another file)."""
+        """Move a finished upload to ``received/<station>/<name>`` (never over another file,
+        nor under the name of a bundle of that station waiting in the pending folder, where the
+        import keeps a copy by name)."""
         folder = self.received / upload.station
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / upload.name
         stem = upload.name[: -len(bundle.SUFFIX)]
+        waiting = self.pending_folder(upload.station)
         n = 1
-        while target.exists():
+        while target.exists() or (waiting / target.name).exists():
             n += 1
             target = folder / f"{stem}-{n}{bundle.SUFFIX}"
         os.replace(self._part(upload.id), target)
@@ -288,26 +380,63 @@ class _Hub:
         return target
 
     # importing (in the import thread)
-    def import_received(self, path: Path, station: str) -> dict:
+    def import_received(self, path: Path, station: str, key: bytes | None = None) -> dict:
+        """Import a finished upload of ``station``; ``key`` is the request's key on a first
+        contact (the station not approved when it completed the upload)."""
         store = Store(self.db_path)
         try:
-            report = None
+            row = q.station_by_code(store, station)
+            first = key is not None and row is not None and not row["approved"] \
+                and not row["sign_key"]
+            if first:
+                try:
+                    self.check_waiting(station, key)
+                except _Refused:
+                    _unlink(path)
+                    raise
             try:
-                sender = (bundle.read_header(path).manifest.get("sender") or {}).get("code")
+                sender = bundle.read_header(path).manifest.get("sender") or {}
             except (bundle.BundleError, OSError):
-                sender = station  # import_file says what is wrong with it
-            if sender != station:
+                sender = None  # import_file says what is wrong with it
+            code = sender.get("code") if sender is not None else station
+            if code != station:
                 report = exchange.ImportReport(
                     file=path.name, status="rejected", reason="wrong_sender",
                     message=_("{file}: it is another station's bundle ({code}); each station "
-                              "uploads its own.").format(file=path.name, code=sender))
+                              "uploads its own.").format(file=path.name, code=code))
+            elif first and sender is not None and _raw_key(sender.get("sign_public")) != key:
+                report = exchange.ImportReport(
+                    file=path.name, status="rejected", reason="wrong_sender",
+                    message=_("{file}: it carries another key than the one station {code} "
+                              "signs its upload with; each station uploads its own bundles."
+                              ).format(file=path.name, code=station))
             else:
                 report = exchange.import_file(store, path)
+            if first and report.status == "pending":
+                report.message = _(
+                    "{file}: received. Waiting for the county to approve this station's key; "
+                    "compare fingerprint {fingerprint} with the coordinator.").format(
+                        file=path.name, fingerprint=keys.fingerprint(key))
+            if first and report.status in ("pending", "rejected"):
+                # kept in the pending folder (a copy) or not at all: nothing piles up here
+                _unlink(path)
             row = q.station_by_code(store, station)
             held = q.applied_seqs(store, row["site_id"]) if row and row["site_id"] else []
         finally:
             store.close()
         return receipt(report, held)
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def _raw_key(text: object) -> bytes | None:
+    try:
+        return crypto.unb64(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
 
 
 def _gaps(held: list[int]) -> list[int]:
@@ -325,12 +454,16 @@ HUB: web.AppKey[_Hub] = web.AppKey("hub", _Hub)
 
 
 # -- authentication ----------------------------------------------------------------------------
-async def _authenticate(request: web.Request, body_sha256: str) -> dict:
-    """The approved station that signed this request, or ``_Refused(401)``."""
+async def _authenticate(request: web.Request, body_sha256: str,
+                        first_contact: bool = False) -> _Caller:
+    """The station that signed this request, or ``_Refused(401)``. With ``first_contact``, a
+    registered station without an approved key may sign with the key it sends in
+    ``X-Trainer-Key`` (uploads only: see the module's description)."""
     hub = request.app[HUB]
     code = request.headers.get("X-Trainer-Station", "").strip().upper()
     stamp = request.headers.get("X-Trainer-Time", "").strip()
     signature = request.headers.get("X-Trainer-Signature", "").strip()
+    sent_key = request.headers.get("X-Trainer-Key", "").strip()
     if not (code and stamp and signature):
         raise _Refused(401, "unsigned", _("The request is not signed by a station."))
     if not (code.isascii() and code.isalnum() and len(code) <= 12):
@@ -342,6 +475,12 @@ async def _authenticate(request: web.Request, body_sha256: str) -> dict:
     except (ValueError, binascii.Error):
         raise _Refused(401, "bad_signature",
                        _("The request's signature cannot be read.")) from None
+    try:
+        key = base64.b64decode(sent_key, validate=True) if sent_key else None
+    except (ValueError, binascii.Error):
+        key = b""
+    if key is not None and len(key) != 32:
+        raise _Refused(401, "bad_key", _("The station's key in the request cannot be read."))
     if skew > CLOCK_SKEW:
         raise _Refused(401, "clock", _(
             "The station's clock is more than 10 minutes off the county hub's: set the date "
@@ -350,16 +489,29 @@ async def _authenticate(request: web.Request, body_sha256: str) -> dict:
     if row is None:
         raise _Refused(401, "unknown_station",
                        _("Station {code} is not in the county's register.").format(code=code))
-    if not row["approved"] or not row["sign_key"]:
+    if row["approved"] and row["sign_key"]:
+        approved = base64.b64decode(row["sign_key"])
+        if key is not None and key != approved:
+            raise _Refused(401, "wrong_key", _(
+                "The request is signed with another key than the one the county approved for "
+                "station {code}.").format(code=code))
+        caller = _Caller(row, approved, first_contact=False)
+    elif not row["approved"] and not row["sign_key"] and key is not None and first_contact:
+        caller = _Caller(row, key, first_contact=True)
+    elif key is not None and not row["approved"] and not row["sign_key"]:
         raise _Refused(401, "not_approved", _(
-            "Station {code} is not approved at the county yet: carry its first bundle to the "
-            "county on a USB stick; the coordinator approves its key from it.").format(code=code))
+            "Station {code} is not approved at the county yet: until then it may only upload "
+            "its bundles.").format(code=code))
+    else:
+        raise _Refused(401, "not_approved", _(
+            "Station {code} is not approved at the county yet: its first bundle brings its key "
+            "(upload it with this program's current version, or carry it on a USB stick), then "
+            "the coordinator approves it.").format(code=code))
     message = signed_text(request.method, request.path, stamp, body_sha256)
-    if not keys.verify(base64.b64decode(row["sign_key"]), message, raw_signature):
+    if not keys.verify(caller.key, message, raw_signature):
         raise _Refused(401, "bad_signature", _(
-            "The request's signature does not match station {code}'s approved key.").format(
-                code=code))
-    return row
+            "The request's signature does not match station {code}'s key.").format(code=code))
+    return caller
 
 
 async def _read_small(request: web.Request) -> bytes:
@@ -378,10 +530,10 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _upload_of(request: web.Request, station: dict) -> _Upload:
+def _upload_of(request: web.Request, caller: _Caller) -> _Upload:
     hub = request.app[HUB]
     upload = hub.uploads.get(request.match_info["id"])
-    if upload is None or upload.station != station["code"]:
+    if upload is None or not caller.owns(upload):
         raise _Refused(404, "no_upload", _("No such upload: start it again."))
     return upload
 
@@ -407,8 +559,8 @@ async def ping(request: web.Request) -> web.Response:
 async def create_upload(request: web.Request) -> web.Response:
     hub = request.app[HUB]
     body = await _read_small(request)
-    station = await _authenticate(request, _sha(body))
-    code = station["code"]
+    caller = await _authenticate(request, _sha(body), first_contact=True)
+    code = caller.code
     try:
         data = json.loads(body)
         size, sha256 = data["size"], str(data["sha256"]).lower()
@@ -422,29 +574,49 @@ async def create_upload(request: web.Request) -> web.Response:
             "The bundle ({size} bytes) is larger than the county hub accepts ({limit} bytes)."
         ).format(size=size, limit=hub.limits.bundle_size), limit=hub.limits.bundle_size)
     stored = hub.stored_receipt(code, sha256)
-    held = await hub.lookup(hub._held, code) if stored else []
-    # (a county database put back from an older backup may no longer hold it: take it again)
-    if stored and stored.get("status") in ("applied", "duplicate") and stored.get("seq") in held:
-        log.info("station %s: %s was imported before", code, stored.get("file"))
-        return web.json_response({"receipt": {
-            **stored, "status": "duplicate", "reason": "",
-            "message": _("{file} was imported before; nothing changed.").format(
-                file=stored.get("file", "")),
-            "new": {}, "changed": {}, "held": held, "gaps": _gaps(held)}})
-    upload = hub.find(code, sha256, size)
+    if caller.first_contact:
+        # the same bundle still waiting for approval: its receipt again, nothing stored again
+        if stored and stored.get("status") == "pending" and \
+                (hub.pending_folder(code) / Path(str(stored.get("file", ""))).name).is_file():
+            log.info("station %s: %s is waiting for approval already", code, stored.get("file"))
+            return web.json_response({"receipt": {**stored, "held": [], "gaps": []}})
+    else:
+        held = await hub.lookup(hub._held, code) if stored else []
+        # (a county database put back from an older backup may no longer hold it: take it
+        # again; a bundle that was waiting is held once the coordinator approved the station)
+        if stored and stored.get("status") in ("applied", "duplicate", "pending") and \
+                stored.get("seq") in held:
+            log.info("station %s: %s was imported before", code, stored.get("file"))
+            return web.json_response({"receipt": {
+                **stored, "status": "duplicate", "reason": "",
+                "message": _("{file} was imported before; nothing changed.").format(
+                    file=stored.get("file", "")),
+                "new": {}, "changed": {}, "held": held, "gaps": _gaps(held)}})
+    upload = hub.find(caller, sha256, size)
     if upload is not None:
         log.info("station %s: resuming upload %s at offset %d of %d", code, upload.id,
                  upload.offset, upload.size)
         return web.json_response({"id": upload.id, "offset": upload.offset})
+    if caller.first_contact:
+        limit = hub.limits.first_contact_uploads
+        if hub.unfinished(code) >= limit:
+            raise _Refused(429, "too_many_uploads", _(
+                "Station {code} already has {limit} unfinished uploads and is not approved yet: "
+                "finish those first, or wait until the county approves the station."
+            ).format(code=code, limit=limit), limit=limit)
+        await asyncio.get_running_loop().run_in_executor(None, hub.check_waiting, code,
+                                                         caller.key)
     name = safe_name(data.get("name"), f"{code}-upload")
-    upload = hub.create(code, name, size, sha256)
-    log.info("station %s: new upload %s (%s, %d bytes)", code, upload.id, name, size)
+    upload = hub.create(code, name, size, sha256, caller.key if caller.first_contact else b"")
+    log.info("station %s: new upload %s (%s, %d bytes)%s", code, upload.id, name, size,
+             f", first contact with key {keys.fingerprint(caller.key)}"
+             if caller.first_contact else "")
     return web.json_response({"id": upload.id, "offset": 0}, status=201)
 
 
 async def upload_state(request: web.Request) -> web.Response:
-    station = await _authenticate(request, _sha(b""))
-    upload = _upload_of(request, station)
+    caller = await _authenticate(request, _sha(b""))
+    upload = _upload_of(request, caller)
     return web.json_response({"offset": upload.offset, "size": upload.size})
 
 
@@ -454,8 +626,8 @@ async def append_chunk(request: web.Request) -> web.Response:
     if not HASH_RE.match(declared):
         # without the body's hash the signature cannot be checked before reading the body
         raise _Refused(401, "unsigned", _("The request is not signed by a station."))
-    station = await _authenticate(request, declared)
-    upload = _upload_of(request, station)
+    caller = await _authenticate(request, declared, first_contact=True)
+    upload = _upload_of(request, caller)
     try:
         offset = int(request.headers["Upload-Offset"])
     except (KeyError, ValueError):
@@ -541,8 +713,8 @@ async def _stream_chunk(request: web.Request, hub: _Hub, upload: _Upload,
 async def complete_upload(request: web.Request) -> web.Response:
     hub = request.app[HUB]
     body = await _read_small(request)
-    station = await _authenticate(request, _sha(body))
-    upload = _upload_of(request, station)
+    caller = await _authenticate(request, _sha(body), first_contact=True)
+    upload = _upload_of(request, caller)
     loop = asyncio.get_running_loop()
     try:
         await asyncio.wait_for(upload.lock.acquire(), 10)
@@ -566,13 +738,16 @@ async def complete_upload(request: web.Request) -> web.Response:
     log.info("station %s: received %s, importing", upload.station, path.name)
     try:
         answer = await loop.run_in_executor(hub.imports, hub.import_received, path,
-                                            upload.station)
+                                            upload.station,
+                                            caller.key if caller.first_contact else None)
+    except _Refused:
+        raise
     except Exception as exc:  # the database is busy or broken: the station tries again later
         log.exception("station %s: importing %s failed", upload.station, path.name)
         raise _Refused(503, "import_failed", _(
             "The county hub could not import {file}: {error}").format(
                 file=path.name, error=exc)) from None
-    if answer["status"] in ("applied", "duplicate"):
+    if answer["status"] in ("applied", "duplicate", "pending"):
         hub.store_receipt(upload.station, upload.sha256, answer)
     log.info("station %s: %s %s", upload.station, path.name, answer["status"])
     return web.json_response(answer)

@@ -1,10 +1,14 @@
 """Uploading a station's pending bundles to the county hub (``sync upload --hub URL``).
 
 Standard library only (``http.client``). The protocol is described in
-:mod:`trainer_app.sync.hub`: every request is signed with the station's key; a bundle goes up
-in chunks, and after a broken connection the upload goes on from the offset the hub reports.
-A bundle the hub has imported (or keeps waiting for the station's approval) is marked uploaded;
-the bundle numbers the hub's receipt says the county holds are marked acknowledged.
+:mod:`trainer_app.sync.hub`: every request is signed with the station's key and carries its
+public half (``X-Trainer-Key``), so a station the county has not approved yet can upload its
+first bundle (first contact) instead of carrying it on a USB stick: the hub keeps it waiting
+until the coordinator approves the key (comparing fingerprints). A bundle goes up in chunks,
+and after a broken connection the upload goes on from the offset the hub reports. A bundle the
+hub has imported (or keeps waiting for the station's approval) is marked uploaded; the bundle
+numbers the hub's receipt says the county holds are marked acknowledged (a waiting bundle once
+the station is approved: the receipt of a later upload lists it).
 """
 
 from __future__ import annotations
@@ -64,7 +68,8 @@ class HubUnavailable(ServiceError):
 
 
 class HubRefused(ServiceError):
-    """The hub refuses this station (unknown, not approved, bad signature, clock)."""
+    """The hub refuses this station (unknown, another key than the approved one, bad
+    signature, clock)."""
 
     def __init__(self, message: str, results: list[UploadResult] | None = None) -> None:
         super().__init__(message)
@@ -82,10 +87,13 @@ def not_answering(url: str) -> str:
 
 def signed_headers(signer: keys.SigningKey, station_code: str, method: str, path: str,
                    body_sha256: str, now: float | None = None) -> dict[str, str]:
-    """The headers that authenticate a request (see :mod:`trainer_app.sync.hub`)."""
+    """The headers that authenticate a request (see :mod:`trainer_app.sync.hub`), with the
+    station's public key: an approved station's must be the approved one; a station not
+    approved yet uploads with it (first contact)."""
     stamp = str(int(time.time() if now is None else now))
     text = f"{method.upper()}\n{path}\n{stamp}\n{body_sha256}".encode()
     return {"X-Trainer-Station": station_code, "X-Trainer-Time": stamp,
+            "X-Trainer-Key": signer.public_b64,
             "X-Trainer-Signature": base64.b64encode(signer.sign(text)).decode()}
 
 
