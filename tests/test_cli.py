@@ -199,6 +199,17 @@ def test_table_masks_numbers_unless_revealed(capsys, db):
     assert VALID_ID in shown and "13812345678" in shown
 
 
+def test_json_masks_numbers_unless_revealed(capsys, db):
+    trainee_id = add_trainee(capsys, db, "王小明", VALID_ID, "--phone", "13812345678")
+    for command in (("list", "--search", "wxm"), ("show", trainee_id)):
+        masked = run_json(capsys, "--db", str(db), "trainees", *command)
+        row = masked[0] if isinstance(masked, list) else masked
+        assert (row["id_number"], row["phone"]) == (idcard.mask(VALID_ID), "138****5678")
+        shown = run_json(capsys, "--db", str(db), "trainees", *command, "--reveal")
+        row = shown[0] if isinstance(shown, list) else shown
+        assert (row["id_number"], row["phone"]) == (VALID_ID, "13812345678")
+
+
 # -- refusals ----------------------------------------------------------------------------------
 def test_invalid_id_number_is_refused_and_nothing_changes(capsys, db):
     before = digest(db)
@@ -445,7 +456,7 @@ def test_edit_commands(capsys, db):
     trainee_id = add_trainee(capsys, db, "王小明", VALID_ID)
     assert run(capsys, *args, "trainees", "edit", trainee_id, "--phone", "13900001111",
                "--poor")[0] == 0
-    shown = run_json(capsys, *args, "trainees", "show", trainee_id)
+    shown = run_json(capsys, *args, "trainees", "show", trainee_id, "--reveal")
     assert (shown["phone"], shown["poor_household"]) == ("13900001111", True)
     before = digest(db)
     assert "Nothing to change" in refused(capsys, *args, "trainees", "edit", trainee_id)

@@ -158,6 +158,8 @@ def cmd_demo(store: Store, args: argparse.Namespace, path: Path) -> int:
 
 def cmd_trainees_list(store: Store, args: argparse.Namespace) -> int:
     rows = trainees.search(store, args.search, limit=args.limit)
+    if args.json and not args.reveal:
+        rows = [fmt.masked(row) for row in rows]
     footer = ngettext("{n} trainee", "{n} trainees", len(rows)).format(n=len(rows))
     return _listing(args, rows, fmt.trainee_columns(args.reveal), footer)
 
@@ -191,7 +193,8 @@ def cmd_trainees_delete(store: Store, args: argparse.Namespace) -> int:
 def cmd_trainees_show(store: Store, args: argparse.Namespace) -> int:
     row = _trainee(store, args.trainee)
     if args.json:
-        fmt.print_json(dataclasses.asdict(trainees.get(store, row["id"])))
+        record = dataclasses.asdict(trainees.get(store, row["id"]))
+        fmt.print_json(record if args.reveal else fmt.masked(record))
     else:
         print(fmt.trainee_details(row, args.reveal))
     return EXIT_OK

@@ -158,6 +158,12 @@ def trainee_columns(reveal: bool) -> list[Column]:
     ]
 
 
+def masked(row: dict) -> dict:
+    """A trainee with ID and phone numbers masked, as lists show them unless revealed."""
+    return {**row, "id_number": idcard.mask(row.get("id_number")),
+            "phone": phone.mask(row.get("phone"))}
+
+
 def trainee_details(row: dict, reveal: bool) -> str:
     """One trainee as ``label  value`` lines."""
     fields = [
