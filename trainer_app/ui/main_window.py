@@ -58,11 +58,11 @@ class MainWindow(Retranslating, QMainWindow):
             self.tabs.addTab(holder, "")
         self.setCentralWidget(self.tabs)
         self.page("trainees")
-        self.trainees.changed.connect(self._update_status)
         self.tabs.currentChanged.connect(self._section_shown)
 
         self.status = QLabel()
         self.statusBar().addWidget(self.status, 1)
+        self.trainees.changed.connect(self._update_status)
         self._build_menus()
         self.retranslate()
         self.resize(1100, 700)
@@ -78,6 +78,8 @@ class MainWindow(Retranslating, QMainWindow):
         page = getattr(importlib.import_module(module), cls)(self.store)
         self.tabs.widget(index).layout().addWidget(page)
         self._pages[name] = page
+        if hasattr(self, "status"):
+            page.changed.connect(self._update_status)
         for source, targets in LINKS.items():
             if source == name:
                 for target in targets:
