@@ -439,3 +439,37 @@ def test_long_texts_shrink_to_fit(tmp_path):
     out = certificate.render([_page(trainee_name=name, course_title=course)], tmp_path / "l.pdf")
     text = page_text(pypdf.PdfReader(out), 0)
     assert name in text and course in text
+
+
+def test_a_missing_key_file_is_an_error_not_a_new_key(db, finished):
+    """A new key would not match the certificates issued nor the key the county approved."""
+    cert = certificates.issue(db, finished, today=TODAY).certificates[0]
+    path = keys.key_path(db.site_id)
+    path.unlink()
+    before = db.scalar("SELECT count(*) FROM site_key")
+    for call in (lambda: certificates.signing_key(db),
+                 lambda: certificates.reissue(db, cert["serial"], "lost", today=TODAY)):
+        with pytest.raises(ServiceError) as info:
+            call()
+        assert str(path) in str(info.value) and "Restore the data folder" in str(info.value)
+    assert not path.exists() and list(path.parent.iterdir()) == []
+    assert db.scalar("SELECT count(*) FROM site_key") == before
+    assert certificates.verify(db, cert["qr_text"]).genuine  # the public half still verifies
+
+
+def test_a_station_signs_the_serials_of_its_own_code(db, finished):
+    cert = certificates.issue(db, finished, today=TODAY).certificates[0]
+    key = certificates.signing_key(db)
+    record, _signed, _sig = certificate_code.decode(cert["qr_text"])
+    for code, genuine in (("WP01", True), (station.default_code(db.site_id), True),
+                          ("ZZ02", False)):
+        other = dataclasses.replace(record, serial=serial.make(code, 2026, 777))
+        text = certificate_code.encode(other, key.sign(other.to_bytes()))
+        check = certificates.verify(db, text)
+        assert check.genuine is genuine, (code, check.message)
+        if not genuine:
+            assert check.verdict is certificates.Verdict.FORGED
+            assert "key of another station" in check.message
+    # a certificate issued here under an earlier station code stays genuine
+    station.update(db, station_code="WP9")
+    assert certificates.verify(db, cert["qr_text"]).genuine

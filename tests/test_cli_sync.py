@@ -293,6 +293,102 @@ def test_demo_keeps_the_county_of_the_pack_when_the_station_has_no_name(home, ca
     assert info["county_name"] == "襄城县电商中心"
 
 
+# -- the demo station's records never reach the county ------------------------------------------
+LOCAL_TABLES = ("trainee", "training_class", "lesson", "enrollment", "attendance", "certificate",
+                "revocation")
+
+
+def test_a_demo_database_is_linked_only_with_discard_demo(net, capsys):
+    from trainer_app.sync import exchange
+
+    db = net.root / "first-start.db"  # what the program's first start leaves
+    ok(capsys, db, "demo", "--trainees", "25", "--seed", "9")
+    # the operator tried the program on it: their own record goes with the demo's
+    ok(capsys, db, "trainees", "add", "--name", "张晓燕", "--id-number", SHARED_ID,
+       "--village", "王坪村")
+    pack = net.root / "WP05.trpack"
+    ok(capsys, net.county, "county", "pack", "--station-code", "WP05", "--out", str(pack),
+       "--station-name", "王坪村电商站")
+    before = digest(db)
+    err = refused(capsys, db, "setup", "station", "--pack", str(pack))
+    assert "demo station's practice records" in err and "--discard-demo" in err
+    assert digest(db) == before
+    err = refused(capsys, db, "setup", "county", "--code", "YX", "--name", "另一个县")
+    assert "--discard-demo" in err and digest(db) == before
+
+    out = ok(capsys, db, "setup", "station", "--pack", str(pack), "--discard-demo")
+    assert "practice records were removed" in out and "WP05" in out
+    for table in LOCAL_TABLES:
+        assert scalar(db, f"SELECT count(*) FROM {table}") == 0, table
+    county_site = as_json(capsys, net.county, "station", "show")["id"]
+    assert column(db, "SELECT DISTINCT origin FROM course") == [county_site]
+    assert {c["code"] for c in as_json(capsys, db, "courses", "list")} == {
+        c[0] for c in demo.COURSES}
+    info = as_json(capsys, db, "station", "show")
+    assert (info["station_name"], info["station_code"], info["county_name"]) == (
+        "王坪村电商站", "WP05", "襄城县电商中心")
+    assert scalar(db, "SELECT count(*) FROM meta WHERE key = 'demo'") == 0
+
+    # the first bundle holds the station's key and nothing of the demo
+    first = export(capsys, db, net.usb)
+    counts = {k: n for k, n in exchange.inspect(first)["counts"].items() if n}
+    assert counts == {"site_key": 1}
+    ok(capsys, net.county, "sync", "import", str(first))
+    ok(capsys, net.county, "stations", "approve", "WP05")
+    station_site = info["id"]
+    assert scalar(net.county, "SELECT count(*) FROM trainee WHERE origin = ?",
+                  (station_site,)) == 0
+    assert scalar(net.county, "SELECT count(*) FROM site_key WHERE label = ?",
+                  (demo.STATION_NAME,)) == 0
+    # linking again with the same pack (a catalog refresh) needs no flag
+    ok(capsys, db, "setup", "station", "--pack", str(pack))
+
+
+def test_a_demo_database_becomes_a_county_only_with_discard_demo(home, capsys):
+    db = home / "county.db"
+    ok(capsys, db, "demo", "--trainees", "5")
+    before = digest(db)
+    err = refused(capsys, db, "setup", "county", "--code", "XC", "--name", "襄城县")
+    assert "--discard-demo" in err and digest(db) == before
+    out = ok(capsys, db, "setup", "county", "--code", "XC", "--name", "襄城县", "--discard-demo")
+    assert "practice records were removed" in out and "XC" in out
+    for table in (*LOCAL_TABLES, "course"):
+        assert scalar(db, f"SELECT count(*) FROM {table}") == 0, table
+    assert as_json(capsys, db, "stations", "list") == []
+
+
+def test_a_real_station_links_without_the_flag(net, capsys):
+    from trainer_app.domain.models import Trainee
+    from trainer_app.services import trainees
+    from trainer_app.store import Store
+
+    db = net.root / "real.db"
+    store = Store(db, create=True)
+    try:
+        trainees.register(store, Trainee(name="张晓燕", id_number=SHARED_ID, village="王坪村"))
+    finally:
+        store.close()
+    ok(capsys, net.county, "county", "pack", "--station-code", "RL01", "--out",
+       str(net.root / "RL01.trpack"))
+    out = ok(capsys, db, "setup", "station", "--pack", str(net.root / "RL01.trpack"))
+    assert "removed" not in out and "RL01" in out
+    assert column(db, "SELECT name FROM trainee") == ["张晓燕"]
+
+
+def test_station_code_and_county_are_locked_once_linked(net, capsys):
+    st1 = net.stations["ST01"]
+    before = digest(st1)
+    for args in (("--code", "ZZ01"), ("--county", "另一个县"), ("--name", "x", "--code", "ZZ01")):
+        err = refused(capsys, st1, "station", "set", *args)
+        assert "Set by the county pack; it cannot be changed here." in err, err
+        assert digest(st1) == before
+    ok(capsys, st1, "station", "set", "--name", "王坪村服务站（新）", "--code", "st01")
+    info = as_json(capsys, st1, "station", "show")
+    assert (info["station_name"], info["station_code"]) == ("王坪村服务站（新）", "ST01")
+    err = refused(capsys, net.county, "station", "set", "--county", "改名")
+    assert "Set by the county pack" in err
+
+
 # -- duplicates ------------------------------------------------------------------------------------
 def test_duplicate_persons_are_listed_and_merged(net, capsys):
     approved(capsys, net)

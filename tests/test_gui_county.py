@@ -147,14 +147,69 @@ def test_county_is_set_up_through_the_form(qtbot, stores):
 
 
 def test_set_up_is_not_offered_to_a_station(qtbot, stores, county):
-    with_data = stores("unlinked")
-    demo.fill(with_data, trainees=5, seed=3)
+    with_data = stores("unlinked")  # a station's own records, entered before linking
+    trainees.register(with_data, Trainee(
+        name="王小明", id_number=idcard.make("411025", dt.date(1990, 3, 7), 1, "M"),
+        village="王坪村"))
     panel = open_panel(qtbot, with_data)
     assert panel.mode() == "other" and panel.setup is None
     assert "cannot become a county" in panel.other.text()
     linked = link_station(county, stores, "LK01", trainees_=0)
     panel = open_panel(qtbot, linked)
     assert panel.mode() == "other" and "is a station linked to" in panel.other.text()
+
+
+DEMO_QUESTION = (
+    "This database holds the demo station's practice records. Linking to the county removes "
+    "them (your own records entered since are removed too). Continue?")
+
+
+def test_a_demo_database_becomes_the_county_after_the_question(qtbot, stores, monkeypatch):
+    """The program's first start on the county center's PC made a demo station: the set-up form
+    is offered, asks, and on Yes the demo's records go."""
+    store = stores("first-start")
+    demo.fill(store, trainees=20, seed=3)
+    panel = open_panel(qtbot, store)
+    assert panel.mode() == "setup" and panel.stack.currentWidget() is panel.setup
+    form = panel.setup
+    type_text(qtbot, form.code, "XC")
+    type_text(qtbot, form.name, "襄城县农村电商公共服务中心")
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    asked: list[str] = []
+
+    def question(_parent, _title, text, *args, **kwargs):
+        asked.append(text)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    qtbot.mouseClick(form.button, LEFT)  # No: nothing changes
+    assert asked == [DEMO_QUESTION]
+    assert site.role(store) == "" and site.holds_demo(store)
+    assert store.scalar("SELECT count(*) FROM trainee") == 20
+    assert panel.mode() == "setup" and not form.form_error.isVisible()
+
+    with qtbot.waitSignal(panel.changed):
+        qtbot.mouseClick(form.button, LEFT)  # Yes
+    assert len(asked) == 2
+    assert site.role(store) == "county" and not site.holds_demo(store)
+    for table in ("trainee", "training_class", "lesson", "enrollment", "attendance", "course"):
+        assert store.scalar(f"SELECT count(*) FROM {table}") == 0, table
+    assert panel.mode() == "county" and panel.stack.currentWidget() is panel.main
+    assert panel.main.heading.text() == "County center 襄城县农村电商公共服务中心 (XC)"
+
+
+def test_a_demo_station_links_through_the_county_pack(stores, county):
+    """The pack the county form makes links a first-start (demo) station only once its demo
+    records are discarded; then its records are its own."""
+    pack = site.write_pack(county, "DM01", county.path.parent / "DM01.trpack",
+                           station_name="DM01服务站")
+    station = stores("DM01")
+    demo.fill(station, trainees=10, seed=4)
+    with pytest.raises(site.DemoDataError):
+        site.setup_station(station, pack)
+    site.setup_station(station, pack, discard_demo=True)
+    assert station.scalar("SELECT count(*) FROM trainee") == 0
+    assert station.get_meta("station_name") == "DM01服务站"
 
 
 # -- the station register ----------------------------------------------------------------------

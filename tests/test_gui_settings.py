@@ -137,3 +137,43 @@ def test_cancelled_file_dialog_changes_nothing(qtbot, dialog, monkeypatch):
     choose_file(monkeypatch, "")
     qtbot.mouseClick(dialog.logo.choose_button, LEFT)
     assert not dialog.logo.changed()
+
+
+def test_code_and_county_are_read_only_once_linked(qtbot, tmp_path):
+    """The county knows the station by its code: once linked, the code and the county's name
+    are the county pack's, shown but not editable; the station's own name still is."""
+    from trainer_app.sync import site
+
+    county = Store(tmp_path / "county.db", create=True)
+    linked = Store(tmp_path / "linked.db", create=True)
+    try:
+        site.setup_county(county, "XC", "襄城县电商中心")
+        site.setup_station(linked, site.write_pack(county, "LK01", tmp_path / "LK01.trpack",
+                                                   station_name="王坪村站"))
+        d = StationSettingsDialog(linked)
+        qtbot.addWidget(d)
+        d.show()
+        hint = "Set by the county pack; it cannot be changed here."
+        assert d.station_code.isReadOnly() and d.county_name.isReadOnly()
+        assert not d.station_name.isReadOnly()
+        assert (d.station_code.text(), d.county_name.text()) == ("LK01", "襄城县电商中心")
+        assert d.code_hint.text() == hint and d.county_hint.text() == hint
+        assert d.county_hint.isVisible()
+        d.station_code.setFocus()
+        type_text(qtbot, d.station_code, "ZZ")  # typing changes nothing
+        assert d.station_code.text() == "LK01"
+        replace(qtbot, d.station_name, "王坪村电商服务站")
+        qtbot.mouseClick(d.buttons.button(SAVE), LEFT)
+        assert not d.isVisible()
+        info = station.info(linked)
+        assert (info.station_name, info.station_code, info.county_name) == (
+            "王坪村电商服务站", "LK01", "襄城县电商中心")
+    finally:
+        linked.close()
+        county.close()
+
+
+def test_code_is_editable_before_linking(dialog):
+    assert not dialog.station_code.isReadOnly() and not dialog.county_name.isReadOnly()
+    assert not dialog.county_hint.isVisible()
+    assert "given by the county" in dialog.code_hint.text()

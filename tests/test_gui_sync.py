@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from trainer_app import i18n
 from trainer_app.services import demo
 from trainer_app.store import Store
+from trainer_app.store import sync as sync_q
 from trainer_app.sync import exchange, hub, site
 from trainer_app.ui import language
 from trainer_app.ui.sync import drives, prefs
@@ -489,6 +490,93 @@ def test_station_links_sends_and_keeps_history(qtbot, net, messages, monkeypatch
     assert hist.index(0, 4).data() == "written, not yet at the county"  # bundle 2
     assert "approved" in panel.fingerprint_hint.text()
     assert messages == []
+
+
+LOCAL_TABLES = ("trainee", "training_class", "lesson", "enrollment", "attendance", "certificate",
+                "revocation")
+
+
+def answer_questions(monkeypatch, button) -> list[str]:
+    """Every other message box as in ``messages``; questions answered with ``button``."""
+    asked: list[str] = []
+
+    def question(_parent, _title, text, *args, **kwargs):
+        asked.append(text)
+        return button
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    return asked
+
+
+def test_a_demo_station_is_linked_after_the_question(qtbot, net, messages, monkeypatch):
+    """The program's first start made a demo station; the operator links it to the county:
+    asked, they answer Yes and the demo's records are gone before anything can be sent."""
+    pack = site.write_pack(net.county, "WP01", net.root / "WP01.trpack", station_name="Wangpo")
+    station = Store(net.root / "WP01.db", create=True)
+    net.stations["WP01"] = station
+    demo.fill(station, trainees=30, seed=2)
+    no_drives(monkeypatch)
+    page = open_page(qtbot, station)
+    panel = page.station
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(pack), ""))
+
+    # No: nothing changes, the station stays unlinked
+    before = list(sync_q.content_digest_rows(station))
+    asked = answer_questions(monkeypatch, QMessageBox.StandardButton.No)
+    qtbot.mouseClick(panel.link_button, LEFT)
+    assert asked == [
+        "This database holds the demo station's practice records. Linking to the county "
+        "removes them (your own records entered since are removed too). Continue?"]
+    assert site.role(station) == "" and site.holds_demo(station)
+    assert list(sync_q.content_digest_rows(station)) == before
+    assert station.scalar("SELECT count(*) FROM trainee") == 30
+    assert panel.link_button.isVisible()
+
+    # Yes: linked, and the demo's records are gone
+    asked = answer_questions(monkeypatch, QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(page.changed, timeout=TIMEOUT):
+        qtbot.mouseClick(panel.link_button, LEFT)
+    assert len(asked) == 1
+    assert site.role(station) == "station" and not site.holds_demo(station)
+    for table in LOCAL_TABLES:
+        assert station.scalar(f"SELECT count(*) FROM {table}") == 0, table
+    assert station.scalar("SELECT count(*) FROM course WHERE origin = ?",
+                          [station.site_id]) == 0
+    assert station.scalar("SELECT count(*) FROM course") == len(demo.COURSES)  # the county's
+    assert station.get_meta("station_name") == "Wangpo"
+    qtbot.waitUntil(lambda: page.tabs is None)
+    assert "Wangpo" in panel.link_text.text() and demo.STATION_NAME not in panel.link_text.text()
+    assert "Nothing has been sent yet" in panel.pending_label.text()
+
+    usb = net.folder("usb")
+    choose_folder(monkeypatch, usb)
+    qtbot.mouseClick(panel.send_button, LEFT)
+    qtbot.waitUntil(lambda: panel.export_task is None, timeout=TIMEOUT)
+    counts = exchange.inspect(usb / "WP01-00001.trbundle")["counts"]
+    assert {k: n for k, n in counts.items() if n} == {"site_key": 1}
+    assert messages == []
+
+
+def test_a_real_station_is_linked_without_a_question(qtbot, net, messages, monkeypatch):
+    import datetime as dt
+
+    from trainer_app.domain import idcard
+    from trainer_app.domain.models import Trainee
+    from trainer_app.services import trainees
+
+    pack = site.write_pack(net.county, "RL01", net.root / "RL01.trpack")
+    station = Store(net.root / "RL01.db", create=True)
+    net.stations["RL01"] = station
+    number = idcard.make("411025", dt.date(1990, 1, 2), 5, "M")
+    trainees.register(station, Trainee(name="王小明", id_number=number, village="王坪村"))
+    no_drives(monkeypatch)
+    page = open_page(qtbot, station)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(pack), ""))
+    with qtbot.waitSignal(page.changed, timeout=TIMEOUT):
+        qtbot.mouseClick(page.station.link_button, LEFT)
+    assert messages == []  # no question, no error
+    assert site.role(station) == "station"
+    assert station.scalar("SELECT name FROM trainee") == "王小明"
 
 
 def free_port() -> int:

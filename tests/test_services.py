@@ -791,3 +791,236 @@ class TestDemo:
         demo.fill(station, trainees=2500, seed=1, today=TODAY,
                   progress=lambda done, total: calls.append((done, total)))
         assert calls and all(total == 2500 for _, total in calls)
+
+
+# == demo records and linking to the county =======================================================
+class TestDemoAndLinking:
+    """The demo station's practice records never reach the county: a database filled by
+    ``demo`` before it is linked is marked, linking refuses it, and linking with
+    ``discard_demo`` removes them in the same transaction."""
+
+    LOCAL = ("trainee", "training_class", "lesson", "enrollment", "attendance", "certificate",
+             "revocation")
+
+    @pytest.fixture
+    def county(self, tmp_path):
+        from trainer_app.sync import site
+
+        s = Store(tmp_path / "county.db", create=True)
+        site.setup_county(s, "XC", "襄城县电商中心")
+        courses.add(s, Course(code="EC901", title="县级课程", hours=8))
+        yield s
+        s.close()
+
+    @staticmethod
+    def digest(s: Store) -> str:
+        from trainer_app.store import sync as q
+
+        return "\n".join(q.content_digest_rows(s))
+
+    @staticmethod
+    def demo_with_certificates(s: Store) -> None:
+        """The demo, with certificates issued, one withdrawn and one reissued (rows that refer
+        to each other)."""
+        from trainer_app.services import certificates
+
+        demo.fill(s, trainees=60, seed=11, today=TODAY)
+        for row in s.rows("SELECT id FROM training_class WHERE status = 'finished'"):
+            issued = certificates.issue(s, row["id"], today=TODAY)
+            serials = [c["serial"] for c in certificates.for_class(s, row["id"])]
+            if len(serials) >= 2:
+                certificates.revoke(s, serials[0], "写错了名字")
+                certificates.reissue(s, serials[1], "换发", today=TODAY)
+                break
+            assert issued
+        assert s.scalar("SELECT count(*) FROM revocation") >= 2
+        assert s.scalar("SELECT count(*) FROM certificate WHERE replaces IS NOT NULL") == 1
+
+    def test_demo_marks_an_unlinked_database_only(self, station, county, tmp_path):
+        from trainer_app.sync import site
+
+        demo.fill(station, trainees=3, seed=1, today=TODAY)
+        assert station.get_meta("demo") == "1" and site.holds_demo(station)
+        linked = Store(tmp_path / "linked.db", create=True)
+        try:
+            site.setup_station(linked, site.write_pack(county, "LK01", tmp_path / "LK01.trpack"))
+            demo.fill(linked, trainees=3, seed=1, today=TODAY)
+            assert linked.get_meta("demo") is None and not site.holds_demo(linked)
+            assert linked.scalar("SELECT count(*) FROM trainee") == 3  # the station's own
+        finally:
+            linked.close()
+        demo.fill(county, trainees=0, seed=1, today=TODAY)
+        assert not site.holds_demo(county)
+
+    def test_linking_a_demo_database_is_refused(self, station, county, tmp_path):
+        from trainer_app.sync import site
+
+        demo.fill(station, trainees=20, seed=2, today=TODAY)
+        pack = site.write_pack(county, "WP02", tmp_path / "WP02.trpack", station_name="王坪村站")
+        before = self.digest(station)
+        with pytest.raises(site.DemoDataError) as exc:
+            site.setup_station(station, pack)
+        assert isinstance(exc.value, ServiceError)
+        assert "demo station's practice records" in str(exc.value)
+        assert "must not reach the county" in str(exc.value)
+        assert self.digest(station) == before
+        with pytest.raises(site.DemoDataError):
+            site.setup_county(station, "YY", "另一个县")
+        assert self.digest(station) == before and site.role(station) == ""
+
+    def test_discarding_the_demo_links_a_clean_station(self, station, county, tmp_path):
+        from trainer_app.store import sync as q
+        from trainer_app.sync import exchange, site
+
+        self.demo_with_certificates(station)
+        own_keys = station.rows("SELECT key_id FROM site_key WHERE origin = ?",
+                                [station.site_id])
+        assert own_keys
+        usb = tmp_path / "usb"
+        usb.mkdir()
+        pack = site.write_pack(county, "WP02", tmp_path / "WP02.trpack", station_name="王坪村站")
+
+        info = site.setup_station(station, pack, discard_demo=True)
+        assert info.code == "XC" and site.role(station) == "station"
+        for table in self.LOCAL:
+            assert station.scalar(f"SELECT count(*) FROM {table}") == 0, table
+        assert station.scalar("SELECT count(*) FROM course WHERE origin = ?",
+                              [station.site_id]) == 0
+        assert [r["code"] for r in station.rows("SELECT code FROM course")] == ["EC901"]
+        assert station.scalar("SELECT count(*) FROM bundle_out") == 0
+        assert not site.holds_demo(station) and station.get_meta("demo") is None
+        assert station.get_meta("station_name") == "王坪村站"
+        assert station.get_meta("station_code") == "WP02"
+        assert station.get_meta("county_name") == "襄城县电商中心"
+        kept = station.rows("SELECT key_id, label FROM site_key WHERE origin = ?",
+                            [station.site_id])
+        assert {k["key_id"] for k in kept} == {k["key_id"] for k in own_keys}
+        assert {k["label"] for k in kept} == {"王坪村站"}
+
+        # the first bundle: only the station's keys, nothing of the demo
+        path, manifest = exchange.export(station, usb)
+        assert {k: n for k, n in manifest["counts"].items() if n} == {"site_key": len(kept)}
+        assert manifest["sender"]["name"] == "王坪村站"
+        assert manifest["sender"]["code"] == "WP02"
+        exchange.import_many(county, [usb])
+        assert [r.status for r in exchange.approve(county, "WP02")] == ["applied"]
+        for table in self.LOCAL:
+            assert county.scalar(f"SELECT count(*) FROM {table}") == 0, table
+        assert county.scalar("SELECT count(*) FROM course") == 1
+        text = "\n".join(q.content_digest_rows(county))
+        assert demo.STATION_NAME not in text and demo.COUNTY_NAME not in text
+
+        # work goes on: the operator's records reach the county
+        trainees.register(station, person("新学员", seq=5))
+        exchange.export(station, usb)
+        exchange.import_many(county, [usb])
+        assert county.scalar("SELECT count(*) FROM trainee") == 1
+
+    def test_a_failed_link_keeps_the_demo(self, station, county, tmp_path, monkeypatch):
+        from trainer_app.store import sync as q
+        from trainer_app.sync import site
+
+        demo.fill(station, trainees=10, seed=2, today=TODAY)
+        pack = site.write_pack(county, "WP03", tmp_path / "WP03.trpack")
+        before = self.digest(station)
+
+        def broken(*_args, **_kwargs):
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(q, "upsert", broken)
+        with pytest.raises(RuntimeError):
+            site.setup_station(station, pack, discard_demo=True)
+        assert self.digest(station) == before and site.holds_demo(station)
+
+    def test_a_real_database_links_as_it_is(self, station, county, tmp_path):
+        from trainer_app.sync import site
+
+        courses.add(station, Course(code="OWN1", title="本站课程", hours=6))
+        tid = trainees.register(station, person())
+        pack = site.write_pack(county, "RL01", tmp_path / "RL01.trpack", station_name="真实站")
+        site.setup_station(station, pack)  # no flag needed, nothing removed
+        assert trainees.get(station, tid).name == "王小明"
+        assert {r["code"] for r in station.rows("SELECT code FROM course")} == {"OWN1", "EC901"}
+        assert station.get_meta("station_name") == "真实站"
+
+    def test_discarding_the_demo_sets_up_a_clean_county(self, station):
+        from trainer_app.sync import exchange, site
+
+        self.demo_with_certificates(station)
+        info = site.setup_county(station, "XC", "襄城县电商中心", discard_demo=True)
+        assert (info.code, info.name) == ("XC", "襄城县电商中心")
+        for table in (*self.LOCAL, "course"):
+            assert station.scalar(f"SELECT count(*) FROM {table}") == 0, table
+        assert station.get_meta("station_name") is None
+        assert station.get_meta("station_code") is None and not site.holds_demo(station)
+        labels = {r[0] for r in station.conn.execute("SELECT label FROM site_key")}
+        assert demo.STATION_NAME not in labels
+        assert exchange.status(station)["role"] == "county"
+
+    def test_station_code_and_county_locked_once_linked(self, station, county, tmp_path):
+        from trainer_app.services import station as station_svc
+        from trainer_app.sync import site
+
+        station_svc.update(station, station_code="ab12", county_name="某县")  # not linked: fine
+        assert station_svc.info(station).station_code == "AB12"
+        site.setup_station(station, site.write_pack(county, "LK02", tmp_path / "LK02.trpack"))
+        for field, value in (("station_code", "ZZ99"), ("county_name", "另一个县")):
+            exc = refused(station, ValidationError, station_svc.update, **{field: value})
+            assert exc.errors == {field: "Set by the county pack; it cannot be changed here."}
+        # the same values, and the station's own name, may be saved
+        station_svc.update(station, station_name="新名字", station_code="lk02",
+                           county_name="襄城县电商中心")
+        info = station_svc.info(station)
+        assert (info.station_name, info.station_code, info.county_name) == (
+            "新名字", "LK02", "襄城县电商中心")
+        # at the county too
+        exc = refused(county, ValidationError, station_svc.update, county_name="改名")
+        assert "county_name" in exc.errors
+
+
+# -- rows of another site ------------------------------------------------------------------------
+def test_a_row_of_another_site_is_refused_and_never_restamped(station):
+    """A site changes only the rows it created: another site's row (here made so by hand) is
+    refused with a message, whether changed, removed or brought back."""
+    from trainer_app.services.errors import OwnedElsewhereError
+    from trainer_app.store import records
+
+    demo.fill(station, trainees=12, seed=3, today=TODAY)
+    other = "0190aaaa-0000-7000-8000-000000000001"
+    mark = station.row("SELECT * FROM attendance WHERE deleted = 0 ORDER BY id LIMIT 1")
+    enrollment = station.row("SELECT * FROM enrollment WHERE deleted = 0 AND trainee_id != ? "
+                             "ORDER BY id LIMIT 1", [mark["trainee_id"]])
+    classes.unenroll(station, enrollment["class_id"], [enrollment["trainee_id"]])
+    tid = mark["trainee_id"]
+    lesson = station.row("SELECT * FROM lesson WHERE id = ?", [mark["lesson_id"]])
+    with station.transaction():
+        for table, row_id in (("trainee", tid), ("attendance", mark["id"]),
+                              ("enrollment", enrollment["id"]), ("lesson", lesson["id"])):
+            station.conn.execute(f"UPDATE {table} SET origin = ? WHERE id = ?", [other, row_id])
+    t = trainees.get(station, tid)
+    message = "This record belongs to another site and can only be changed there."
+    for call, args in (
+        (trainees.update, (tid, dataclasses.replace(t, name="改名"))),
+        (trainees.delete, (tid,)),
+        (attendance.mark, (mark["lesson_id"], tid,
+                           "absent" if mark["status"] != "absent" else "present")),
+        (classes.enroll, (enrollment["class_id"], [enrollment["trainee_id"]])),
+        (classes.cancel_lesson, (lesson["id"],)),
+        (classes.move_lesson, (lesson["id"], lesson["date"], "07:30")),
+    ):
+        exc = refused(station, OwnedElsewhereError, call, *args)
+        assert str(exc) == message and exc.origin == other
+    with station.transaction(), pytest.raises(records.NotOwnedError) as info:
+        records.tombstone(station, "trainee", tid)
+    assert info.value.origin == other
+    with station.transaction(), pytest.raises(KeyError):
+        records.update(station, "trainee", "0190aaaa-0000-7000-8000-00000000ffff", {})
+
+
+def test_live_id_numbers(station):
+    from trainer_app.store import trainees as trainees_q
+
+    a = trainees.register(station, person("甲", 1))
+    trainees.register(station, person("乙", 2))
+    trainees.delete(station, a)
+    assert trainees_q.live_id_numbers(station) == {number(2)}

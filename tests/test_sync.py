@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
+import os
 import random
 import shlex
 import shutil
@@ -28,11 +30,19 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from trainer_app import i18n
-from trainer_app.domain import idcard
+from trainer_app.domain import certificate_code, idcard, serial
 from trainer_app.domain.models import Course, Trainee
 from trainer_app.security import keys
-from trainer_app.services import attendance, certificates, classes, courses, demo, trainees
-from trainer_app.services.errors import ServiceError
+from trainer_app.services import (
+    attendance,
+    certificates,
+    classes,
+    courses,
+    demo,
+    station,
+    trainees,
+)
+from trainer_app.services.errors import OwnedElsewhereError, ServiceError
 from trainer_app.store import Store
 from trainer_app.store import sync as q
 from trainer_app.store.db import utc_now
@@ -658,10 +668,15 @@ def test_decompression_bomb_is_stopped(net, tmp_path):
     limit = bundle.Limits(plaintext_size=1_000_000)
     assert path.stat().st_size < 50_000 < limit.plaintext_size // 5
     r = rejected(net, path, "too_large", limits=limit)
-    assert "decompression" in r.message
+    assert "decompression" in r.detail and "decompression" not in r.message
 
 
 # -- hostile records ----------------------------------------------------------------------------
+@functools.cache
+def _other_key() -> keys.SigningKey:
+    return keys.SigningKey(Ed25519PrivateKey.generate())
+
+
 def _wrong_origin(net, row):
     return [record_line("trainee", {**row, "origin": net.stations["ZZ02"].site_id})]
 
@@ -714,6 +729,20 @@ HOSTILE = {
                                       + b"}"],
     "duplicate code": lambda net, row: [record_line("trainee", {
         **row, "id": str(uuid.UUID(int=7, version=4)), "id_number": None})],
+    # a station's version of a row the county owns (what editing a county course at a station
+    # used to send): the county's catalog row would change owner
+    "a county course taken over": lambda net, row: [record_line("course", {
+        **net.county.row("SELECT * FROM course ORDER BY code LIMIT 1"),
+        "origin": net.stations["WP01"].site_id, "rev": 10**6, "title": "改过的课程"})],
+    "a key id not of its key": lambda net, row: [record_line("site_key", {
+        **net.stations["WP01"].row("SELECT * FROM site_key WHERE origin = ?",
+                                   [net.stations["WP01"].site_id]),
+        "id": str(uuid.UUID(int=10, version=4)), "key_id": "0badc0de"})],
+    "a signing key not approved": lambda net, row: [record_line("site_key", {
+        **net.stations["WP01"].row("SELECT * FROM site_key WHERE origin = ?",
+                                   [net.stations["WP01"].site_id]),
+        "id": str(uuid.UUID(int=11, version=4)), "key_id": _other_key().key_id.hex(),
+        "public_key": _other_key().public_b64})],
 }
 
 
@@ -930,3 +959,225 @@ def test_a_withdrawal_reaches_every_station(tmp_path, monkeypatch):
     assert result.verdict == "withdrawn" and "issued by mistake" in result.message
     for st in (county, *stations.values()):
         st.close()
+
+
+# -- ownership: a row is changed only where it was created ---------------------------------------
+def test_a_station_cannot_change_the_countys_course(net):
+    wp = net.stations["WP01"]
+    course = wp.row("SELECT * FROM course WHERE origin = ? ORDER BY code LIMIT 1",
+                    [net.county.site_id])
+    before = digest(wp)
+    c = courses.get(wp, course["id"])
+    with pytest.raises(OwnedElsewhereError) as info:
+        courses.update(wp, course["id"], dataclasses.replace(c, title="改过的课程"))
+    assert str(info.value) == ("This record belongs to the county center and can only be "
+                               "changed there.")
+    assert digest(wp) == before
+    # the station's own course is its to change
+    own = courses.add(wp, Course("LOC1", "本站课程", "", "", 4.0))
+    courses.update(wp, own, dataclasses.replace(courses.get(wp, own), title="本站课程二"))
+    assert courses.get(wp, own).title == "本站课程二"
+
+
+def test_the_county_cannot_change_a_stations_records(net):
+    import_all(net)
+    county, wp = net.county, net.stations["WP01"]
+    tid = county.scalar("SELECT id FROM trainee WHERE origin = ? AND deleted = 0 LIMIT 1",
+                        [wp.site_id])
+    class_id = county.scalar("SELECT id FROM training_class WHERE origin = ? LIMIT 1",
+                             [wp.site_id])
+    mark = county.row("SELECT * FROM attendance WHERE origin = ? AND deleted = 0 LIMIT 1",
+                      [wp.site_id])
+    before = digest(county)
+    message = "This record belongs to station WP01 and can only be changed there."
+    t = trainees.get(county, tid)
+    for change in (
+        lambda: trainees.update(county, tid, dataclasses.replace(t, name="县里改的")),
+        lambda: trainees.delete(county, tid),
+        lambda: classes.set_status(county, class_id, "cancelled"),
+        lambda: attendance.mark(county, mark["lesson_id"], mark["trainee_id"],
+                                "excused" if mark["status"] != "excused" else "present"),
+    ):
+        with pytest.raises(OwnedElsewhereError, match=message):
+            change()
+    assert digest(county) == before
+
+
+def test_another_stations_row_in_a_bundle_is_rejected(net, tmp_path):
+    """WP01 sends a row under the id of a ZZ02 trainee the county holds: refused, whatever its
+    rev (taking it would make the result depend on the import order)."""
+    import_all(net)
+    wp, zz = net.stations["WP01"], net.stations["ZZ02"]
+    theirs = next(q.changed_rows(zz, "trainee", zz.site_id, 0))
+    mine = next(q.changed_rows(wp, "trainee", wp.site_id, 0))
+    hostile = {**mine, "id": theirs["id"], "rev": 10**6, "code": "T999999"}
+    path = station_bundle(wp, tmp_path / "WP01-00003.trbundle",
+                          [record_line("trainee", hostile)], seq=3)
+    r = rejected(net, path, "invalid_record")
+    assert "another site" in r.detail and "another site" not in r.message
+
+
+def test_one_id_with_two_origins_in_a_county_bundle_is_rejected(net, tmp_path):
+    """Withdrawals of every origin travel in the county's bundle; two of one id with different
+    origins are refused at the station."""
+    import_all(net)
+    county, wp = net.county, net.stations["WP01"]
+    base = {"id": str(uuid.UUID(int=12, version=4)), "rev": 1, "updated_at": utc_now(),
+            "deleted": 0, "certificate_id": str(uuid.UUID(int=13, version=4)),
+            "serial": "WP01-2025-000001-0", "reason": "x", "revoked_by": "",
+            "revoked_at": utc_now()}
+    signer = certificates.signing_key(county)
+    m = {"kind": "county",
+         "sender": {"site_id": county.site_id, "code": "XC", "role": "county", "name": "",
+                    "sign_public": crypto.b64(signer.public_raw),
+                    "fingerprint": keys.fingerprint(signer.public_raw)},
+         "recipient": {"county_code": "XC", "county_site_id": county.site_id},
+         "seq": 1, "full": True, "from_rev": 0, "to_rev": 1, "created_at": utc_now(),
+         "program_version": "test"}
+    lines = [record_line("revocation", {**base, "origin": county.site_id}),
+             record_line("revocation", {**base, "origin": net.stations["ZZ02"].site_id,
+                                        "rev": 2})]
+    path = write_raw(tmp_path / "XC-00001.trbundle", m, lines, signer, None)
+    rejected(net, path, "invalid_record", store=wp)
+    # one origin is fine
+    path = write_raw(tmp_path / "XC-00001.trbundle", m, lines[:1], signer, None)
+    assert exchange.import_file(wp, path).status == "applied"
+
+
+# -- who may sign which certificate --------------------------------------------------------------
+def signed_code(key: keys.SigningKey, serial_no: str) -> str:
+    record = certificate_code.CertificateRecord(
+        serial=serial_no, course_code="EC101", issued_on=TODAY, hours=24.0,
+        holder=certificate_code.holder_digest("王五", None), key_id=key.key_id)
+    return certificate_code.encode(record, key.sign(record.to_bytes()))
+
+
+def test_a_station_key_signs_its_own_serials_only(net):
+    import_all(net)
+    down, _ = exchange.export(net.county, net.usb)
+    wp, zz = net.stations["WP01"], net.stations["ZZ02"]
+    assert exchange.import_file(zz, down).status == "applied"
+    key = certificates.signing_key(wp)
+    own = signed_code(key, serial.make("WP01", 2025, 999))
+    in_the_name_of_zz = signed_code(key, serial.make("ZZ02", 2025, 999))
+    # before it had a code from the county, a station's serials carry its provisional code
+    provisional = signed_code(key, serial.make(station.default_code(wp.site_id), 2025, 1))
+    for where in (net.county, wp, zz):
+        assert certificates.verify(where, own).verdict == "genuine"
+        assert certificates.verify(where, provisional).verdict == "genuine"
+        forged = certificates.verify(where, in_the_name_of_zz)
+        assert forged.verdict == "forged" and "key of another station" in forged.message
+
+
+def test_the_countys_key_signs_no_certificate(net):
+    code = signed_code(certificates.signing_key(net.county), serial.make("WP01", 2025, 5))
+    for where in (net.county, net.stations["WP01"]):
+        result = certificates.verify(where, code)
+        assert result.verdict == "forged" and "county center's key" in result.message
+
+
+# -- bundles waiting for approval -----------------------------------------------------------------
+def new_station(net: Net, tmp_path: Path) -> tuple[Store, Path]:
+    pack = site.write_pack(net.county, "NEW9", tmp_path / "new.trpack", station_name="新站")
+    st = net.open(tmp_path / "new.db", create=True)
+    site.setup_station(st, pack)
+    demo.fill(st, trainees=8, seed=9, today=TODAY)
+    (tmp_path / "out").mkdir()
+    path, _ = exchange.export(st, tmp_path / "out")
+    return st, path
+
+
+def test_a_damaged_bundle_of_an_unapproved_station_is_not_kept(net, tmp_path):
+    _st, path = new_station(net, tmp_path)
+    lay = Layout.of(path)
+    bad = flipped(path, tmp_path / path.name, lay.frames[0][1] + 3)
+    rejected(net, bad, "damaged")
+    cut = tmp_path / "cut" / path.name
+    cut.parent.mkdir()
+    cut.write_bytes(lay.data[:-10])
+    rejected(net, cut, "truncated")
+    assert not (exchange.pending_dir() / "NEW9").exists() or not any(
+        (exchange.pending_dir() / "NEW9").iterdir())
+
+
+def test_a_bad_waiting_copy_is_replaced_and_bad_ones_are_deleted_on_approval(net, tmp_path):
+    st, path = new_station(net, tmp_path)
+    folder = exchange.pending_dir() / "NEW9"
+    folder.mkdir(parents=True)
+    # copies kept by an earlier version: one damaged under the good file's name, one cut short
+    waiting = folder / path.name
+    flipped(path, waiting, Layout.of(path).frames[0][1] + 3)
+    cut = folder / "NEW9-00007.trbundle"
+    cut.write_bytes(path.read_bytes()[:-10])
+    r = exchange.import_file(net.county, path)
+    assert r.status == "pending"
+    assert waiting.read_bytes() == path.read_bytes()
+    assert [p.name for p in folder.iterdir()] == sorted([path.name, cut.name])  # no temp file
+    reports = {r.file: r for r in exchange.approve(net.county, "NEW9")}
+    assert reports[path.name].status == "applied"
+    assert (reports[cut.name].status, reports[cut.name].reason) == ("rejected", "truncated")
+    assert "The waiting copy was deleted." in reports[cut.name].message
+    assert list(folder.iterdir()) == []
+    assert count(net.county, "trainee", st.site_id) == 8
+
+
+def test_copy_atomic_leaves_the_target_whole_or_untouched(tmp_path, monkeypatch):
+    from trainer_app import files
+
+    src = tmp_path / "a.bin"
+    src.write_bytes(os.urandom(3_000_000))
+    dst = tmp_path / "out" / "a.bin"
+    dst.parent.mkdir()
+    dst.write_bytes(b"old")
+    assert files.copy_atomic(src, dst) == dst and files.same_content(src, dst)
+    dst.write_bytes(b"old")
+
+    def fail(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "fsync", fail)
+    with pytest.raises(OSError):
+        files.copy_atomic(src, dst)
+    assert dst.read_bytes() == b"old" and sorted(dst.parent.iterdir()) == [dst]
+
+
+# -- cancelling a batch keeps what was done ------------------------------------------------------
+def test_a_cancelled_batch_keeps_the_reports_of_the_files_applied(net, tmp_path):
+    county, wp = net.county, net.stations["WP01"]
+    row = next(q.changed_rows(wp, "trainee", wp.site_id, 0))
+    big = station_bundle(wp, tmp_path / "WP01-00003.trbundle", [
+        record_line("trainee", {**row, "id": str(uuid.UUID(int=i, version=4)),
+                                "code": f"B{i:07d}", "id_number": None})
+        for i in range(1, 4500)], seq=3)
+    files_ = [net.bundles["ZZ02"][1], big, net.bundles["LS03"][1]]
+    def applied() -> int:
+        return int(county.scalar("SELECT count(*) FROM bundle_in WHERE status = 'applied'"))
+
+    first_in, asked = applied() + 1, []
+
+    def cancelled() -> bool:  # stop once the first file is in, in the middle of the second
+        asked.append(applied())
+        return asked.count(first_in) > 1
+
+    reports = exchange.import_many(county, files_, cancelled=cancelled)
+    assert [r.status for r in reports] == ["applied", "cancelled"]
+    stopped = reports[1]
+    assert (stopped.file, stopped.reason, stopped.sender_code, stopped.new) == (
+        big.name, "cancelled", "WP01", {})
+    assert stopped.message == f"{big.name}: import stopped; nothing of this file was applied."
+    assert not stopped.ok
+    assert count(county, "trainee", net.stations["ZZ02"].site_id) > 0
+    assert count(county, "trainee", wp.site_id) == 0
+    assert county.scalar("PRAGMA foreign_keys") == 1
+
+
+def test_foreign_keys_are_back_on_after_any_import(net, tmp_path):
+    county = net.county
+    with q.foreign_keys_off(county):
+        assert county.scalar("PRAGMA foreign_keys") == 0
+    assert county.scalar("PRAGMA foreign_keys") == 1
+    rejected(net, flipped(net.bundles["WP01"][1], tmp_path / "x.trbundle",
+                          Layout.of(net.bundles["WP01"][1]).frames[-1][1]), "damaged")
+    assert county.scalar("PRAGMA foreign_keys") == 1
+    import_all(net)
+    assert county.scalar("PRAGMA foreign_keys") == 1

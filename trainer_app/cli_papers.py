@@ -53,9 +53,11 @@ def add_commands(commands) -> None:
     sub = command(group, "set", _("change the station's details printed on papers"),
                   cmd_station_set)
     sub.add_argument("--name", help=_("the station's name"))
-    sub.add_argument("--county", help=_("the county's name"))
+    sub.add_argument("--county", help=_("the county's name (set by the county pack once the "
+                                        "station is linked)"))
     sub.add_argument("--code", help=_("the station code used in serials, 2 to 12 letters or "
-                                      "digits"))
+                                      "digits (set by the county pack once the station is "
+                                      "linked)"))
     for kind, help_text, none_text in (
         ("seal", _("a PNG image of the seal (transparent background)"), _("print no seal")),
         ("logo", _("a PNG image of the logo"), _("print no logo")),

@@ -12,6 +12,9 @@ At the county::
 At a station::
 
     trainer_app setup station --pack WP01.trpack        # prints the key's fingerprint
+
+A database still holding the demo station's practice records (``demo`` before linking, or the
+first start of the program) is linked only with ``--discard-demo``, which removes them.
     trainer_app sync export --out E:/                   # the bundle's path on the first line
     trainer_app sync upload --hub http://192.168.1.10:8470
 
@@ -54,6 +57,7 @@ def add_commands(commands) -> None:
     sub.add_argument("--code", required=True,
                      help=_("the county's code, 2 to 12 letters or digits"))
     sub.add_argument("--name", required=True, help=_("the county center's name"))
+    _discard_demo_option(sub)
     sub = command(group, "station",
                   _("link this station to its county with the county pack the county gave it; "
                     "print the county's name and this station's key fingerprint, to compare at "
@@ -61,6 +65,7 @@ def add_commands(commands) -> None:
     sub.set_defaults(takes_path=True)
     sub.add_argument("--pack", type=Path, required=True, metavar=_("FILE"),
                      help=_("the county pack file (.trpack)"))
+    _discard_demo_option(sub)
 
     group = actions(commands, "county", _("the county center's files for its stations"))
     sub = command(group, "pack",
@@ -198,6 +203,25 @@ def _new_or_existing(path: Path):
 
 
 # -- setup -----------------------------------------------------------------------------------------
+DISCARD_DEMO = "--discard-demo"
+
+
+def _discard_demo_option(sub) -> None:
+    sub.add_argument(DISCARD_DEMO, action="store_true", help=_(
+        "remove the demo station's practice records from this database while linking it (they "
+        "must not reach the county)"))
+
+
+@contextlib.contextmanager
+def _demo_refusal():
+    """A database holding the demo station's records is linked only with --discard-demo."""
+    try:
+        yield
+    except site.DemoDataError as exc:
+        raise CommandError(_("{reason} Give {flag} to remove them and link.").format(
+            reason=exc, flag=DISCARD_DEMO)) from None
+
+
 def cmd_setup_county(path: Path, args: argparse.Namespace) -> int:
     with _new_or_existing(path) as store:
         if site.role(store) == "county":
@@ -207,8 +231,13 @@ def cmd_setup_county(path: Path, args: argparse.Namespace) -> int:
                     "This database is already the county center {code}; a county's code "
                     "cannot change (its stations' packs name it).").format(
                         code=store.get_meta("county_code")))
-        info = site.setup_county(store, args.code, args.name)
+        discarded = site.holds_demo(store) and args.discard_demo
+        with _demo_refusal():
+            info = site.setup_county(store, args.code, args.name,
+                                     discard_demo=args.discard_demo)
         fingerprint = site.own_fingerprint(store)
+    if discarded:
+        print(_("The demo station's practice records were removed."))
     print(_("County center {name} ({code}) set up.").format(name=info.name, code=info.code))
     print(_("Key fingerprint: {fingerprint}").format(fingerprint=fingerprint))
     return EXIT_OK
@@ -223,9 +252,13 @@ def cmd_setup_station(path: Path, args: argparse.Namespace) -> int:
             raise CommandError(_(
                 "This station is linked as {code}; the pack {file} is for station {other}.")
                 .format(code=linked_as, file=pack.name, other=body["station"]["code"]))
-        info = site.setup_station(store, pack)
+        discarded = site.holds_demo(store) and args.discard_demo
+        with _demo_refusal():
+            info = site.setup_station(store, pack, discard_demo=args.discard_demo)
         code = store.get_meta("station_code")
         fingerprint = site.own_fingerprint(store)
+    if discarded:
+        print(_("The demo station's practice records were removed."))
     print(_("Linked to the county center {name} ({county}) as station {code}.").format(
         name=info.name, county=info.code, code=code))
     print(_("Key fingerprint: {fingerprint}").format(fingerprint=fingerprint))

@@ -37,3 +37,39 @@ def write_atomic_bytes(path: Path, data: bytes) -> Path:
     if hashlib.sha256(path.read_bytes()).digest() != hashlib.sha256(data).digest():
         raise WriteError(f"{path} does not read back as written")
     return path
+
+
+def _sha256_of(path: Path) -> bytes:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        while block := fh.read(1024 * 1024):
+            digest.update(block)
+    return digest.digest()
+
+
+def same_content(a: Path, b: Path) -> bool:
+    """Whether two files hold the same bytes (read in blocks, never whole)."""
+    a, b = Path(a), Path(b)
+    return a.stat().st_size == b.stat().st_size and _sha256_of(a) == _sha256_of(b)
+
+
+def copy_atomic(src: Path, dst: Path) -> Path:
+    """Copy ``src`` to ``dst`` as :func:`write_atomic_bytes` writes: a temporary file beside
+    the target, flushed to disk, renamed over it, then read back and compared."""
+    src, dst = Path(src), Path(dst)
+    tmp = dst.with_name(f".{dst.name}.tmp")
+    digest = hashlib.sha256()
+    try:
+        with src.open("rb") as fin, tmp.open("wb") as fout:
+            while block := fin.read(1024 * 1024):
+                digest.update(block)
+                fout.write(block)
+            fout.flush()
+            os.fsync(fout.fileno())
+        os.replace(tmp, dst)
+        fsync_dir(dst.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+    if _sha256_of(dst) != digest.digest():
+        raise WriteError(f"{dst} does not read back as written")
+    return dst

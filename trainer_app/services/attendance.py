@@ -10,7 +10,7 @@ from enum import Enum
 from trainer_app.domain.models import AttendanceStatus, RecordedBy
 from trainer_app.i18n import _
 from trainer_app.services import classes, trainees
-from trainer_app.services.errors import ServiceError, ValidationError, not_found
+from trainer_app.services.errors import ServiceError, ValidationError, not_found, owned_here
 from trainer_app.store import Store, records
 from trainer_app.store import attendance as q
 from trainer_app.store import classes as classes_q
@@ -60,7 +60,8 @@ def _write(
             store, "attendance", {"lesson_id": lesson_id, "trainee_id": trainee_id, **values}
         )
     elif existing["deleted"] or existing["status"] != str(status):
-        store.db["attendance"].update(existing["id"], {**values, "deleted": 0, **store.stamp()})
+        with owned_here(store):
+            records.restore(store, "attendance", existing["id"], values)
 
 
 def mark_all_present(store: Store, lesson_id: str, except_ids: Iterable[str] = ()) -> int:

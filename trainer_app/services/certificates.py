@@ -30,8 +30,19 @@ Cancelled = Callable[[], bool]
 
 # -- keys --------------------------------------------------------------------------------------
 def signing_key(store: Store) -> keys.SigningKey:
-    """The station's key pair, made on first need; its public half is kept in the database."""
-    key = keys.load(store.site_id) or keys.create(store.site_id)
+    """The station's key pair, made on first need; its public half is kept in the database.
+
+    Raises :class:`ServiceError` when this site registered a signing key but its file is gone:
+    a new key would not match the certificates issued and the key the county approved."""
+    key = keys.load(store.site_id)
+    if key is None:
+        if any(k["purpose"] == "sign" for k in q.site_keys(store, store.site_id)):
+            raise ServiceError(
+                _("This station's signing key file is missing from the data folder ({path}). "
+                  "Restore the data folder from its backup; without the key, certificates "
+                  "cannot be issued and sync files cannot be signed.").format(
+                    path=keys.key_path(store.site_id)))
+        key = keys.create(store.site_id)
     kid = key.key_id.hex()
     if not q.public_key(store, kid):
         with store.transaction():
@@ -345,6 +356,9 @@ def _verify_code(store: Store, text: str) -> Verification:
             _("The signature does not match: this certificate was altered or forged."),
             record.serial, details,
         )
+    wrong_signer = _wrong_signer(store, signer["site_id"], record.serial)
+    if wrong_signer:
+        return Verification(Verdict.FORGED, wrong_signer, record.serial, details)
     row = q.by_serial(store, record.serial)
     if row is None:
         withdrawn = q.revocation_by_serial(store, record.serial)
@@ -385,6 +399,36 @@ def _verify_code(store: Store, text: str) -> Verification:
         ),
         record.serial, details,
     )
+
+
+def _wrong_signer(store: Store, signer_site: str, serial_no: str) -> str:
+    """Why the key of ``signer_site`` may not sign a certificate of serial ``serial_no`` (a
+    station signs the serials of its own code only; the county signs none), or ''."""
+    if signer_site == store.get_meta("county_site_id"):
+        return _("This certificate was signed with the county center's key, which issues no "
+                 "certificates: it is forged.")
+    try:
+        code = serial.parse(serial_no)[0]
+    except ValueError:
+        code = ""
+    if signer_site == store.site_id:
+        if q.issued_here(store, serial_no, signer_site):  # perhaps under an earlier code
+            return ""
+        codes = {station.info(store).station_code}
+    else:
+        registered = q.station_code_of(store, signer_site)
+        if registered is None:
+            return ""  # a station this site does not know the code of: nothing to compare
+        codes = {registered}
+    # A station's provisional code (before the county gave it one) is its own as well, unless
+    # the register gave that code to another station.
+    provisional = station.default_code(signer_site)
+    if not q.station_code_taken(store, provisional, signer_site):
+        codes.add(provisional)
+    if code in codes:
+        return ""
+    return _("This certificate was signed by a key of another station than the one its "
+             "serial {serial} names: it is forged.").format(serial=serial_no)
 
 
 # -- printing ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from trainer_app.domain.validation import (
     validate_lesson,
 )
 from trainer_app.i18n import _
-from trainer_app.services.errors import ServiceError, ValidationError, not_found
+from trainer_app.services.errors import ServiceError, ValidationError, not_found, owned_here
 from trainer_app.store import Store, records
 from trainer_app.store import attendance as attendance_q
 from trainer_app.store import classes as q
@@ -68,7 +68,7 @@ def create(store: Store, c: TrainingClass) -> str:
 
 def update(store: Store, class_id: str, c: TrainingClass) -> None:
     """Change the class's own fields (lessons are changed one by one)."""
-    with store.transaction():
+    with store.transaction(), owned_here(store):
         _require_class(store, class_id)
         records.update(store, "training_class", class_id, _class_values(store, c))
 
@@ -84,7 +84,7 @@ def get(store: Store, class_id: str) -> TrainingClass:
 
 
 def set_status(store: Store, class_id: str, status: ClassStatus | str) -> None:
-    with store.transaction():
+    with store.transaction(), owned_here(store):
         _require_class(store, class_id)
         records.update(store, "training_class", class_id, {"status": str(ClassStatus(status))})
 
@@ -111,7 +111,7 @@ def add_lesson(store: Store, class_id: str, lesson: Lesson) -> str:
 
 
 def update_lesson(store: Store, lesson_id: str, lesson: Lesson) -> None:
-    with store.transaction():
+    with store.transaction(), owned_here(store):
         row = _require_lesson(store, lesson_id)
         class_row = _require_class(store, row["class_id"])
         records.update(store, "lesson", lesson_id, _lesson_values(lesson, class_row))
@@ -119,7 +119,7 @@ def update_lesson(store: Store, lesson_id: str, lesson: Lesson) -> None:
 
 def move_lesson(store: Store, lesson_id: str, date: str, start_time: str) -> None:
     """Reschedule a lesson to another day or time."""
-    with store.transaction():
+    with store.transaction(), owned_here(store):
         row = _require_lesson(store, lesson_id)
         lesson = Lesson(**{f: row[f] for f in LESSON_FIELDS})
         lesson = dataclasses.replace(lesson, date=date, start_time=start_time)
@@ -129,7 +129,7 @@ def move_lesson(store: Store, lesson_id: str, date: str, start_time: str) -> Non
 
 def cancel_lesson(store: Store, lesson_id: str, cancelled: bool = True) -> None:
     """Cancel (or restore) a lesson: a cancelled lesson no longer counts as scheduled hours."""
-    with store.transaction():
+    with store.transaction(), owned_here(store):
         _require_lesson(store, lesson_id)
         records.update(store, "lesson", lesson_id, {"cancelled": int(cancelled)})
 
@@ -142,7 +142,7 @@ def lessons(store: Store, class_id: str) -> list[dict]:
 def enroll(store: Store, class_id: str, trainee_ids: Iterable[str]) -> int:
     """Enroll trainees (already enrolled ones are skipped); returns how many were added."""
     added = 0
-    with store.transaction():
+    with store.transaction(), owned_here(store):
         row = _require_class(store, class_id)
         if row["status"] == ClassStatus.CANCELLED:
             raise ServiceError(_("This class is cancelled; no one can be enrolled."))
@@ -155,7 +155,7 @@ def enroll(store: Store, class_id: str, trainee_ids: Iterable[str]) -> int:
                     store, "enrollment", {"class_id": class_id, "trainee_id": trainee_id}
                 )
             elif existing["deleted"]:
-                store.db["enrollment"].update(existing["id"], {"deleted": 0, **store.stamp()})
+                records.restore(store, "enrollment", existing["id"], {})
             else:
                 continue
             added += 1
@@ -164,7 +164,7 @@ def enroll(store: Store, class_id: str, trainee_ids: Iterable[str]) -> int:
 
 def unenroll(store: Store, class_id: str, trainee_ids: Iterable[str]) -> int:
     removed = 0
-    with store.transaction():
+    with store.transaction(), owned_here(store):
         _require_class(store, class_id)
         for trainee_id in trainee_ids:
             existing = q.enrollment(store, class_id, trainee_id)

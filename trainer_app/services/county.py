@@ -20,12 +20,13 @@ from trainer_app.sync import crypto, exchange, persons, site
 # -- the county itself -------------------------------------------------------------------------
 def can_set_up(store: Store) -> bool:
     """A database can become a county center when it is not one, is not linked to a county as
-    a station, and holds no station's records."""
-    return site.role(store) == "" and not q.has_station_data(store)
+    a station, and holds no station's records (the demo station's practice records are no
+    station's: setting up removes them, see :func:`site.setup_county`)."""
+    return site.role(store) == "" and (site.holds_demo(store) or not q.has_station_data(store))
 
 
-def set_up(store: Store, code: str, name: str) -> site.County:
-    return site.setup_county(store, code, name)
+def set_up(store: Store, code: str, name: str, discard_demo: bool = False) -> site.County:
+    return site.setup_county(store, code, name, discard_demo=discard_demo)
 
 
 # -- the station register ----------------------------------------------------------------------

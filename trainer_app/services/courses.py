@@ -7,7 +7,7 @@ import dataclasses
 from trainer_app.domain.models import Course
 from trainer_app.domain.validation import validate_course
 from trainer_app.i18n import _
-from trainer_app.services.errors import ValidationError, not_found
+from trainer_app.services.errors import ValidationError, not_found, owned_here
 from trainer_app.store import Store, records
 from trainer_app.store import courses as q
 
@@ -30,7 +30,8 @@ def add(store: Store, c: Course) -> str:
 
 
 def update(store: Store, course_id: str, c: Course) -> None:
-    with store.transaction():
+    """Change a course of this site's (a county course is changed at the county only)."""
+    with store.transaction(), owned_here(store):
         if not q.by_id(store, course_id):
             raise not_found("course", course_id)
         records.update(store, "course", course_id, _checked(store, c, course_id))

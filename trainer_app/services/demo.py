@@ -12,6 +12,7 @@ from trainer_app.domain.ids import uuid7
 from trainer_app.domain.search import build_key, pinyin_forms
 from trainer_app.services.trainees import CODE_PREFIX
 from trainer_app.store import Store, records
+from trainer_app.store import site as site_q
 from trainer_app.store import trainees as trainees_q
 from trainer_app.store.db import utc_now
 
@@ -61,10 +62,16 @@ def fill(
     today: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
-    """Add demo records to ``store`` in one transaction; returns counts of what was added."""
+    """Add demo records to ``store`` in one transaction; returns counts of what was added.
+
+    A database not linked to a county yet is marked as holding the demo station's practice
+    records (meta ``demo``): linking it later removes them, so that they never reach the
+    county. On a linked station the records are that station's own (for trying things out)."""
     rng = random.Random(seed)
     today = today or dt.date.today()
     with store.transaction():
+        if not store.get_meta("role"):
+            site_q.mark_demo(store)
         for key, value in (("station_name", STATION_NAME), ("county_name", COUNTY_NAME)):
             if not store.get_meta(key):
                 store.set_meta(key, value)

@@ -47,15 +47,37 @@ def info(store: Store) -> StationInfo:
     )
 
 
+# Fields the county pack sets once the site is linked: the county knows the station by its code
+# (a bundle from an unknown code is refused) and the county by its name.
+LINKED_FIELDS = ("station_code", "county_name")
+
+
+def linked(store: Store) -> bool:
+    """Whether this site is part of a county's sync network (a linked station, or the county)."""
+    return (store.get_meta("role") or "") in ("station", "county")
+
+
+def locked_message() -> str:
+    return _("Set by the county pack; it cannot be changed here.")
+
+
 def update(
     store: Store, *, station_name: str | None = None, county_name: str | None = None,
     station_code: str | None = None,
 ) -> None:
+    """Change the station's names and code. Once linked to a county, the station code and the
+    county's name are the county pack's: changing them is refused (giving the same value is
+    not a change)."""
     errors: dict[str, str] = {}
     if station_code is not None:
         station_code = station_code.strip().upper()
         if not (2 <= len(station_code) <= 12 and station_code.isascii() and station_code.isalnum()):
             errors["station_code"] = _("A station code has 2 to 12 letters or digits.")
+    if linked(store):
+        current = info(store)
+        for key, value in (("station_code", station_code), ("county_name", county_name)):
+            if value is not None and value.strip() != getattr(current, key):
+                errors[key] = locked_message()
     if errors:
         raise ValidationError(errors)
     with store.transaction():

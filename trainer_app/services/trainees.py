@@ -9,7 +9,7 @@ from trainer_app.domain.models import Trainee
 from trainer_app.domain.search import build_key, normalize_query, pinyin_forms
 from trainer_app.domain.validation import validate_trainee
 from trainer_app.i18n import _
-from trainer_app.services.errors import ValidationError, not_found
+from trainer_app.services.errors import ValidationError, not_found, owned_here
 from trainer_app.store import Store, records
 from trainer_app.store import trainees as q
 
@@ -83,7 +83,7 @@ def register(store: Store, t: Trainee) -> str:
 
 
 def update(store: Store, trainee_id: str, t: Trainee) -> None:
-    with store.transaction():
+    with store.transaction(), owned_here(store):
         current = q.by_id(store, trainee_id)
         if not current:
             raise not_found("trainee", trainee_id)
@@ -93,7 +93,7 @@ def update(store: Store, trainee_id: str, t: Trainee) -> None:
 
 def delete(store: Store, trainee_id: str) -> None:
     """Remove a trainee (a tombstone, so the removal reaches the county)."""
-    with store.transaction():
+    with store.transaction(), owned_here(store):
         try:
             records.tombstone(store, "trainee", trainee_id)
         except KeyError:

@@ -105,3 +105,27 @@ def revocation_by_serial(store: Store, serial: str) -> dict | None:
         "ORDER BY revoked_at DESC LIMIT 1",
         [serial],
     )
+
+
+def station_code_of(store: Store, site_id: str) -> str | None:
+    """The code the station register gives the station of ``site_id`` (None: not registered)."""
+    value = store.scalar(
+        "SELECT code FROM station WHERE site_id = ? AND deleted = 0 LIMIT 1", [site_id]
+    )
+    return str(value) if value is not None else None
+
+
+def station_code_taken(store: Store, code: str, except_site: str) -> bool:
+    """Whether the register gives ``code`` to a station other than ``except_site``."""
+    return bool(store.scalar(
+        "SELECT 1 FROM station WHERE code = ? AND deleted = 0 "
+        "AND (site_id IS NULL OR site_id != ?)",
+        [code, except_site],
+    ))
+
+
+def issued_here(store: Store, serial: str, site_id: str) -> bool:
+    """Whether ``site_id`` recorded a certificate with this serial (live or not)."""
+    return bool(store.scalar(
+        "SELECT 1 FROM certificate WHERE serial = ? AND origin = ?", [serial, site_id]
+    ))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from trainer_app.store.db import Store, utc_now
 
@@ -77,17 +78,30 @@ def existing_revs(store: Store, table: str, ids: list[str]) -> dict[str, tuple[i
 
 
 def upsert(store: Store, table: str, names: list[str], rows: Iterable[tuple]) -> None:
-    """Insert rows, or replace an existing row when the incoming one is newer: higher rev, or
-    the same rev from a higher origin (a total order, so any import order gives one result)."""
+    """Insert rows, or replace an existing row when the incoming one is newer (a higher rev:
+    the owner's change counter, so any import order gives one result).
+
+    A row never changes its owner: an incoming row whose id is held with another origin
+    replaces nothing (an import refuses such a bundle before it gets here)."""
     cols = ", ".join(names)
     marks = ", ".join("?" * len(names))
     updates = ", ".join(f"{n} = excluded.{n}" for n in names if n != "id")
     store.conn.executemany(
         f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {updates} "
-        f"WHERE excluded.rev > {table}.rev "
-        f"OR (excluded.rev = {table}.rev AND excluded.origin > {table}.origin)",
+        f"WHERE excluded.origin = {table}.origin AND excluded.rev > {table}.rev",
         rows,
     )
+
+
+@contextmanager
+def foreign_keys_off(store: Store) -> Iterator[None]:
+    """Foreign keys not enforced in the block (outside any transaction: SQLite ignores the
+    pragma inside one), e.g. while importing rows that refer to rows arriving later."""
+    store.conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        store.conn.execute("PRAGMA foreign_keys = ON")
 
 
 # -- bundle logs ---------------------------------------------------------------------------------

@@ -107,3 +107,13 @@ def search_keys(store: Store) -> dict[int, str]:
 def rowid_of(store: Store, trainee_id: str) -> int | None:
     value = store.scalar("SELECT rowid FROM trainee WHERE id = ?", [trainee_id])
     return int(value) if value is not None else None
+
+
+def live_id_numbers(store: Store) -> set[str]:
+    """The ID numbers of all live trainees (the demo generator avoids them)."""
+    return {
+        r[0]
+        for r in store.conn.execute(
+            "SELECT id_number FROM trainee WHERE deleted = 0 AND id_number IS NOT NULL"
+        )
+    }

@@ -9,18 +9,19 @@ bundle twice, or bundles in any order, gives the same tables.
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from trainer_app import __version__, paths
+from trainer_app.files import copy_atomic, same_content
 from trainer_app.i18n import _
 from trainer_app.security import keys
 from trainer_app.services import certificates
 from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
+from trainer_app.store import records as store_records
 from trainer_app.store import sync as q
 from trainer_app.store.db import utc_now
 from trainer_app.sync import bundle, crypto, records, site
@@ -30,7 +31,12 @@ Cancelled = Callable[[], bool]
 
 
 class ImportCancelled(Exception):
-    pass
+    """The user stopped an import; ``report`` (when set by :func:`import_file`) says so for
+    the file that was being imported, of which nothing was applied."""
+
+    def __init__(self, report: ImportReport | None = None) -> None:
+        super().__init__()
+        self.report = report
 
 
 # -- export ------------------------------------------------------------------------------------
@@ -122,9 +128,10 @@ def inspect(path: Path) -> dict:
 @dataclass
 class ImportReport:
     file: str
-    status: str  # applied, duplicate, pending, rejected
+    status: str  # applied, duplicate, pending, rejected, cancelled
     reason: str = ""  # a BundleError reason code when rejected or pending
-    message: str = ""  # for the user
+    message: str = ""  # for the user, in their language
+    detail: str = ""  # technical detail of a rejection (English, for support), may be ""
     sender_code: str = ""
     seq: int | None = None
     new: dict[str, int] = field(default_factory=dict)
@@ -148,6 +155,7 @@ REASONS = {
     "wrong_recipient": lambda: _("it was written for another county or site"),
     "invalid_record": lambda: _("it holds a record that fails validation"),
     "not_a_bundle": lambda: _("it is not a Trainer sync file"),
+    "cancelled": lambda: _("the import was stopped before this file was applied"),
 }
 
 
@@ -163,7 +171,10 @@ def import_file(
     store: Store, path: Path, progress: Progress | None = None,
     cancelled: Cancelled | None = None, limits: bundle.Limits = bundle.DEFAULT_LIMITS,
 ) -> ImportReport:
-    """Import one bundle; never raises for a bad bundle: the report says what happened."""
+    """Import one bundle; never raises for a bad bundle: the report says what happened.
+
+    Raises :class:`ImportCancelled` (with a report of status ``cancelled``) when
+    ``cancelled()`` says to stop; nothing of the file is applied then."""
     path = Path(path)
     report = ImportReport(file=path.name, status="rejected")
     try:
@@ -174,8 +185,14 @@ def import_file(
         report.reason = exc.reason
         report.message = _("{file}: {reason}.").format(file=path.name,
                                                       reason=reason_text(exc.reason))
-        if exc.detail and exc.reason not in ("not_approved",):
-            report.message += f" ({exc.detail})"
+        if exc.reason != "not_approved":
+            report.detail = exc.detail
+    except ImportCancelled:
+        report.new, report.changed, report.unchanged, report.gaps = {}, {}, 0, []
+        report.status = report.reason = "cancelled"
+        report.message = _("{file}: import stopped; nothing of this file was applied.").format(
+            file=path.name)
+        raise ImportCancelled(report) from None
     except OSError as exc:
         report.reason = "unreadable"
         report.message = _("{file} cannot be read: {error}").format(
@@ -208,6 +225,7 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
         if station_row is None or m.get("kind") != "station":
             raise bundle.BundleError("unknown_station", report.sender_code)
         if not station_row["approved"] or not station_row["sign_key"]:
+            bundle.check_payload(path, header)  # only a whole, unaltered file waits
             _keep_pending(path, station_row["code"])
             raise bundle.BundleError("not_approved", report.sender_code)
         if crypto.unb64(station_row["sign_key"]) != claimed or station_row["site_id"] != \
@@ -223,13 +241,14 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
                 opener = crypto.Opener(private, crypto.unb64(encryption["ephemeral_public"]))
             except ValueError:
                 raise bundle.BundleError("damaged", "ephemeral key") from None
-        allowed, origin = records.STATION_TABLES, sender_site
+        allowed, origin, station_key = records.STATION_TABLES, sender_site, claimed
     elif role == "station":
         county = site.county(store)
         if m.get("kind") != "county" or sender_site != county.site_id:
             raise bundle.BundleError("unknown_station", report.sender_code)
         bundle.check_signature(header, county.sign_public)
         allowed, origin = (*records.COUNTY_TABLES, records.RECEIPT), sender_site
+        station_key = None
     else:
         site.require_role(store, "station")
         return
@@ -239,18 +258,21 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
         report.message = _("{file} was imported before; nothing changed.").format(file=path.name)
         report.gaps = _gaps(store, sender_site)
         return
-    _apply(store, path, header, opener, allowed, origin, report, progress, cancelled, limits)
+    _apply(store, path, header, opener, allowed, origin, station_key, report, progress,
+           cancelled, limits)
     report.gaps = _gaps(store, sender_site)
 
 
 def _keep_pending(path: Path, code: str) -> None:
     """Keep a bundle of a not-yet-approved station (a file, not a database change) so it can be
-    applied once the coordinator approves the station's key."""
+    applied once the coordinator approves the station's key. The copy is written atomically;
+    a different copy of the same name (a damaged one kept before) is replaced."""
     folder = pending_dir() / code
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / path.name
-    if not target.exists():
-        shutil.copyfile(path, target)
+    if target.exists() and same_content(path, target):
+        return
+    copy_atomic(path, target)
 
 
 def _gaps(store: Store, sender_site: str) -> list[int]:
@@ -258,9 +280,28 @@ def _gaps(store: Store, sender_site: str) -> list[int]:
     return sorted(set(range(1, max(held) + 1)) - set(held)) if held else []
 
 
+def _check_station_key(row: dict, sender_site: str, approved: bytes) -> None:
+    """A station publishes its own keys only: the row names the sender's site, its key id is
+    the key's, and a signing key is the one the coordinator approved for the station."""
+    try:
+        public = crypto.unb64(row.get("public_key"))  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        raise bundle.BundleError("invalid_record", f"site_key {row['id']}: bad key") from None
+    purpose = row.get("purpose")
+    if purpose == "sign":
+        ok = row.get("key_id") == keys.key_id(public).hex() and public == approved
+    elif purpose == "encrypt":
+        ok = row.get("key_id") == crypto.key_id(public)
+    else:
+        ok = False
+    if not ok or row.get("site_id") != sender_site:
+        raise bundle.BundleError("invalid_record",
+                                 f"site_key {row['id']}: not the sending station's key")
+
+
 def _apply(store: Store, path: Path, header: bundle.Header, opener, allowed, origin,
-           report: ImportReport, progress: Progress | None, cancelled: Cancelled | None,
-           limits: bundle.Limits) -> None:
+           station_key: bytes | None, report: ImportReport, progress: Progress | None,
+           cancelled: Cancelled | None, limits: bundle.Limits) -> None:
     m = header.manifest
     columns = {t: q.columns(store, t) for t in allowed if t != records.RECEIPT}
     types = {t: q.column_types(store, t) for t in columns}
@@ -269,9 +310,8 @@ def _apply(store: Store, path: Path, header: bundle.Header, opener, allowed, ori
     n = 0
     # Foreign keys are not enforced while importing: rows from bundles imported out of order
     # may refer to rows that arrive later.
-    store.conn.execute("PRAGMA foreign_keys = OFF")
     try:
-        with store.transaction():
+        with q.foreign_keys_off(store), store.transaction():
             for table, row in bundle.records(path, header, opener, limits):
                 if table not in allowed:
                     raise bundle.BundleError("invalid_record", f"table {table}")
@@ -284,6 +324,8 @@ def _apply(store: Store, path: Path, header: bundle.Header, opener, allowed, ori
                                   else origin)
                 except records.RecordError as exc:
                     raise bundle.BundleError("invalid_record", str(exc)) from None
+                if table == "site_key" and station_key is not None:
+                    _check_station_key(row, origin, station_key)
                 batch = batches.setdefault(table, [])
                 batch.append(row)
                 if len(batch) >= 2000:
@@ -308,8 +350,6 @@ def _apply(store: Store, path: Path, header: bundle.Header, opener, allowed, ori
             UnicodeEncodeError) as exc:
         # constraint violations, values SQLite cannot take: the bundle is at fault
         raise bundle.BundleError("invalid_record", str(exc)) from None
-    finally:
-        store.conn.execute("PRAGMA foreign_keys = ON")
     report.status = "applied"
     report.message = _("{file}: applied.").format(file=path.name)
 
@@ -317,9 +357,16 @@ def _apply(store: Store, path: Path, header: bundle.Header, opener, allowed, ori
 def _flush(store: Store, table: str, names: list[str], batch: list[dict],
            report: ImportReport) -> None:
     existing = q.existing_revs(store, table, [r["id"] for r in batch])
+    owners: dict[str, str] = {}
     new = changed = 0
     for row in batch:
         old = existing.get(row["id"])
+        # A row has one owner for good: another site's version of it is hostile (and taking
+        # it would make the result depend on the import order).
+        owner = old[1] if old else owners.setdefault(row["id"], row["origin"])
+        if row["origin"] != owner:
+            raise bundle.BundleError("invalid_record",
+                                     f"{table} {row['id']}: a row another site owns")
         if old is None:
             new += 1
         elif (row["rev"], row["origin"]) > old:
@@ -346,37 +393,55 @@ def approve(store: Store, code: str) -> list[ImportReport]:
     row = q.station_by_code(store, code.strip().upper())
     if not row:
         raise ServiceError(_("No station with code {code} in the register.").format(code=code))
-    folder = pending_dir() / row["code"]
-    waiting = sorted(folder.glob(f"*{bundle.SUFFIX}")) if folder.exists() else []
+    waiting = _waiting(row["code"])
     key, site_id = row["sign_key"], row["site_id"]
     if not key:
-        if not waiting:
+        sender = _waiting_sender(row["code"])
+        if sender is None:
             raise ServiceError(
                 _("Station {code} has not sent a bundle yet: its key is not known.").format(
                     code=row["code"]))
-        sender = bundle.read_header(waiting[0]).manifest["sender"]
         key, site_id = sender["sign_public"], sender["site_id"]
     with store.transaction():
-        store.db["station"].update(
-            row["id"], {"sign_key": key, "site_id": site_id, "approved": 1, **store.stamp()})
+        store_records.update(store, "station", row["id"],
+                             {"sign_key": key, "site_id": site_id, "approved": 1})
     reports = [import_file(store, p) for p in waiting]
     for p, r in zip(waiting, reports, strict=True):
         if r.ok:
             p.unlink()
+        elif r.reason in DISCARDED:
+            p.unlink(missing_ok=True)
+            r.message += " " + _("The waiting copy was deleted.")
     return reports
+
+
+# Waiting bundles that can never be applied: a damaged or cut copy, or one not signed by the
+# key just approved (another key claiming the station's code).
+DISCARDED = ("damaged", "truncated", "forged")
+
+
+def _waiting(code: str) -> list[Path]:
+    folder = pending_dir() / code.upper()
+    return sorted(folder.glob(f"*{bundle.SUFFIX}")) if folder.exists() else []
+
+
+def _waiting_sender(code: str) -> dict | None:
+    """The sender (site id, signing key) of a waiting station's first readable bundle."""
+    for path in _waiting(code):
+        try:
+            sender = bundle.read_header(path).manifest["sender"]
+            crypto.unb64(sender["sign_public"])
+            return sender
+        except (bundle.BundleError, OSError, KeyError, ValueError):
+            continue
+    return None
 
 
 def pending_fingerprint(store: Store, code: str) -> str | None:
     """The fingerprint of the key a waiting station's first bundle carries, to compare with
-    the one shown at the station."""
-    folder = pending_dir() / code.upper()
-    for path in sorted(folder.glob(f"*{bundle.SUFFIX}")) if folder.exists() else []:
-        try:
-            sender = bundle.read_header(path).manifest["sender"]
-            return keys.fingerprint(crypto.unb64(sender["sign_public"]))
-        except (bundle.BundleError, KeyError, ValueError):
-            continue
-    return None
+    the one shown at the station (the key :func:`approve` approves)."""
+    sender = _waiting_sender(code)
+    return keys.fingerprint(crypto.unb64(sender["sign_public"])) if sender else None
 
 
 def import_many(store: Store, paths_: list[Path], progress: Progress | None = None,
@@ -392,7 +457,11 @@ def import_many(store: Store, paths_: list[Path], progress: Progress | None = No
     for i, f in enumerate(files):
         if cancelled and cancelled():
             break
-        out.append(import_file(store, f, cancelled=cancelled))
+        try:
+            out.append(import_file(store, f, cancelled=cancelled))
+        except ImportCancelled as exc:  # the reports of the files done before are kept
+            out.append(exc.report or ImportReport(file=f.name, status="cancelled"))
+            break
         if progress:
             progress(i + 1)
     return out

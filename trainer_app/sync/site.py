@@ -17,12 +17,23 @@ from trainer_app.security import keys
 from trainer_app.services import certificates, station
 from trainer_app.services.errors import ServiceError, ValidationError
 from trainer_app.store import Store, records
+from trainer_app.store import site as site_q
 from trainer_app.store import sync as q
 from trainer_app.sync import crypto
 
 PACK_FORMAT = "trainer-county-pack"
 PACK_VERSION = 1
 PACK_SUFFIX = ".trpack"
+
+
+class DemoDataError(ServiceError):
+    """Linking refused: the database holds the demo station's practice records. Linking again
+    with ``discard_demo=True`` removes them first."""
+
+    def __init__(self) -> None:
+        super().__init__(_(
+            "This database holds the demo station's practice records, which must not reach the "
+            "county. Linking it to the county removes them."))
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,44 @@ def require_role(store: Store, wanted: str) -> None:
         raise ServiceError(
             _("This station is not linked to a county yet: import the county pack first.")
         )
+
+
+def holds_demo(store: Store) -> bool:
+    """Whether this database holds the demo station's practice records (made by ``demo``
+    before it was linked to a county)."""
+    return site_q.is_demo(store)
+
+
+def _check_demo(store: Store, discard_demo: bool) -> None:
+    if holds_demo(store) and not discard_demo:
+        raise DemoDataError()
+
+
+def _discard_demo(store: Store) -> bool:
+    """Remove the demo station's records, names and code, and the demo mark; the site's keys
+    stay. Returns whether there was anything to remove. Call inside the linking's
+    transaction: the rows never left this PC, so they go without tombstones."""
+    from trainer_app.services import demo  # the generator is only needed here
+
+    if not holds_demo(store):
+        return False
+    site_q.discard_records(store)
+    for key, value in (("station_name", demo.STATION_NAME), ("county_name", demo.COUNTY_NAME),
+                       ("station_code", demo.STATION_CODE)):
+        site_q.delete_meta_if(store, key, value)
+    site_q.clear_demo_mark(store)
+    return True
+
+
+def _relabel_own_keys(store: Store, label: str) -> None:
+    """This site's keys made while it was the demo station carry the demo station's name: give
+    them ``label`` (the keys themselves stay)."""
+    from trainer_app.services import demo
+
+    if label == demo.STATION_NAME:
+        return
+    for key_row in site_q.own_key_ids(store, demo.STATION_NAME):
+        records.update(store, "site_key", key_row, {"label": label})
 
 
 def encryption_key(store: Store):
@@ -88,8 +137,11 @@ def _record_key(store: Store, site_id: str, public: bytes, purpose: str, label: 
     )
 
 
-def setup_county(store: Store, code: str, name: str) -> County:
-    """Make this database a county center: its keys, its code and name."""
+def setup_county(store: Store, code: str, name: str, discard_demo: bool = False) -> County:
+    """Make this database a county center: its keys, its code and name.
+
+    A database holding the demo station's practice records is refused with
+    :class:`DemoDataError`; with ``discard_demo`` they are removed in the same transaction."""
     code = code.strip().upper()
     if not (2 <= len(code) <= 12 and code.isascii() and code.isalnum()):
         raise ValidationError({"code": _("A county code has 2 to 12 letters or digits.")})
@@ -97,9 +149,12 @@ def setup_county(store: Store, code: str, name: str) -> County:
         raise ValidationError({"name": _("Enter the county center's name.")})
     if role(store) == "station":
         raise ServiceError(_("This database is a station's; a county needs its own database."))
-    signer = certificates.signing_key(store)
+    _check_demo(store, discard_demo)
     enc = encryption_key(store)
     with store.transaction():
+        if _discard_demo(store):
+            _relabel_own_keys(store, name.strip())
+        signer = certificates.signing_key(store)
         store.set_meta("role", "county")
         store.set_meta("county_code", code)
         store.set_meta("county_name", name.strip())
@@ -178,8 +233,12 @@ def read_pack(path: Path) -> dict:
     return body
 
 
-def setup_station(store: Store, pack_path: Path) -> County:
-    """Link this station to its county with the pack the county gave it."""
+def setup_station(store: Store, pack_path: Path, discard_demo: bool = False) -> County:
+    """Link this station to its county with the pack the county gave it.
+
+    A database holding the demo station's practice records is refused with
+    :class:`DemoDataError`; with ``discard_demo`` they are removed in the same transaction.
+    When first linked, the station takes its name from the pack (when the pack has one)."""
     if role(store) == "county":
         raise ServiceError(_("This database is a county center's, not a station's."))
     body = read_pack(pack_path)
@@ -187,7 +246,11 @@ def setup_station(store: Store, pack_path: Path) -> County:
     current = store.get_meta("county_site_id")
     if current and current != c["site_id"]:
         raise ServiceError(_("This station is already linked to another county."))
+    _check_demo(store, discard_demo)
+    first_link = role(store) == ""
+    pack_name = (body["station"].get("name") or "").strip()
     with store.transaction():
+        discarded = _discard_demo(store)
         store.set_meta("role", "station")
         store.set_meta("county_site_id", c["site_id"])
         store.set_meta("county_code", c["code"])
@@ -196,12 +259,14 @@ def setup_station(store: Store, pack_path: Path) -> County:
         store.set_meta("county_encrypt_key", c["encrypt_public"])
         store.set_meta("dedup_key", body["dedup_key"])
         store.set_meta("station_code", body["station"]["code"])
-        if body["station"].get("name") and not store.get_meta("station_name"):
-            store.set_meta("station_name", body["station"]["name"])
+        if pack_name and (first_link or not store.get_meta("station_name")):
+            store.set_meta("station_name", pack_name)
+        if discarded:
+            _relabel_own_keys(store, store.get_meta("station_name") or "")
         for table, rows in (("course", body["courses"]), ("site_key", body["site_keys"])):
             names = q.columns(store, table)
             q.upsert(store, table, names, [tuple(r.get(n) for n in names) for r in rows])
-    certificates.signing_key(store)
+        certificates.signing_key(store)
     return county(store)
 
 

@@ -147,6 +147,13 @@ class StationSettingsDialog(Retranslating, QDialog):
         self.station_code.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
         self.code_hint = QLabel(objectName="station_code_hint", wordWrap=True)
         self.code_hint.setStyleSheet("color: #555;")
+        # once linked, the county pack sets the code and the county's name: shown, not edited
+        self.linked = station.linked(store)
+        self.county_hint = QLabel(objectName="county_name_hint", wordWrap=True)
+        self.county_hint.setStyleSheet("color: #555;")
+        self.county_hint.setVisible(self.linked)
+        for field in (self.county_name, self.station_code):
+            field.setReadOnly(self.linked)
         self.seal = ImageChooser("seal", info.seal_image)
         self.logo = ImageChooser("logo", info.logo_image)
         self.seal.error_hook = lambda m: self._image_error("seal_image", m)
@@ -163,12 +170,18 @@ class StationSettingsDialog(Retranslating, QDialog):
         code_layout.setSpacing(2)
         code_layout.addWidget(self.errors.wrap("station_code", self.station_code))
         code_layout.addWidget(self.code_hint)
+        county_box = QWidget()
+        county_layout = QVBoxLayout(county_box)
+        county_layout.setContentsMargins(0, 0, 0, 0)
+        county_layout.setSpacing(2)
+        county_layout.addWidget(self.errors.wrap("county_name", self.county_name))
+        county_layout.addWidget(self.county_hint)
 
         self.form = QFormLayout()
         self._labels: dict[str, QLabel] = {}
         for name, widget in (
             ("station_name", self.errors.wrap("station_name", self.station_name)),
-            ("county_name", self.errors.wrap("county_name", self.county_name)),
+            ("county_name", county_box),
             ("station_code", code_box),
             ("seal_image", self.errors.wrap("seal_image", self.seal)),
             ("logo_image", self.errors.wrap("logo_image", self.logo)),
@@ -210,10 +223,15 @@ class StationSettingsDialog(Retranslating, QDialog):
             label.setText(labels[name])
         self.station_name.setPlaceholderText(_("e.g. Wangping Village E-commerce Service Station"))
         self.county_name.setPlaceholderText(_("e.g. Xiangcheng County E-commerce Service Center"))
-        self.code_hint.setText(
-            _("2 to 12 letters or digits, given by the county. Every certificate serial begins "
-              "with it.")
-        )
+        if self.linked:
+            locked = station.locked_message()
+            self.code_hint.setText(locked)
+            self.county_hint.setText(locked)
+        else:
+            self.code_hint.setText(
+                _("2 to 12 letters or digits, given by the county. Every certificate serial "
+                  "begins with it.")
+            )
 
     def _image_error(self, field: str, message: str) -> None:
         if message:
@@ -227,8 +245,8 @@ class StationSettingsDialog(Retranslating, QDialog):
             station.update(
                 self._store,
                 station_name=self.station_name.text(),
-                county_name=self.county_name.text(),
-                station_code=self.station_code.text(),
+                county_name=None if self.linked else self.county_name.text(),
+                station_code=None if self.linked else self.station_code.text(),
             )
             for kind, chooser in (("seal", self.seal), ("logo", self.logo)):
                 if chooser.changed():

@@ -1,6 +1,7 @@
 """Setting up this database as the county service center: its code and name; the county's
 keys are made on the way. Offered only to a database that is neither a county nor a station
-linked to one, and holds no station's records."""
+linked to one, and holds no station's records; the demo station's practice records are removed
+on the way, after asking."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from trainer_app.services.errors import ValidationError
 from trainer_app.store import Store
 from trainer_app.ui.forms import FieldErrors, add_row
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.sync.demo_question import link_asking
 
 
 class CountySetup(Retranslating, QWidget):
@@ -100,7 +102,9 @@ class CountySetup(Retranslating, QWidget):
         self.errors.clear()
         self.form_error.hide()
         try:
-            county.set_up(self._store, self.code.text(), self.name.text())
+            done, _info = link_asking(
+                self, lambda discard: county.set_up(self._store, self.code.text(),
+                                                    self.name.text(), discard_demo=discard))
         except ValidationError as exc:
             self.errors.show(exc.errors)
             return
@@ -108,4 +112,5 @@ class CountySetup(Retranslating, QWidget):
             self.form_error.setText(str(exc))
             self.form_error.show()
             return
-        self.done.emit()
+        if done:
+            self.done.emit()

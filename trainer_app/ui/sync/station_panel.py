@@ -33,6 +33,7 @@ from trainer_app.sync import exchange, site, upload
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.sync import drives, prefs
+from trainer_app.ui.sync.demo_question import link_asking
 from trainer_app.ui.sync.history_model import BundleHistoryModel
 from trainer_app.ui.sync.import_panel import bundle_filter
 from trainer_app.ui.sync.importer import Batch, Importer
@@ -363,10 +364,14 @@ class StationPanel(Retranslating, QWidget):
         if not name:
             return
         try:
-            site.setup_station(self._store, Path(name))
+            done, _county = link_asking(
+                self, lambda discard: site.setup_station(self._store, Path(name),
+                                                         discard_demo=discard))
         except Exception as exc:  # noqa: BLE001 - shown to the user
             show_error(self, exc)
             return
+        if not done:
+            return  # the demo's records stay, and the station stays unlinked
         self.refresh()
         self.changed.emit()
 
