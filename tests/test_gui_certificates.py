@@ -20,6 +20,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QPushButton
 
 from trainer_app import i18n
+from trainer_app.cancel import Cancelled
 from trainer_app.services import certificates, classes, demo, trainees
 from trainer_app.services.certificates import Verdict
 from trainer_app.services.errors import ServiceError
@@ -505,7 +506,7 @@ def test_cancelled_task_reports_cancelled(qtbot, monkeypatch):
     def work(progress, cancelled):
         for _i in range(500):
             if cancelled():
-                raise RuntimeError("stopped")
+                raise Cancelled
             time.sleep(0.01)
         return "done"
 
@@ -515,6 +516,22 @@ def test_cancelled_task_reports_cancelled(qtbot, monkeypatch):
     with qtbot.waitSignal(task.cancelled, timeout=5000):
         task.cancel()
     assert task.outcome == "cancelled" and task.dialog is None
+
+
+def test_a_real_error_after_cancel_is_still_shown(qtbot, monkeypatch):
+    def work(progress, cancelled):
+        for _i in range(500):
+            if cancelled():
+                raise OSError("disk full")
+            time.sleep(0.01)
+        return "done"
+
+    task = Task(work, "Waiting", show_after_ms=50)
+    task.start()
+    qtbot.waitUntil(lambda: task.dialog is not None, timeout=5000)
+    with qtbot.waitSignal(task.failed, timeout=5000):
+        task.cancel()
+    assert task.outcome == "failed" and isinstance(task.error, OSError)
 
 
 # -- from the Classes section --------------------------------------------------------------------

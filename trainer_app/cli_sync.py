@@ -378,7 +378,8 @@ def cmd_stations_approve(store: Store, args: argparse.Namespace) -> int:
 # -- reports ---------------------------------------------------------------------------------------
 def _status_label(status: str) -> str:
     return {"applied": _("applied"), "duplicate": _("imported before"),
-            "pending": _("waiting for approval"), "rejected": _("rejected")}.get(status, status)
+            "pending": _("waiting for approval"), "rejected": _("rejected"),
+            "cancelled": _("stopped")}.get(status, status)
 
 
 def _print_report(store: Store, report: exchange.ImportReport) -> None:
@@ -399,6 +400,8 @@ def _print_report(store: Store, report: exchange.ImportReport) -> None:
                 fingerprint=fingerprint, code=report.sender_code))
     if report.status == "rejected":
         print(indent + _("reason: {reason}").format(reason=report.reason))
+        if report.detail:
+            print(indent + _("detail: {detail}").format(detail=report.detail))
     if report.gaps:
         print(indent + _("missing bundles of {code}: {gaps}").format(
             code=report.sender_code, gaps=", ".join(map(str, report.gaps))))

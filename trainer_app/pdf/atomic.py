@@ -29,12 +29,13 @@ from typing import BinaryIO
 
 from reportlab import rl_config
 
+from trainer_app import cancel
 from trainer_app.i18n import _
 
 TAIL = 1024  # %%EOF must be within the last bytes of a PDF
 
 
-class Cancelled(Exception):  # noqa: N818 - the user's word for it
+class Cancelled(cancel.Cancelled):
     """The user cancelled writing a paper; nothing was written."""
 
 

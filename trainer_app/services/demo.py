@@ -12,6 +12,7 @@ from trainer_app.domain.ids import uuid7
 from trainer_app.domain.search import build_key, pinyin_forms
 from trainer_app.services.trainees import CODE_PREFIX
 from trainer_app.store import Store, records
+from trainer_app.store import courses as courses_q
 from trainer_app.store import site as site_q
 from trainer_app.store import trainees as trainees_q
 from trainer_app.store.db import utc_now
@@ -92,7 +93,7 @@ def fill(
 def _courses(store: Store) -> list[tuple[str, float]]:
     found = []
     for code, title, category, description, hours in COURSES:
-        row = store.row("SELECT id, hours FROM course WHERE code = ? AND deleted = 0", [code])
+        row = courses_q.by_code(store, code)
         if row is None:
             course_id = records.insert(
                 store,
@@ -117,7 +118,7 @@ def _trainees(
     store: Store, rng: random.Random, n: int, progress: Callable[[int, int], None] | None
 ) -> list[str]:
     start = trainees_q.max_code_number(store, CODE_PREFIX)
-    taken = {r[0] for r in store.conn.execute("SELECT id_number FROM trainee WHERE deleted = 0")}
+    taken = trainees_q.live_id_numbers(store)
     rows = []
     ids: list[str] = []
     for i in range(n):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trainer_app import __version__, paths
+from trainer_app import __version__, cancel, paths
 from trainer_app.files import copy_atomic, same_content
 from trainer_app.i18n import _
 from trainer_app.security import keys
@@ -30,7 +30,7 @@ Progress = Callable[[int], None]
 Cancelled = Callable[[], bool]
 
 
-class ImportCancelled(Exception):
+class ImportCancelled(cancel.Cancelled):
     """The user stopped an import; ``report`` (when set by :func:`import_file`) says so for
     the file that was being imported, of which nothing was applied."""
 

@@ -446,6 +446,7 @@ def _gaps(held: list[int]) -> list[int]:
 def receipt(report: exchange.ImportReport, held: list[int]) -> dict:
     """The answer to an upload: what the import did, and which bundles the county holds."""
     return {"status": report.status, "reason": report.reason, "message": report.message,
+            "detail": report.detail,
             "file": report.file, "seq": report.seq, "new": report.new,
             "changed": report.changed, "held": held, "gaps": _gaps(held)}
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer_app import i18n
+from trainer_app import cancel, i18n
 from trainer_app.i18n import _
 from trainer_app.services.errors import ServiceError
 from trainer_app.ui.errors import show_error
@@ -127,7 +127,7 @@ def print_pdf(
     return printed
 
 
-class PrintCancelled(Exception):
+class PrintCancelled(cancel.Cancelled):
     """The user stopped printing."""
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
-from trainer_app import i18n
+from trainer_app import cancel, i18n
 from trainer_app.i18n import _
 from trainer_app.store import Store
 
@@ -202,7 +202,9 @@ class Task(QObject):
         self.ended.emit()
 
     def _on_raised(self, exc: BaseException) -> None:
-        if self._flag.is_set():
+        # After Cancel, only the work's own way of stopping counts as cancelled; a real error
+        # (a full disk, a locked file) is still shown.
+        if self._flag.is_set() and isinstance(exc, cancel.Cancelled | KeyboardInterrupt):
             self._end("cancelled")
             self.cancelled.emit()
         else:

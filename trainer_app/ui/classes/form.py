@@ -20,10 +20,11 @@ from trainer_app.domain.models import ClassStatus, TrainingClass
 from trainer_app.domain.validation import validate_class
 from trainer_app.i18n import _, ngettext
 from trainer_app.services import classes, courses
-from trainer_app.services.errors import ValidationError
+from trainer_app.services.errors import ServiceError, ValidationError
 from trainer_app.store import Store
 from trainer_app.ui.classes.drafts import LessonsEditor
 from trainer_app.ui.classes.lesson_dialog import ISO, date_edit
+from trainer_app.ui.errors import show_error
 from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout
 from trainer_app.ui.retranslate import Retranslating
 
@@ -195,5 +196,8 @@ class ClassForm(Retranslating, QDialog):
                 self.saved_id = classes.create(self._store, c)
         except ValidationError as exc:
             self.errors.show(lesson_errors(exc.errors))
+            return
+        except ServiceError as exc:  # e.g. a record owned by another site
+            show_error(self, exc)
             return
         self.accept()

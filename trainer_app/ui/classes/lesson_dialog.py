@@ -18,9 +18,10 @@ from trainer_app.domain import validation
 from trainer_app.domain.models import Lesson
 from trainer_app.i18n import _
 from trainer_app.services import classes
-from trainer_app.services.errors import ValidationError
+from trainer_app.services.errors import ServiceError, ValidationError
 from trainer_app.store import Store
 from trainer_app.ui.classes.models import day_label
+from trainer_app.ui.errors import show_error
 from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout
 from trainer_app.ui.retranslate import Retranslating
 
@@ -160,5 +161,8 @@ class LessonDialog(Retranslating, QDialog):
                 self.saved_id = self._lesson["id"]
         except ValidationError as exc:
             self.errors.show(exc.errors)
+            return
+        except ServiceError as exc:  # e.g. a record owned by another site
+            show_error(self, exc)
             return
         self.accept()

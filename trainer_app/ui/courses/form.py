@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
 from trainer_app.domain.models import Course
 from trainer_app.i18n import _
 from trainer_app.services import courses
-from trainer_app.services.errors import ValidationError
+from trainer_app.services.errors import ServiceError, ValidationError
 from trainer_app.store import Store
+from trainer_app.ui.errors import show_error
 from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout
 from trainer_app.ui.retranslate import Retranslating
 
@@ -117,5 +118,8 @@ class CourseForm(Retranslating, QDialog):
                 self.saved_id = courses.add(self._store, self.course())
         except ValidationError as exc:
             self.errors.show(exc.errors)
+            return
+        except ServiceError as exc:  # e.g. a record owned by another site
+            show_error(self, exc)
             return
         self.accept()

@@ -242,7 +242,8 @@ class ImportPanel(Retranslating, QWidget):
         self._last_source = batch.source
         self.report.show_reports(batch.reports, title, append=append)
         if batch.stopped and batch.source == "inbox":
-            for path in batch.files[len(batch.reports):]:
+            done = sum(r.status != "cancelled" for r in batch.reports)
+            for path in batch.files[done:]:
                 self.watcher.forget(path)
             self.watch_check.setChecked(False)  # cancelled: the user wants it to stop
         if any(r.status == "applied" for r in batch.reports):

@@ -14,9 +14,9 @@ from trainer_app.sync.exchange import ImportReport, reason_text
 from trainer_app.ui.classes.rows import RowTableModel
 from trainer_app.ui.sync.kinds import counts_text, seq_ranges
 
-STATUSES = ("applied", "duplicate", "pending", "rejected")
+STATUSES = ("applied", "duplicate", "pending", "rejected", "cancelled")
 COLOURS = {"applied": "#1b6e20", "duplicate": "#555555", "pending": "#9a5b00",
-           "rejected": "#b3261e"}
+           "rejected": "#b3261e", "cancelled": "#555555"}
 
 
 def status_label(status: str) -> str:
@@ -25,6 +25,7 @@ def status_label(status: str) -> str:
         "duplicate": _("already imported"),
         "pending": _("waiting for approval"),
         "rejected": _("rejected"),
+        "cancelled": _("stopped"),
     }.get(status, status)
 
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer_app import paths
+from trainer_app import cancel, paths
 from trainer_app.i18n import _
 from trainer_app.store import Store
 from trainer_app.sync import exchange, site, upload
@@ -46,7 +46,7 @@ DRIVES_POLL_MS = 3000  # look for USB sticks plugged in while the page is shown
 PACK_SUFFIX = site.PACK_SUFFIX
 
 
-class ExportCancelled(Exception):
+class ExportCancelled(cancel.Cancelled):
     """Raised inside the export when the user cancels; nothing is written or recorded."""
 
 
