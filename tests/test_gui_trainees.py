@@ -14,7 +14,7 @@ from trainer_app import i18n
 from trainer_app.domain import idcard
 from trainer_app.domain.models import Trainee
 from trainer_app.services import demo, trainees
-from trainer_app.store import Store
+from trainer_app.store import Store, records
 from trainer_app.ui.trainees.form import TraineeForm
 from trainer_app.ui.trainees.page import TraineesPage
 
@@ -129,3 +129,20 @@ def test_sorting_by_column_uses_the_whole_list(qtbot, store):
     page.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
     codes = [page.model.row(r)["code"] for r in range(page.model.rowCount())]
     assert codes == sorted(codes, reverse=True) and len(codes) == 50
+
+
+def test_form_tells_when_the_county_merged_the_person(qtbot, store):
+    trainee_id = trainees.register(
+        store, Trainee(name="钱多多", id_number=ID_NUMBER, village="张庄村")
+    )
+    form = TraineeForm(store, trainee_id)
+    qtbot.addWidget(form)
+    assert form.merge_note.isHidden()
+    with store.transaction():
+        records.insert(store, "person_merge", {
+            "merged_id": "01a00000-0000-7000-8000-000000000001", "into_id": trainee_id,
+            "merged_at": "2026-11-20T08:00:00+00:00"})
+    form = TraineeForm(store, trainee_id)
+    qtbot.addWidget(form)
+    assert not form.merge_note.isHidden()
+    assert "merged that record into this one" in form.merge_note.text()

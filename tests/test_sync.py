@@ -921,6 +921,11 @@ def test_duplicate_persons_are_found_merged_and_the_merge_travels(net):
     for st in (wp, zz):
         assert exchange.import_file(st, path).status == "applied"
         assert st.row("SELECT * FROM person_merge") == merge
+    # each station's trainee record says what the county decided
+    assert "merged that record into this one" in trainees.merge_note(wp, a)
+    assert "the other station's record is the one kept" in trainees.merge_note(zz, b)
+    unmerged = next(t["id"] for t in trainees.search(wp) if t["id"] != a)
+    assert trainees.merge_note(wp, unmerged) == ""
 
 
 def test_a_withdrawal_reaches_every_station(tmp_path, monkeypatch):

@@ -8,7 +8,7 @@ from trainer_app.domain import idcard, phone
 from trainer_app.domain.models import Trainee
 from trainer_app.domain.search import build_key, normalize_query, pinyin_forms
 from trainer_app.domain.validation import validate_trainee
-from trainer_app.i18n import _
+from trainer_app.i18n import _, format_date
 from trainer_app.services.errors import ValidationError, not_found, owned_here
 from trainer_app.store import Store, records
 from trainer_app.store import trainees as q
@@ -122,3 +122,17 @@ def find_by_code(store: Store, code: str) -> dict | None:
     """The trainee a scanner code (``T000123``, or an id) belongs to."""
     code = code.strip()
     return q.by_code(store, code.upper() if code[:1].lower() == "t" else code) if code else None
+
+
+def merge_note(store: Store, trainee_id: str) -> str:
+    """What the county decided about this trainee being registered twice, or ''."""
+    merge = q.merge_of(store, trainee_id)
+    if not merge:
+        return ""
+    when = format_date(merge["merged_at"])
+    if merge["merged_id"] == trainee_id:
+        return _("The county found this person registered at another station too (same ID "
+                 "number) and merged the records on {date}; the other station's record is the "
+                 "one kept.").format(date=when)
+    return _("The county found this person registered at another station too (same ID number) "
+             "and merged that record into this one on {date}.").format(date=when)

@@ -117,3 +117,12 @@ def live_id_numbers(store: Store) -> set[str]:
             "SELECT id_number FROM trainee WHERE deleted = 0 AND id_number IS NOT NULL"
         )
     }
+
+
+def merge_of(store: Store, trainee_id: str) -> dict | None:
+    """The county's merge that names this trainee (as the record kept or the one merged)."""
+    return store.row(
+        "SELECT merged_id, into_id, merged_at FROM person_merge "
+        "WHERE (merged_id = ? OR into_id = ?) AND deleted = 0 LIMIT 1",
+        [trainee_id, trainee_id],
+    )

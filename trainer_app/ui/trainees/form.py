@@ -56,6 +56,10 @@ class TraineeForm(Retranslating, QDialog):
         self.notes.setFixedHeight(60)
         self.id_hint = QLabel()
         self.id_hint.setStyleSheet("color: #555;")
+        self.merge_note = QLabel(objectName="merge_note")
+        self.merge_note.setWordWrap(True)
+        self.merge_note.setStyleSheet("color: #9a5b00;")
+        self.merge_note.hide()
 
         self.form = QFormLayout()
         self._labels = {
@@ -68,6 +72,7 @@ class TraineeForm(Retranslating, QDialog):
             )
         }
         self.form.addRow("", self.id_hint)
+        self.form.addRow("", self.merge_note)
 
         self.buttons = form_dialog_layout(self, self.form, self.errors, self.save)
         self.retranslate()
@@ -77,6 +82,10 @@ class TraineeForm(Retranslating, QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Edit trainee") if self._trainee_id else _("Register a trainee"))
+        if self._trainee_id:
+            note = trainees.merge_note(self._store, self._trainee_id)
+            self.merge_note.setText(note)
+            self.merge_note.setVisible(bool(note))
         labels = {
             "name": _("Name *"), "id_number": _("ID number *"), "gender": _("Gender"),
             "birth_date": _("Birth date"), "phone": _("Mobile"), "village": _("Village *"),
