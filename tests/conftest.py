@@ -14,6 +14,30 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("TRAINER_APP_HOME", str(tmp_path_factory.mktemp("home")))
 
 
+@pytest.fixture(autouse=True)
+def _no_window_outlives_its_test():
+    """Delete every window a test left behind before the next test starts.
+
+    A window whose database was closed at the end of its test would otherwise still receive
+    the next test's language switch and re-read its strings from a closed database.
+    """
+    yield
+    import sys
+
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    for widget in app.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 @pytest.fixture
 def store(tmp_path):
     """A fresh, empty station database in a temporary folder."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QEvent
 
 
@@ -16,5 +18,8 @@ class Retranslating:
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            try:
+                self.retranslate()
+            except Exception:  # noqa: BLE001 - never let a language switch take the program down
+                logging.getLogger("trainer_app").exception("re-translating %r failed", self)
         super().changeEvent(event)  # type: ignore[misc]
