@@ -21,7 +21,8 @@ MAIN = "TrainerSans"
 FONTS = (
     (MAIN, "wqy-microhei.ttc", 0),
     ("TrainerExtA", "HanaMinA-ExtA.ttf", None),
-    ("TrainerExtB", "HanaMinB-ExtB.ttf", None),
+    ("TrainerExtB1", "HanaMinB-ExtB-1.ttf", None),
+    ("TrainerExtB2", "HanaMinB-ExtB-2.ttf", None),
 )
 
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from trainer_app import paths
 
 MAIN_FONT = "wqy-microhei.ttc"
-FALLBACK_FONTS = ("HanaMinA-ExtA.ttf", "HanaMinB-ExtB.ttf")
+FALLBACK_FONTS = ("HanaMinA-ExtA.ttf", "HanaMinB-ExtB-1.ttf", "HanaMinB-ExtB-2.ttf")
 
 
 def _add(filename: str) -> list[str]:
