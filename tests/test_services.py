@@ -1024,3 +1024,20 @@ def test_live_id_numbers(station):
     trainees.register(station, person("乙", 2))
     trainees.delete(station, a)
     assert trainees_q.live_id_numbers(station) == {number(2)}
+
+
+def test_class_dates_must_keep_including_its_lessons(tmp_path):
+    s = Store(tmp_path / "s.db", create=True)
+    i18n.set_language("en")
+    course = courses.add(s, Course(code="EC1", title="开设网店", hours=8))
+    class_id = classes.create(s, TrainingClass(
+        course_id=course, start_date="2026-06-01", end_date="2026-06-10",
+        lessons=[Lesson("2026-06-02", "09:00", 4), Lesson("2026-06-09", "09:00", 4)]))
+    before = classes.get(s, class_id)
+    with pytest.raises(ValidationError) as refused:
+        classes.update(s, class_id, dataclasses.replace(before, end_date="2026-06-05", lessons=[]))
+    assert "its dates must include them" in refused.value.errors["end_date"]
+    assert classes.get(s, class_id).end_date == "2026-06-10"
+    classes.update(s, class_id, dataclasses.replace(before, start_date="2026-06-02", lessons=[]))
+    assert classes.get(s, class_id).start_date == "2026-06-02"
+    s.close()

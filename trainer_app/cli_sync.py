@@ -613,9 +613,7 @@ def cmd_duplicates_merge(store: Store, args: argparse.Namespace) -> int:
     site.require_role(store, "county")
     names = {}
     for ref in (args.keep, args.merged):
-        row = store.row("SELECT t.name, t.code, coalesce(s.code, '') AS station FROM trainee t "
-                        "LEFT JOIN station s ON s.site_id = t.origin AND s.deleted = 0 "
-                        "WHERE t.id = ? AND t.deleted = 0", [ref])
+        row = q.trainee_at_county(store, ref)
         if row is None:
             raise ServiceError(_("No trainee with the id {id} at the county.").format(id=ref))
         names[ref] = row

@@ -11,7 +11,6 @@ import datetime as dt
 import gettext
 import locale
 import os
-from collections.abc import Callable
 
 from trainer_app import paths
 
@@ -21,7 +20,6 @@ LANGUAGES: dict[str, str] = {"zh_CN": "简体中文", "en": "English"}
 
 _translations: gettext.NullTranslations = gettext.NullTranslations()
 _language = "en"
-_listeners: list[Callable[[str], None]] = []
 
 
 def _(message: str) -> str:
@@ -110,18 +108,12 @@ def _compile_po(po_path: os.PathLike) -> gettext.NullTranslations:
 
 
 def set_language(lang: str | None) -> str:
-    """Activate ``lang`` (or the system's language) and tell the listeners; returns the code."""
+    """Activate ``lang`` (or the system's language); returns the code."""
     global _translations, _language
     lang = normalize(lang) or system_language()
     _translations = _load_catalog(lang)
     _language = lang
-    for listener in list(_listeners):
-        listener(lang)
     return lang
-
-
-def add_listener(callback: Callable[[str], None]) -> None:
-    _listeners.append(callback)
 
 
 def babel_locale() -> str:

@@ -16,7 +16,7 @@ from trainer_app.domain.validation import (
     validate_class,
     validate_lesson,
 )
-from trainer_app.i18n import _
+from trainer_app.i18n import _, format_date
 from trainer_app.services.errors import ServiceError, ValidationError, not_found, owned_here
 from trainer_app.store import Store, records
 from trainer_app.store import attendance as attendance_q
@@ -67,10 +67,29 @@ def create(store: Store, c: TrainingClass) -> str:
 
 
 def update(store: Store, class_id: str, c: TrainingClass) -> None:
-    """Change the class's own fields (lessons are changed one by one)."""
+    """Change the class's own fields (lessons are changed one by one). The new dates must still
+    include every scheduled lesson."""
     with store.transaction(), owned_here(store):
         _require_class(store, class_id)
-        records.update(store, "training_class", class_id, _class_values(store, c))
+        errors = _lessons_left_out(store, class_id, c)
+        try:
+            values = _class_values(store, c)
+        except ValidationError as exc:  # all the messages at once
+            raise ValidationError({**exc.errors, **errors}) from None
+        if errors:
+            raise ValidationError(errors)
+        records.update(store, "training_class", class_id, values)
+
+
+def _lessons_left_out(store: Store, class_id: str, c: TrainingClass) -> dict[str, str]:
+    dates = sorted(r["date"] for r in q.lessons(store, class_id, include_cancelled=False))
+    if not dates or not lesson_date_errors(c.start_date, c.end_date, dates):
+        return {}
+    message = _("This class has lessons from {first} to {last}; its dates must include "
+                "them (move the lessons first).").format(
+        first=format_date(dates[0]), last=format_date(dates[-1])
+    )
+    return {"start_date" if dates[0] < c.start_date else "end_date": message}
 
 
 def get(store: Store, class_id: str) -> TrainingClass:

@@ -150,10 +150,6 @@ def applied_seqs(store: Store, sender_site: str) -> list[int]:
     ]
 
 
-def bundles_in(store: Store, limit: int = 200) -> list[dict]:
-    return store.rows("SELECT * FROM bundle_in ORDER BY id DESC LIMIT ?", [limit])
-
-
 # -- stations (county register) ------------------------------------------------------------------
 def stations(store: Store) -> list[dict]:
     return store.rows(
@@ -201,3 +197,17 @@ def content_digest_rows(store: Store) -> Iterator[str]:
     ):
         for row in store.conn.execute(f"SELECT * FROM {table} ORDER BY rowid"):
             yield f"{table}:{row!r}"
+
+
+def has_key(store: Store, key_id: str) -> bool:
+    return bool(store.scalar("SELECT 1 FROM site_key WHERE key_id = ?", [key_id]))
+
+
+def trainee_at_county(store: Store, trainee_id: str) -> dict | None:
+    """A live trainee with the code of the station that registered them."""
+    return store.row(
+        "SELECT t.name, t.code, coalesce(s.code, '') AS station FROM trainee t "
+        "LEFT JOIN station s ON s.site_id = t.origin AND s.deleted = 0 "
+        "WHERE t.id = ? AND t.deleted = 0",
+        [trainee_id],
+    )

@@ -14,7 +14,7 @@ from pathlib import Path
 from trainer_app.files import write_atomic_bytes
 from trainer_app.i18n import _
 from trainer_app.security import keys
-from trainer_app.services import certificates, station
+from trainer_app.services import certificates
 from trainer_app.services.errors import ServiceError, ValidationError
 from trainer_app.store import Store, records
 from trainer_app.store import site as site_q
@@ -128,7 +128,7 @@ def county(store: Store) -> County:
 
 def _record_key(store: Store, site_id: str, public: bytes, purpose: str, label: str) -> None:
     kid = keys.key_id(public).hex() if purpose == "sign" else crypto.key_id(public)
-    if store.scalar("SELECT 1 FROM site_key WHERE key_id = ?", [kid]):
+    if q.has_key(store, kid):
         return
     records.insert(
         store, "site_key",
@@ -272,7 +272,3 @@ def setup_station(store: Store, pack_path: Path, discard_demo: bool = False) -> 
 
 def own_fingerprint(store: Store) -> str:
     return keys.fingerprint(certificates.signing_key(store).public_raw)
-
-
-def station_info(store: Store) -> station.StationInfo:
-    return station.info(store)

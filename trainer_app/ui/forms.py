@@ -14,6 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer_app.services.errors import ServiceError, ValidationError
+from trainer_app.ui.errors import show_error
+
 
 class FieldErrors:
     """Keeps one red message label under each field of a form."""
@@ -94,3 +97,25 @@ def form_dialog_layout(
     layout.addWidget(errors.wrap("form", QWidget()))
     layout.addWidget(buttons)
     return buttons
+
+
+def run_save(
+    dialog: QWidget,
+    errors: FieldErrors,
+    save: Callable[[], object],
+    field_errors: Callable[[dict[str, str]], dict[str, str]] = dict,
+) -> bool:
+    """Run a form's save through the services; True when it saved.
+
+    Field messages appear beside their fields (``field_errors`` may map them first); any other
+    refusal, such as a record owned by another site, is shown in a message box.
+    """
+    try:
+        save()
+    except ValidationError as exc:
+        errors.show(field_errors(exc.errors))
+        return False
+    except ServiceError as exc:
+        show_error(dialog, exc)
+        return False
+    return True

@@ -14,18 +14,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer_app import i18n
 from trainer_app.domain import validation
 from trainer_app.domain.models import ClassStatus, TrainingClass
 from trainer_app.domain.validation import validate_class
 from trainer_app.i18n import _, ngettext
 from trainer_app.services import classes, courses
-from trainer_app.services.errors import ServiceError, ValidationError
+from trainer_app.services.errors import ValidationError
 from trainer_app.store import Store
 from trainer_app.ui.classes.drafts import LessonsEditor
 from trainer_app.ui.classes.lesson_dialog import ISO, date_edit
-from trainer_app.ui.errors import show_error
-from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout
+from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout, run_save
 from trainer_app.ui.retranslate import Retranslating
 
 _LESSON_KEY = re.compile(r"^lessons\[(\d+)\]$")
@@ -160,44 +158,33 @@ class ClassForm(Retranslating, QDialog):
         )
 
     def _check_lesson_dates(self, c: TrainingClass) -> dict[str, str]:
-        if self.lessons is not None:
-            outside = validation.lesson_date_errors(
-                c.start_date, c.end_date, [x.date for x in c.lessons]
-            )
-            if not outside:
-                return {}
-            return {"lessons": ngettext(
-                "Lesson {rows}: {message}", "Lessons {rows}: {message}", len(outside)
-            ).format(
-                rows=", ".join(str(i + 1) for i in outside),
-                message=validation.outside_message(c.start_date, c.end_date),
-            )}
-        dates = sorted(x.date for x in (self._existing.lessons if self._existing else [])
-                       if not x.cancelled)
-        if not dates or not validation.lesson_date_errors(c.start_date, c.end_date, dates):
+        """The new class's lesson rows outside its dates, in one message under the table (an
+        edited class's own lessons are checked by :func:`classes.update`)."""
+        if self.lessons is None:
             return {}
-        message = _("This class has lessons from {first} to {last}; its dates must include "
-                    "them (move the lessons first).").format(
-            first=i18n.format_date(dates[0]), last=i18n.format_date(dates[-1])
+        outside = validation.lesson_date_errors(
+            c.start_date, c.end_date, [x.date for x in c.lessons]
         )
-        field = "start_date" if dates[0] < c.start_date else "end_date"
-        return {field: message}
+        if not outside:
+            return {}
+        return {"lessons": ngettext(
+            "Lesson {rows}: {message}", "Lessons {rows}: {message}", len(outside)
+        ).format(
+            rows=", ".join(str(i + 1) for i in outside),
+            message=validation.outside_message(c.start_date, c.end_date),
+        )}
 
     def save(self) -> None:
+        if run_save(self, self.errors, self._save, lesson_errors):
+            self.accept()
+
+    def _save(self) -> None:
         c = self.training_class()
-        try:
-            date_errors = self._check_lesson_dates(c)
-            if date_errors:  # with the other messages, so that all show at once
-                raise ValidationError({**validate_class(c), **date_errors})
-            if self._class_id:
-                classes.update(self._store, self._class_id, c)
-                self.saved_id = self._class_id
-            else:
-                self.saved_id = classes.create(self._store, c)
-        except ValidationError as exc:
-            self.errors.show(lesson_errors(exc.errors))
-            return
-        except ServiceError as exc:  # e.g. a record owned by another site
-            show_error(self, exc)
-            return
-        self.accept()
+        date_errors = self._check_lesson_dates(c)
+        if date_errors:  # with the other messages, so that all show at once
+            raise ValidationError({**validate_class(c), **date_errors})
+        if self._class_id:
+            classes.update(self._store, self._class_id, c)
+            self.saved_id = self._class_id
+        else:
+            self.saved_id = classes.create(self._store, c)

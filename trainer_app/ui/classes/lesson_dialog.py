@@ -14,15 +14,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer_app.domain import validation
 from trainer_app.domain.models import Lesson
 from trainer_app.i18n import _
 from trainer_app.services import classes
-from trainer_app.services.errors import ServiceError, ValidationError
 from trainer_app.store import Store
 from trainer_app.ui.classes.models import day_label
-from trainer_app.ui.errors import show_error
-from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout
+from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout, run_save
 from trainer_app.ui.retranslate import Retranslating
 
 ISO = "yyyy-MM-dd"
@@ -144,25 +141,14 @@ class LessonDialog(Retranslating, QDialog):
         )
 
     def save(self) -> None:
+        if run_save(self, self.errors, self._save):
+            self.accept()
+
+    def _save(self) -> None:
+        """The services refuse a date outside the class's period, beside the date field."""
         lesson = self.lesson()
-        if validation.lesson_date_errors(
-            self._class["start_date"], self._class["end_date"], [lesson.date]
-        ):
-            self.errors.show({"date": validation.outside_message(
-                self._class["start_date"], self._class["end_date"])})
-            return
-        try:
-            if self._lesson is None:
-                self.saved_id = classes.add_lesson(self._store, self._class["id"], lesson)
-            else:
-                classes.move_lesson(
-                    self._store, self._lesson["id"], lesson.date, lesson.start_time
-                )
-                self.saved_id = self._lesson["id"]
-        except ValidationError as exc:
-            self.errors.show(exc.errors)
-            return
-        except ServiceError as exc:  # e.g. a record owned by another site
-            show_error(self, exc)
-            return
-        self.accept()
+        if self._lesson is None:
+            self.saved_id = classes.add_lesson(self._store, self._class["id"], lesson)
+        else:
+            classes.move_lesson(self._store, self._lesson["id"], lesson.date, lesson.start_time)
+            self.saved_id = self._lesson["id"]

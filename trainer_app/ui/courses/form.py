@@ -17,10 +17,8 @@ from PySide6.QtWidgets import (
 from trainer_app.domain.models import Course
 from trainer_app.i18n import _
 from trainer_app.services import courses
-from trainer_app.services.errors import ServiceError, ValidationError
 from trainer_app.store import Store
-from trainer_app.ui.errors import show_error
-from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout
+from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout, run_save
 from trainer_app.ui.retranslate import Retranslating
 
 DEFAULT_SHARE_PERCENT = 80
@@ -110,16 +108,12 @@ class CourseForm(Retranslating, QDialog):
         )
 
     def save(self) -> None:
-        try:
-            if self._course_id:
-                courses.update(self._store, self._course_id, self.course())
-                self.saved_id = self._course_id
-            else:
-                self.saved_id = courses.add(self._store, self.course())
-        except ValidationError as exc:
-            self.errors.show(exc.errors)
-            return
-        except ServiceError as exc:  # e.g. a record owned by another site
-            show_error(self, exc)
-            return
-        self.accept()
+        if run_save(self, self.errors, self._save):
+            self.accept()
+
+    def _save(self) -> None:
+        if self._course_id:
+            courses.update(self._store, self._course_id, self.course())
+            self.saved_id = self._course_id
+        else:
+            self.saved_id = courses.add(self._store, self.course())

@@ -19,10 +19,8 @@ from trainer_app.domain import idcard
 from trainer_app.domain.models import EDUCATION_LEVELS, Gender, Trainee
 from trainer_app.i18n import _
 from trainer_app.services import trainees
-from trainer_app.services.errors import ServiceError, ValidationError
 from trainer_app.store import Store
-from trainer_app.ui.errors import show_error
-from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout
+from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout, run_save
 from trainer_app.ui.retranslate import Retranslating
 
 
@@ -158,16 +156,12 @@ class TraineeForm(Retranslating, QDialog):
         )
 
     def save(self) -> None:
-        try:
-            if self._trainee_id:
-                trainees.update(self._store, self._trainee_id, self.trainee())
-                self.saved_id = self._trainee_id
-            else:
-                self.saved_id = trainees.register(self._store, self.trainee())
-        except ValidationError as exc:
-            self.errors.show(exc.errors)
-            return
-        except ServiceError as exc:  # e.g. a record owned by another site
-            show_error(self, exc)
-            return
-        self.accept()
+        if run_save(self, self.errors, self._save):
+            self.accept()
+
+    def _save(self) -> None:
+        if self._trainee_id:
+            trainees.update(self._store, self._trainee_id, self.trainee())
+            self.saved_id = self._trainee_id
+        else:
+            self.saved_id = trainees.register(self._store, self.trainee())
