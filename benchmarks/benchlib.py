@@ -7,12 +7,16 @@ its own start-up never mixes into a child's figures.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from benchclock import (
@@ -89,3 +93,23 @@ def run_child(args: list[str], env: dict[str, str], timeout: float = 300) -> dic
         f"child {args} gave no result (exit {proc.returncode}):\n"
         f"{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
     )
+
+
+@contextlib.contextmanager
+def work_folder(keep: Path | None, prefix: str, must_be_empty: bool = False) -> Iterator[Path]:
+    """The folder a benchmark builds its data in, with ``TRAINER_APP_HOME`` inside it (set
+    before anything reads it): ``keep`` when given (and kept), else a temporary one removed at
+    the end."""
+    if keep:
+        keep.mkdir(parents=True, exist_ok=True)
+        if must_be_empty and any(keep.iterdir()):
+            raise SystemExit(f"{keep} is not empty")
+        folder = keep
+    else:
+        folder = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ["TRAINER_APP_HOME"] = str(folder / "home")
+    try:
+        yield folder
+    finally:
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -26,10 +26,8 @@ import io
 import math
 import platform
 import pstats
-import shutil
 import sqlite3
 import statistics
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 
@@ -59,17 +57,8 @@ def main() -> int:
                              "the time goes")
     opts = parser.parse_args()
 
-    if opts.keep:
-        opts.keep.mkdir(parents=True, exist_ok=True)
-        tmp = opts.keep
-    else:
-        tmp = Path(tempfile.mkdtemp(prefix="trainer-bench-cert-"))
-    os.environ["TRAINER_APP_HOME"] = str(tmp / "home")  # before anything reads it
-    try:
+    with benchlib.work_folder(opts.keep, "trainer-bench-cert-") as tmp:
         return run(opts, tmp)
-    finally:
-        if not opts.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def run(opts: argparse.Namespace, tmp: Path) -> int:

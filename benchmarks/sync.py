@@ -22,10 +22,8 @@ import argparse
 import datetime as dt
 import platform
 import random
-import shutil
 import sqlite3
 import statistics
-import tempfile
 import time
 
 import benchlib
@@ -63,19 +61,8 @@ def main() -> int:
     if opts.quick:
         opts.stations = 10
 
-    if opts.keep:
-        opts.keep.mkdir(parents=True, exist_ok=True)
-        if any(opts.keep.iterdir()):
-            raise SystemExit(f"{opts.keep} is not empty")
-        tmp = opts.keep
-    else:
-        tmp = Path(tempfile.mkdtemp(prefix="trainer-bench-sync-"))
-    os.environ["TRAINER_APP_HOME"] = str(tmp / "home")  # before anything reads it
-    try:
+    with benchlib.work_folder(opts.keep, "trainer-bench-sync-", must_be_empty=True) as tmp:
         return run(opts, tmp)
-    finally:
-        if not opts.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def run(opts: argparse.Namespace, tmp: Path) -> int:
