@@ -271,15 +271,14 @@ def cmd_certificates_reissue(store: Store, args: argparse.Namespace) -> int:
 
 def cmd_certificates_print(store: Store, args: argparse.Namespace) -> int:
     out = _out_path(args.out)
-    rows = [certificates.get(store, s) for s in args.serials]
-    for row in rows:
-        if row["status"] != "valid":
-            raise CommandError(_(
-                "Certificate {serial} is {status} and is not printed again{more}."
-            ).format(serial=row["serial"], status=_status_label(row["status"]),
-                     more=_("; print {serial} instead").format(serial=row["replaced_by"])
-                     if row["replaced_by"] else ""))
-    print(_write_certificates(store, rows, out))
+    with store.transaction():  # a code signed again in the current format only if printed
+        result = certificates.reprint(store, args.serials)
+        path = _write_certificates(store, result.certificates, out)
+    for serial in result.reformatted:
+        print(_("{serial}: issued with an earlier format, printed in the current format with "
+                "the same serial (its earlier paper stays genuine)").format(serial=serial),
+              file=sys.stderr)
+    print(path)
     return EXIT_OK
 
 

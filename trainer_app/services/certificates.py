@@ -227,11 +227,17 @@ def _in_current_format(store: Store, key: keys.SigningKey, row: dict) -> dict:
     return q.by_id(store, row["id"])  # type: ignore[return-value]
 
 
-def reprint(store: Store, serials: Iterable[str]) -> list[dict]:
-    """The certificates of ``serials``, in order, ready to print again with their serials.
+@dataclass
+class Reprint:
+    certificates: list[dict]  # the rows to print, in the order asked for
+    reformatted: list[str]  # serials whose code was signed again in the current format
+
+
+def reprint(store: Store, serials: Iterable[str]) -> Reprint:
+    """The certificates of ``serials``, ready to print again with their serials.
 
     Only the current code format is printed: a certificate issued with an earlier one is signed
-    again in the current format (its paper from then verifies still). Raises
+    again in the current format (its paper from before verifies still). Raises
     :class:`ServiceError` for a withdrawn or replaced certificate, before anything changes."""
     rows = [get(store, s) for s in serials]
     for row in rows:
@@ -243,11 +249,13 @@ def reprint(store: Store, serials: Iterable[str]) -> list[dict]:
             raise ServiceError(
                 _("Certificate {serial} is withdrawn and is not printed again.").format(
                     serial=row["serial"]))
-    if not any(is_earlier_format(r) for r in rows):
-        return rows
-    key = signing_key(store)
-    with store.transaction():
-        return [_in_current_format(store, key, row) for row in rows]
+    earlier = [r["serial"] for r in rows
+               if is_earlier_format(r) and r["origin"] == store.site_id]
+    if earlier:
+        key = signing_key(store)
+        with store.transaction():
+            rows = [_in_current_format(store, key, row) for row in rows]
+    return Reprint(rows, earlier)
 
 
 # -- after issuing -----------------------------------------------------------------------------

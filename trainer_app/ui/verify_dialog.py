@@ -60,10 +60,12 @@ DETAIL_FIELDS = (
     ("issued_on", N_("Issued on")),
     ("status", N_("Status")),
     ("key_id", N_("Signing key")),
+    ("format", N_("Code format")),
 )
 # what the details below the verdict are: facts, or the claims of a code not to be trusted
 CAPTIONS = {
-    Verdict.GENUINE: N_("Recorded for this certificate:"),
+    Verdict.GENUINE: N_("Signed for this certificate: compare the name and the printed digits "
+                        "of the ID number with the holder's ID card."),
     Verdict.WITHDRAWN: N_("Recorded for this withdrawn certificate:"),
     Verdict.FORGED: N_("What the code claims (do not trust it):"),
     Verdict.UNKNOWN_SIGNER: N_("What the code says (its signer is not known here):"),
@@ -87,7 +89,7 @@ def look_key(result: Verification, text: str) -> str:
         result.verdict is Verdict.FORGED
         and not result.details
         and not result.serial
-        and not text.strip().upper().startswith(certificate_code.PREFIX)
+        and not certificate_code.is_code(text)
     ):
         return "not_recognised"
     return str(result.verdict)
@@ -117,6 +119,9 @@ def detail_values(details: dict) -> dict[str, str]:
         out["status"] = _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
     if details.get("key_id"):
         out["key_id"] = details["key_id"]
+    if details.get("format") == certificate_code.EARLIER_VERSION:
+        out["format"] = _("Issued with an earlier format (TRC1), whose code does not hold the "
+                          "name")
     return out
 
 
