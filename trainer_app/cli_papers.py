@@ -287,7 +287,7 @@ def cmd_certificates_verify(store: Store, args: argparse.Namespace) -> int:
     if args.json:
         fmt.print_json({"verdict": result.verdict.value, "genuine": result.genuine,
                         "message": result.message, "serial": result.serial,
-                        "details": result.details})
+                        "earlier_format": result.earlier_format, "details": result.details})
     else:
         d = result.details
         print(_details([(_("Verdict"), _verdict_label(result.verdict))]))
