@@ -453,16 +453,20 @@ def _verify_code(store: Store, text: str) -> Verification:
                     serial=record.serial, reason=row["revoked_reason"] or ""
                 ),
             )
-    message = _("Genuine: certificate {serial}, signed by {signer}.").format(
-        serial=record.serial, signer=signer["label"] or signer["key_id"]
-    )
-    if earlier:
-        message += " " + (
-            _("It was issued with an earlier format, whose code does not hold the name: the "
-              "name and ID number shown come from this register.") if row else
-            _("It was issued with an earlier format, whose code does not hold the name: check "
-              "the name with the station that issued it, or with the county.")
-        ) + " " + _("The station can reprint it in the current format, with the same serial.")
+    signer_name = signer["label"] or signer["key_id"]
+    if not earlier:
+        message = _("Genuine: certificate {serial}, signed by {signer}.")
+    elif row:
+        message = _("Genuine: certificate {serial}, signed by {signer}. It was issued with an "
+                    "earlier format, whose code does not hold the name: the name and ID number "
+                    "shown come from this register. The station can reprint it in the current "
+                    "format, with the same serial.")
+    else:
+        message = _("Genuine: certificate {serial}, signed by {signer}. It was issued with an "
+                    "earlier format, whose code does not hold the name: check the name with the "
+                    "station that issued it, or with the county. The station can reprint it in "
+                    "the current format, with the same serial.")
+    message = message.format(serial=record.serial, signer=signer_name)
     return answer(Verdict.GENUINE, message)
 
 

@@ -69,6 +69,7 @@ CAPTIONS = {
     Verdict.WITHDRAWN: N_("Recorded for this withdrawn certificate:"),
     Verdict.FORGED: N_("What the code claims (do not trust it):"),
     Verdict.UNKNOWN_SIGNER: N_("What the code says (its signer is not known here):"),
+    "earlier": N_("Recorded for this certificate:"),  # a genuine one of the earlier format
     "default": N_("Details:"),
 }
 # what to do next, for answers that are not a verdict on the certificate itself
@@ -228,7 +229,11 @@ class ResultPanel(QFrame):
         self.hint.setText(_(hint) if hint else "")
         self.hint.setVisible(bool(hint))
         values = detail_values(self._details)
-        caption = CAPTIONS.get(self.key, CAPTIONS["default"])
+        key = self.key
+        if key == Verdict.GENUINE and (
+                self._details.get("format") == certificate_code.EARLIER_VERSION):
+            key = "earlier"  # the name shown comes from the register, not from a signed code
+        caption = CAPTIONS.get(key, CAPTIONS["default"])
         self.caption.setText(_(caption))
         self.caption.setVisible(bool(values))
         for name, label_text in DETAIL_FIELDS:
