@@ -102,7 +102,9 @@ def _certificate_commands(group) -> None:
     sub.add_argument("--reason", required=True, metavar=_("TEXT"),
                      help=_("what was corrected"))
     _out(sub, required=False)
-    sub = command(group, "print", _("reprint certificates (same serials) into one PDF"),
+    sub = command(group, "print",
+                  _("reprint certificates (same serials) into one PDF; one issued with an "
+                    "earlier code format is signed again in the current one"),
                   cmd_certificates_print)
     sub.add_argument("serials", nargs="+", metavar=_("SERIAL"), help=_("the serials"))
     _out(sub)
@@ -111,7 +113,8 @@ def _certificate_commands(group) -> None:
                     "forged, withdrawn or unknown"),
                   cmd_certificates_verify, "--json")
     sub.add_argument("text", nargs="+", metavar=_("TEXT"),
-                     help=_("the scanned QR text (in quotes) or the serial"))
+                     help=_("the scanned QR text (in quotes: TRC2:…, its web address, or an "
+                            "earlier TRC1:…) or the serial"))
 
 
 def _serial(sub: argparse.ArgumentParser) -> None:
