@@ -564,3 +564,20 @@ def test_a_withdrawn_or_replaced_certificate_is_not_reprinted(db, finished):
         certificates.reprint(db, [certs[0]["serial"]])
     with pytest.raises(ServiceError, match=new["serial"]):
         certificates.reprint(db, [certs[1]["serial"]])
+
+
+def test_a_course_code_in_chinese_is_signed_and_a_too_long_one_refused(db, finished):
+    course_id = db.scalar("SELECT course_id FROM training_class WHERE id = ?", [finished])
+    first, second = [r["trainee_id"] for r in certificates.eligibility(db, finished)
+                     if r["eligible"]][:2]
+    with db.transaction():
+        db.conn.execute("UPDATE course SET code = '电商实训01' WHERE id = ?", [course_id])
+    cert = certificates.issue(db, finished, [first], today=TODAY).certificates[0]
+    assert certificate_code.decode(cert["qr_text"]).record.course_code == "电商实训01"
+    assert certificates.verify(db, cert["qr_text"]).genuine
+    with db.transaction():
+        db.conn.execute("UPDATE course SET code = ? WHERE id = ?", ["课" * 90, course_id])
+    before = count(db, "certificate")
+    with pytest.raises(ServiceError, match="course code"):
+        certificates.issue(db, finished, [second], today=TODAY)
+    assert count(db, "certificate") == before

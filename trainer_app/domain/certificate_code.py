@@ -5,7 +5,7 @@ printed on the certificate and nothing computed from what is not (all integers b
 
     version     1 byte   2
     serial      1 byte length + ASCII        WP01-2026-000123-K
-    course      1 byte length + ASCII        the course code
+    course      1 byte length + UTF-8        the course code
     issued      2 bytes  days since 2000-01-01
     hours       2 bytes  tenths of an hour
     name        1 byte length + UTF-8        the holder's name as printed
@@ -78,7 +78,8 @@ class CertificateRecord:
         if not set(self.id_number_masked) <= MASKED_CHARS:
             raise CodeError("masked ID number")
         return (
-            _head(VERSION, self.serial, self.course_code, self.issued_on, self.hours)
+            _head(VERSION, self.serial, self.course_code.encode("utf-8"), self.issued_on,
+                  self.hours)
             + _field(self.holder_name.encode("utf-8"))
             + _field(self.id_number_masked.encode("ascii"))
             + self.key_id
@@ -114,13 +115,17 @@ def _field(data: bytes) -> bytes:
     return bytes([len(data)]) + data
 
 
-def _head(version: int, serial: str, course: str, issued_on: dt.date, hours: float) -> bytes:
+def _head(version: int, serial: str, course: bytes, issued_on: dt.date, hours: float) -> bytes:
     days = (issued_on - EPOCH).days
     tenths = round(hours * 10)
     if not (0 <= days <= 0xFFFF and 0 <= tenths <= 0xFFFF):
         raise CodeError("date or hours out of range")
+    try:
+        serial_bytes = serial.encode("ascii")
+    except UnicodeEncodeError:
+        raise CodeError("serial") from None
     return (
-        bytes([version]) + _field(serial.encode("ascii")) + _field(course.encode("ascii"))
+        bytes([version]) + _field(serial_bytes) + _field(course)
         + struct.pack(">HH", days, tenths)
     )
 
@@ -216,10 +221,10 @@ class _Reader:
         except UnicodeDecodeError:
             raise CodeError("text field") from None
 
-    def head(self, version: int) -> tuple[str, str, dt.date, float]:
+    def head(self, version: int, course_encoding: str) -> tuple[str, str, dt.date, float]:
         if self.take(1)[0] != version:
             raise CodeError("version")
-        serial, course = self.text("ascii"), self.text("ascii")
+        serial, course = self.text("ascii"), self.text(course_encoding)
         days, tenths = struct.unpack(">HH", self.take(4))
         return serial, course, EPOCH + dt.timedelta(days=days), tenths / 10
 
@@ -232,7 +237,7 @@ class _Reader:
 
 def _decode_record(data: bytes) -> Code:
     reader = _Reader(data)
-    serial, course, issued_on, hours = reader.head(VERSION)
+    serial, course, issued_on, hours = reader.head(VERSION, "utf-8")
     name, masked = reader.text("utf-8"), reader.text("ascii")
     if not set(masked) <= MASKED_CHARS:
         raise CodeError("masked ID number")
@@ -245,7 +250,7 @@ def _decode_record(data: bytes) -> Code:
 
 def _decode_earlier(data: bytes) -> Code:
     reader = _Reader(data)
-    serial, course, issued_on, hours = reader.head(EARLIER_VERSION)
+    serial, course, issued_on, hours = reader.head(EARLIER_VERSION, "ascii")
     record = EarlierRecord(
         serial=serial, course_code=course, issued_on=issued_on, hours=hours,
         holder_digest=reader.take(8), key_id=reader.take(KEY_ID_SIZE),

@@ -209,7 +209,14 @@ def record_of(row: dict, key_id: bytes) -> certificate_code.CertificateRecord:
 def _signed_code(key: keys.SigningKey, row: dict) -> dict:
     """``qr_text`` and ``key_id`` of a certificate row, signed with ``key``."""
     record = record_of(row, key.key_id)
-    return {"qr_text": certificate_code.encode(record, key.sign(record.to_bytes())),
+    try:
+        signed = record.to_bytes()
+    except certificate_code.CodeError:
+        raise ServiceError(
+            _("Certificate {serial} cannot be signed: its course code “{code}” is longer than a "
+              "certificate's code holds, or its hours or date are out of range.").format(
+                serial=row["serial"], code=row["course_code"])) from None
+    return {"qr_text": certificate_code.encode(record, key.sign(signed)),
             "key_id": key.key_id.hex()}
 
 
