@@ -491,6 +491,9 @@ def test_the_web_form_of_a_code_verifies_to_the_same_result(db, finished):
     assert web.details["id_number_masked"] == cert["id_number_masked"]
     forged = url[:-70] + ("A" if url[-70] != "A" else "B") + url[-69:]
     assert certificates.verify(db, forged).verdict is certificates.Verdict.FORGED
+    damaged = certificates.verify(db, url[:-3] + "%20")  # a web form, but not a code
+    assert damaged.verdict is certificates.Verdict.FORGED and "damaged" in damaged.message
+    assert not certificate_code.is_code("HTTPS://YZ.XC.GOV.CN/")  # an address, not a code
 
 
 def test_a_code_is_read_in_one_spelling_only():

@@ -51,7 +51,7 @@ B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 MASKED_CHARS = frozenset("0123456789X*")
 # an https address whose path ends in /TRC2/<base32>: the web form of a code
-_URL = re.compile(r"^HTTPS?://[^/\s]+(?:/[^\s]*)?/TRC2/([A-Z2-7]+)$")
+_URL = re.compile(r"^HTTPS?://[^/\s]+(?:/\S*)?/TRC2/(\S*)$")
 
 
 class CodeError(ValueError):
