@@ -75,14 +75,18 @@ class CertificateRecord:
     def to_bytes(self) -> bytes:
         """The canonical bytes that are signed (raises :class:`CodeError` for a field that
         does not fit the record)."""
-        if not set(self.id_number_masked) <= MASKED_CHARS:
-            raise CodeError("masked ID number")
+        days = (self.issued_on - EPOCH).days
+        tenths = round(self.hours * 10)
+        if not (0 <= days <= 0xFFFF and 0 <= tenths <= 0xFFFF):
+            raise CodeError("date or hours out of range")
+        if not (self.serial.isascii() and set(self.id_number_masked) <= MASKED_CHARS
+                and len(self.key_id) == KEY_ID_SIZE):
+            raise CodeError("serial, masked ID number or key id")
         return (
-            _head(VERSION, self.serial, self.course_code.encode("utf-8"), self.issued_on,
-                  self.hours)
+            bytes([VERSION]) + _field(self.serial.encode("ascii"))
+            + _field(self.course_code.encode("utf-8")) + struct.pack(">HH", days, tenths)
             + _field(self.holder_name.encode("utf-8"))
-            + _field(self.id_number_masked.encode("ascii"))
-            + self.key_id
+            + _field(self.id_number_masked.encode("ascii")) + self.key_id
         )
 
 
@@ -113,21 +117,6 @@ def _field(data: bytes) -> bytes:
     if len(data) > 255:
         raise CodeError("field too long")
     return bytes([len(data)]) + data
-
-
-def _head(version: int, serial: str, course: bytes, issued_on: dt.date, hours: float) -> bytes:
-    days = (issued_on - EPOCH).days
-    tenths = round(hours * 10)
-    if not (0 <= days <= 0xFFFF and 0 <= tenths <= 0xFFFF):
-        raise CodeError("date or hours out of range")
-    try:
-        serial_bytes = serial.encode("ascii")
-    except UnicodeEncodeError:
-        raise CodeError("serial") from None
-    return (
-        bytes([version]) + _field(serial_bytes) + _field(course)
-        + struct.pack(">HH", days, tenths)
-    )
 
 
 def earlier_digest(name: str, id_number: str | None) -> bytes:
