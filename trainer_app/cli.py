@@ -25,6 +25,7 @@ from trainer_app.domain.models import (
     Trainee,
     TrainingClass,
 )
+from trainer_app.files import WriteError
 from trainer_app.i18n import _, ngettext
 from trainer_app.services import attendance, classes, courses, demo, trainees
 from trainer_app.services.errors import ServiceError, ValidationError, not_found
@@ -73,7 +74,7 @@ def _run(args: argparse.Namespace) -> int:
         return args.func(store, args) or EXIT_OK
     except ValidationError as exc:
         return fmt.refuse(fmt.validation_message(exc.errors))
-    except (StoreError, ServiceError, CommandError) as exc:
+    except (StoreError, ServiceError, CommandError, WriteError) as exc:
         return fmt.refuse(str(exc))
     except sqlite3.Error as exc:
         return fmt.refuse(_("Database error: {reason}").format(reason=exc))

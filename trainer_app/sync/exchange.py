@@ -8,14 +8,17 @@ bundle twice, or bundles in any order, gives the same tables.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from trainer_app import __version__, cancel, paths
-from trainer_app.files import copy_atomic, same_content
+from trainer_app.files import copy_atomic, fsync_dir, is_temp_of_ours, same_content, sha256_hex
 from trainer_app.i18n import _
 from trainer_app.security import keys
 from trainer_app.services import certificates
@@ -79,9 +82,10 @@ def export(store: Store, out_dir: Path, full: bool = False,
     role = site.role(store)
     if role not in ("station", "county"):
         site.require_role(store, "station")
+    settle(store)
     signer = certificates.signing_key(store)
     last = q.last_out(store)
-    seq = (last["seq"] if last else 0) + 1
+    seq = q.next_seq(store)
     to_rev = q.change_counter(store)
     if role == "station":
         from_rev = 0 if full or not last else last["to_rev"]
@@ -110,13 +114,60 @@ def export(store: Store, out_dir: Path, full: bool = False,
     }
     name = f"{code}-{seq:05d}{'-full' if full and role == 'station' else ''}{bundle.SUFFIX}"
     path = out_dir / name
-    manifest = bundle.write(path, manifest, items, signer, recipient or None, progress)
+
+    def record(tmp: Path, written: dict) -> None:
+        # The number and the file's hash are committed before the file can appear: a crash
+        # after this leaves a row that :func:`settle` resolves, never a number used twice.
+        with store.transaction():
+            q.add_out(store, {"seq": seq, "file_name": name, "path": str(path),
+                              "created_at": written["created_at"], "from_rev": from_rev,
+                              "to_rev": to_rev, "full": int(bool(full)),
+                              "counts": written["counts"], "sha256": written["payload_sha256"],
+                              "state": "pending", "file_sha256": sha256_hex(tmp)})
+
+    manifest = bundle.write(path, manifest, items, signer, recipient or None, progress, record)
     with store.transaction():
-        q.add_out(store, {"seq": seq, "file_name": name, "path": str(path),
-                          "created_at": manifest["created_at"], "from_rev": from_rev,
-                          "to_rev": to_rev, "full": int(bool(full)),
-                          "counts": manifest["counts"], "sha256": manifest["payload_sha256"]})
+        q.set_out_state(store, seq, "written")
     return path, manifest
+
+
+def settle(store: Store) -> list[dict]:
+    """Resolve the bundles a crashed export recorded but may not have put in place: one whose
+    file is where it was written (or whose complete temporary file is still beside it, then
+    renamed into place: the same content, re-delivered) is ``written``; one found nowhere is
+    ``lost`` and its number is never used again (the next bundle carries its changes).
+    Returns the rows resolved, with their new ``state``."""
+    done = []
+    for row in q.unsettled_out(store):
+        path = Path(row["path"])
+        state = "written" if _holds(path, row["file_sha256"]) else "lost"
+        if state == "lost" and not path.exists():
+            for tmp in _temps_of(path):
+                if _holds(tmp, row["file_sha256"]):
+                    with contextlib.suppress(OSError):
+                        os.replace(tmp, path)
+                        fsync_dir(path.parent)
+                        state = "written"
+                    break
+        with store.transaction():
+            q.set_out_state(store, row["seq"], state)
+        done.append({**row, "state": state})
+    return done
+
+
+def _holds(path: Path, sha256: str | None) -> bool:
+    try:
+        return path.is_file() and sha256_hex(path) == sha256
+    except OSError:
+        return False
+
+
+def _temps_of(path: Path) -> list[Path]:
+    try:
+        return sorted(p for p in path.parent.glob(f".{glob.escape(path.name)}.*.tmp")
+                      if is_temp_of_ours(p))
+    except OSError:
+        return []
 
 
 def inspect(path: Path) -> dict:

@@ -101,6 +101,7 @@ from pathlib import Path
 from aiohttp import web
 
 from trainer_app import paths
+from trainer_app.files import write_atomic_bytes
 from trainer_app.i18n import _
 from trainer_app.security import keys
 from trainer_app.services.errors import ServiceError
@@ -297,9 +298,7 @@ class _Hub:
         self._part(upload.id).touch()
         meta = {"id": upload.id, "station": station, "name": name, "size": size,
                 "sha256": sha256, "created": upload.created, "key": crypto.b64(key)}
-        tmp = self.partial / f"{upload.id}.json.tmp"
-        tmp.write_text(json.dumps(meta), "utf-8")
-        os.replace(tmp, self.partial / f"{upload.id}.json")
+        write_atomic_bytes(self.partial / f"{upload.id}.json", json.dumps(meta).encode())
         self.uploads[upload.id] = upload
         return upload
 
@@ -357,9 +356,7 @@ class _Hub:
     def store_receipt(self, station: str, sha256: str, receipt: dict) -> None:
         path = self._receipt_path(station, sha256)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(receipt, ensure_ascii=False), "utf-8")
-        os.replace(tmp, path)
+        write_atomic_bytes(path, json.dumps(receipt, ensure_ascii=False).encode())
 
     def place(self, upload: _Upload) -> Path:
         """Move a finished upload to ``received/<station>/<name>`` (never over another file,
