@@ -4,6 +4,7 @@ county database, and stations uploading with the standard-library client."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import http.client
 import json
@@ -22,7 +23,7 @@ from trainer_app.services import certificates, demo
 from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
 from trainer_app.store import sync as q
-from trainer_app.sync import exchange, hub, site, upload
+from trainer_app.sync import exchange, hub, site, upload, waiting
 
 
 @pytest.fixture(autouse=True)
@@ -293,23 +294,59 @@ def test_first_contact_takes_only_the_stations_own_bundle(net):
     assert _digest(net.county) == before
     stations = {s["code"]: s for s in exchange.status(net.county)["stations"]}
     assert stations["ZZ02"]["pending_fingerprint"] is None
-    # once ZZ02's first bundle waits, another installation linked as ZZ02 (another key) is
-    # turned away: one key waits per station, the one the coordinator compares
-    assert upload.upload_pending(zz, net.hub.url)[0].status == "pending"
+    # A stranger who knows the code (another installation linked as ZZ02, another key) uploads
+    # first: that no longer locks the station out. Both keys wait, each shown with its
+    # fingerprint, when and how it came; approving must name one.
     twin = Store(net.root / "twin.db", create=True)
     try:
         site.setup_station(twin, site.write_pack(net.county, "ZZ02", net.root / "twin.trpack"))
         exchange.export(twin, net.root)
         [result] = upload.upload_pending(twin, net.hub.url)
-        assert result.status == "refused" and site.own_fingerprint(zz) in result.message
-        assert "another key" in result.message
-        assert _pending(twin) == [1]
+        assert result.status == "pending", result
+        twin_fp = site.own_fingerprint(twin)
     finally:
         twin.close()
-    assert len(list((exchange.pending_dir() / "ZZ02").iterdir())) == 1
+    exchange.import_file(net.county, first)  # the station's own, carried on a USB stick
+    assert upload.upload_pending(zz, net.hub.url)[0].status == "pending"  # and uploaded
+    own_fp = site.own_fingerprint(zz)
+    found = waiting.keys_of("ZZ02")
+    assert [k.fingerprint for k in found] == [twin_fp, own_fp]  # oldest first
+    assert found[0].via == ["upload"] and sorted(found[1].via) == ["file", "upload"]
+    assert [len(k.files) for k in found] == [1, 1]  # the same file twice is kept once
+    assert all(k.first_at.startswith(dt.date.today().isoformat()[:4]) for k in found)
+    assert len(list((exchange.pending_dir() / "ZZ02").iterdir())) == 2  # same name, both kept
     stations = {s["code"]: s for s in exchange.status(net.county)["stations"]}
-    assert stations["ZZ02"]["pending_fingerprint"] == site.own_fingerprint(zz)
+    assert [k["fingerprint"] for k in stations["ZZ02"]["waiting_keys"]] == [twin_fp, own_fp]
+    with pytest.raises(waiting.ChooseKey, match="2 different keys"):
+        exchange.approve(net.county, "ZZ02")
+    with pytest.raises(waiting.NoSuchKey):
+        exchange.approve(net.county, "ZZ02", "0000-0000")
     assert _digest(net.county) == before
+    # the coordinator discards the stranger's key, then approving needs no fingerprint
+    assert [p.name for p in waiting.discard("ZZ02", twin_fp).files] == [first.name]
+    assert [k.fingerprint for k in waiting.keys_of("ZZ02")] == [own_fp]
+    assert [r.status for r in exchange.approve(net.county, "ZZ02")] == ["applied"]
+    assert not list((exchange.pending_dir() / "ZZ02").iterdir())
+
+
+def test_approving_one_of_several_keys_deletes_the_others(net):
+    zz = net.stations["ZZ02"]
+    exchange.export(zz, net.usb)
+    twin = Store(net.root / "twin.db", create=True)
+    try:
+        site.setup_station(twin, site.write_pack(net.county, "ZZ02", net.root / "twin.trpack"))
+        (net.root / "twin").mkdir()
+        twin_file, _m = exchange.export(twin, net.root / "twin")
+    finally:
+        twin.close()
+    assert upload.upload_pending(zz, net.hub.url)[0].status == "pending"
+    assert exchange.import_file(net.county, twin_file).status == "pending"
+    reports = exchange.approve(net.county, "ZZ02", site.own_fingerprint(zz).lower())
+    assert sorted((r.status, r.reason) for r in reports) == [("applied", ""),
+                                                             ("rejected", "forged")]
+    assert not list((exchange.pending_dir() / "ZZ02").iterdir())
+    row = {s["code"]: s for s in exchange.status(net.county)["stations"]}["ZZ02"]
+    assert row["approved"] and row["waiting_keys"] == []
 
 
 def test_first_contact_cannot_fill_the_disk(tmp_path):
@@ -330,11 +367,16 @@ def test_first_contact_cannot_fill_the_disk(tmp_path):
             assert status == 201, data
             ids.append(data["id"])
         body = json.dumps({"name": "more.trbundle", "size": 100, "sha256": "b" * 64}).encode()
-        for signer in (None, stranger):  # a third one: refused, whoever's key it is
-            status, data = _request(net.hub.url, "POST", path, body,
-                                    _signed(zz, "ZZ02", "POST", path, body, signer=signer))
-            assert (status, data["error"], data["limit"]) == (429, "too_many_uploads", 2)
-            assert "not approved yet" in data["message"]
+        status, data = _request(net.hub.url, "POST", path, body,  # a third one: refused
+                                _signed(zz, "ZZ02", "POST", path, body))
+        assert (status, data["error"], data["limit"]) == (429, "too_many_uploads", 2)
+        assert "not approved yet" in data["message"]
+        # a stranger's key is counted apart: it cannot use up the station's uploads (nor the
+        # station the stranger's)
+        status, data = _request(net.hub.url, "POST", path, body,
+                                _signed(zz, "ZZ02", "POST", path, body, signer=stranger))
+        assert status == 201, data
+        strangers = data["id"]
         # another key under the same station code cannot touch the uploads started
         chunk_path = f"{path}/{ids[0]}"
         headers = {**_signed(zz, "ZZ02", "PATCH", chunk_path, b"x", signer=stranger),
@@ -351,7 +393,8 @@ def test_first_contact_cannot_fill_the_disk(tmp_path):
         assert (status, data["error"]) == (429, "too_many_pending") and data["message"]
         assert len(list((exchange.pending_dir() / "ZZ02").iterdir())) == 1
         assert not list((net.inbox / "received").rglob(f"*{files[0].suffix}"))
-        assert not list((net.inbox / "partial").iterdir())
+        assert sorted(p.name for p in (net.inbox / "partial").iterdir()) == [
+            f"{strangers}.json", f"{strangers}.part"]  # the stranger's, unfinished
         assert _digest(net.county) == before
     finally:
         net.close()

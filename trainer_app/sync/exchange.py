@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trainer_app import __version__, cancel, paths
-from trainer_app.files import copy_atomic, fsync_dir, is_temp_of_ours, same_content, sha256_hex
+from trainer_app import __version__, cancel
+from trainer_app.files import fsync_dir, is_temp_of_ours, sha256_hex
 from trainer_app.i18n import _
 from trainer_app.security import keys
 from trainer_app.services import certificates
@@ -27,7 +27,8 @@ from trainer_app.store import Store
 from trainer_app.store import records as store_records
 from trainer_app.store import sync as q
 from trainer_app.store.db import utc_now
-from trainer_app.sync import bundle, crypto, records, site
+from trainer_app.sync import bundle, crypto, records, site, waiting
+from trainer_app.sync.waiting import pending_dir  # noqa: F401 (where hub and tests look)
 
 Progress = Callable[[int], None]
 Cancelled = Callable[[], bool]
@@ -214,22 +215,20 @@ def reason_text(code: str) -> str:
     return REASONS.get(code, lambda: code)()
 
 
-def pending_dir() -> Path:
-    return paths.data_dir() / "inbox" / "pending"
-
-
 def import_file(
     store: Store, path: Path, progress: Progress | None = None,
     cancelled: Cancelled | None = None, limits: bundle.Limits = bundle.DEFAULT_LIMITS,
+    via: str = waiting.VIA_FILE,
 ) -> ImportReport:
     """Import one bundle; never raises for a bad bundle: the report says what happened.
+    ``via`` says how it came (kept with a bundle that waits for its station's approval).
 
     Raises :class:`ImportCancelled` (with a report of status ``cancelled``) when
     ``cancelled()`` says to stop; nothing of the file is applied then."""
     path = Path(path)
     report = ImportReport(file=path.name, status="rejected")
     try:
-        _import(store, path, report, progress, cancelled, limits)
+        _import(store, path, report, progress, cancelled, limits, via)
     except bundle.BundleError as exc:
         report.new, report.changed, report.unchanged = {}, {}, 0
         report.status = "pending" if exc.reason == "not_approved" else "rejected"
@@ -252,7 +251,7 @@ def import_file(
 
 
 def _import(store: Store, path: Path, report: ImportReport, progress: Progress | None,
-            cancelled: Cancelled | None, limits: bundle.Limits) -> None:
+            cancelled: Cancelled | None, limits: bundle.Limits, via: str) -> None:
     header = bundle.read_header(path, limits)
     m = header.manifest
     sender = m.get("sender") or {}
@@ -277,7 +276,7 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
             raise bundle.BundleError("unknown_station", report.sender_code)
         if not station_row["approved"] or not station_row["sign_key"]:
             bundle.check_payload(path, header)  # only a whole, unaltered file waits
-            _keep_pending(path, station_row["code"])
+            waiting.keep(path, station_row["code"], via)
             raise bundle.BundleError("not_approved", report.sender_code)
         if crypto.unb64(station_row["sign_key"]) != claimed or station_row["site_id"] != \
                 sender_site:
@@ -312,18 +311,6 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
     _apply(store, path, header, opener, allowed, origin, station_key, report, progress,
            cancelled, limits)
     report.gaps = _gaps(store, sender_site)
-
-
-def _keep_pending(path: Path, code: str) -> None:
-    """Keep a bundle of a not-yet-approved station (a file, not a database change) so it can be
-    applied once the coordinator approves the station's key. The copy is written atomically;
-    a different copy of the same name (a damaged one kept before) is replaced."""
-    folder = pending_dir() / code
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / path.name
-    if target.exists() and same_content(path, target):
-        return
-    copy_atomic(path, target)
 
 
 def _gaps(store: Store, sender_site: str) -> list[int]:
@@ -438,30 +425,47 @@ def _apply_receipts(store: Store, receipts: list[dict]) -> None:
                                   if isinstance(s, int) and 0 < s < 2**63])
 
 
-def approve(store: Store, code: str) -> list[ImportReport]:
-    """Approve a station's key (after comparing fingerprints) and apply its waiting bundles."""
+def approve(store: Store, code: str, fingerprint: str | None = None) -> list[ImportReport]:
+    """Approve a station's key (after comparing fingerprints) and apply its waiting bundles.
+
+    The key is the one waiting with ``fingerprint``; without it, the only key waiting
+    (:class:`waiting.ChooseKey` when several wait). Bundles of other keys waiting for the
+    station can then never be applied: they are reported and deleted."""
     site.require_role(store, "county")
     row = q.station_by_code(store, code.strip().upper())
     if not row:
         raise ServiceError(_("No station with code {code} in the register.").format(code=code))
-    waiting = _waiting(row["code"])
+    code = row["code"]
     key, site_id = row["sign_key"], row["site_id"]
     if not key:
-        sender = _waiting_sender(row["code"])
-        if sender is None:
-            raise ServiceError(
-                _("Station {code} has not sent a bundle yet: its key is not known.").format(
-                    code=row["code"]))
-        key, site_id = sender["sign_public"], sender["site_id"]
+        if fingerprint:
+            chosen = waiting.find(code, fingerprint)
+            if chosen is None:
+                raise waiting.NoSuchKey(code, fingerprint)
+        else:
+            candidates = waiting.keys_of(code)
+            if not candidates:
+                raise ServiceError(_(
+                    "Station {code} has not sent a bundle yet: its key is not known.").format(
+                        code=code))
+            if len(candidates) > 1:
+                raise waiting.ChooseKey(code, candidates)
+            chosen = candidates[0]
+        key, site_id = chosen.sign_public, chosen.site_id
+    elif fingerprint and approved_fingerprint(key) != fingerprint.strip().upper():
+        raise ServiceError(_(
+            "Station {code} is approved already, with the key {found}, not {wanted}.").format(
+                code=code, found=approved_fingerprint(key), wanted=fingerprint))
+    files = waiting.bundles(code)
     with store.transaction():
         store_records.update(store, "station", row["id"],
                              {"sign_key": key, "site_id": site_id, "approved": 1})
-    reports = [import_file(store, p) for p in waiting]
-    for p, r in zip(waiting, reports, strict=True):
+    reports = [import_file(store, p) for p in files]
+    for p, r in zip(files, reports, strict=True):
         if r.ok:
-            p.unlink()
+            waiting.remove(p)
         elif r.reason in DISCARDED:
-            p.unlink(missing_ok=True)
+            waiting.remove(p)
             r.message += " " + _("The waiting copy was deleted.")
     return reports
 
@@ -471,28 +475,19 @@ def approve(store: Store, code: str) -> list[ImportReport]:
 DISCARDED = ("damaged", "truncated", "forged")
 
 
-def _waiting(code: str) -> list[Path]:
-    folder = pending_dir() / code.upper()
-    return sorted(folder.glob(f"*{bundle.SUFFIX}")) if folder.exists() else []
-
-
-def _waiting_sender(code: str) -> dict | None:
-    """The sender (site id, signing key) of a waiting station's first readable bundle."""
-    for path in _waiting(code):
-        try:
-            sender = bundle.read_header(path).manifest["sender"]
-            crypto.unb64(sender["sign_public"])
-            return sender
-        except (bundle.BundleError, OSError, KeyError, ValueError):
-            continue
-    return None
+def approved_fingerprint(sign_key: str | None) -> str:
+    """The fingerprint of a station's approved key (base64 in the register), or ""."""
+    try:
+        return keys.fingerprint(crypto.unb64(sign_key)) if sign_key else ""
+    except ValueError:
+        return ""
 
 
 def pending_fingerprint(store: Store, code: str) -> str | None:
-    """The fingerprint of the key a waiting station's first bundle carries, to compare with
-    the one shown at the station (the key :func:`approve` approves)."""
-    sender = _waiting_sender(code)
-    return keys.fingerprint(crypto.unb64(sender["sign_public"])) if sender else None
+    """The fingerprint of the first key waiting for ``code`` (see :func:`waiting.keys_of` for
+    all of them)."""
+    found = waiting.keys_of(code)
+    return found[0].fingerprint if found else None
 
 
 def import_many(store: Store, paths_: list[Path], progress: Progress | None = None,
@@ -525,12 +520,13 @@ def status(store: Store) -> dict:
     if role == "county":
         stations = []
         for st in q.stations(store):
+            waits = [] if st["approved"] else [k.as_dict() for k in waiting.keys_of(st["code"])]
             stations.append({
                 "code": st["code"], "name": st["name"], "approved": bool(st["approved"]),
                 "last_seq": st["last_seq"], "last_at": st["last_at"],
                 "gaps": _gaps(store, st["site_id"]) if st["site_id"] else [],
-                "pending_fingerprint": None if st["approved"] else pending_fingerprint(
-                    store, st["code"]),
+                "pending_fingerprint": waits[0]["fingerprint"] if waits else None,
+                "waiting_keys": waits,
             })
         result["stations"] = stations
     else:

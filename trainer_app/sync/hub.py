@@ -28,19 +28,22 @@ The request carries ``X-Trainer-Key`` and is verified with that key (same signed
 clock window). Such a request may only create, append to and complete uploads (``POST
 /uploads``, ``PATCH /uploads/{id}``, ``POST /uploads/{id}/complete``), and only for uploads
 started with the same key. A completed upload is imported as usual and, the station not being
-approved, kept waiting as a file in the pending folder (``exchange.pending_dir()/<station>``,
-not in ``received/``; the database does not change); the receipt says ``pending`` with the
-key's fingerprint, which the coordinator compares with the one the station shows before
-approving. Approving applies the waiting bundles; from then on the station signs with the
-approved key and its receipts list them in ``held``. The bundle's manifest must name the same
-station and carry the same key as the request (else it is rejected, ``wrong_sender``, and not
-kept). So that a station not approved yet cannot fill the county's disk, it may have at most
-``HubLimits.first_contact_uploads`` unfinished uploads and
-``HubLimits.first_contact_pending`` bundles waiting (3 each); past that the hub answers
-``429`` (``too_many_uploads``, ``too_many_pending``). One key waits per station: while bundles
-carrying another key wait for it, a first contact is refused with ``409 other_key_waiting``
-(the coordinator sorts it out). A bundle already waiting is recognised (the same receipt,
-nothing stored again).
+approved, kept waiting as a file in the pending folder (:mod:`trainer_app.sync.waiting`;
+the database does not change); the receipt says ``pending`` with the key's fingerprint, which
+the coordinator compares with the one the station shows before approving. Approving applies the
+waiting bundles; from then on the station signs with the approved key and its receipts list
+them in ``held``. The bundle's manifest must name the same station and carry the same key as
+the request (else it is rejected, ``wrong_sender``, and not kept). Anyone who knows a station's
+code can make a first contact, so several keys may wait for one code: another key waiting is no
+reason to refuse (one stranger cannot lock a station out), the coordinator sees every waiting
+key and approves the station's own (the others' bundles are deleted) or discards a wrong one.
+So that strangers cannot fill the county's disk, what may wait is bounded
+(:class:`HubLimits`): per key ``first_contact_uploads`` unfinished uploads and
+``first_contact_pending`` bundles (3 each), per station code ``first_contact_keys`` keys (5) and
+``first_contact_bytes`` bytes (64 MiB); past that the hub answers ``429``
+(``too_many_uploads``, ``too_many_pending``, ``too_many_keys``, ``too_much_waiting``) and a
+station can still carry its bundle on a USB stick. A bundle already waiting is recognised (the
+same receipt, nothing stored again).
 
 The hub refuses with ``401`` when the station is not in the register, the signature does not
 match, the time is more than 10 minutes off the hub's clock, an approved station sends another
@@ -107,7 +110,7 @@ from trainer_app.security import keys
 from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
 from trainer_app.store import sync as q
-from trainer_app.sync import bundle, crypto, exchange, site
+from trainer_app.sync import bundle, crypto, exchange, site, waiting
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +132,9 @@ class HubLimits:
     stale_after: float = 7 * 24 * 3600  # unfinished uploads older than this are dropped
     # a station not approved yet (first contact): refused (429) past these
     first_contact_uploads: int = 3  # its unfinished uploads
-    first_contact_pending: int = 3  # its bundles waiting for approval in the pending folder
+    first_contact_pending: int = 3  # bundles of one key waiting for approval
+    first_contact_keys: int = 5  # different keys waiting for one station code
+    first_contact_bytes: int = 64 * 1024 * 1024  # bytes waiting for one station code in all
 
 
 @dataclass
@@ -308,40 +313,37 @@ class _Hub:
                 return upload
         return None
 
-    def unfinished(self, station: str) -> int:
-        return sum(1 for u in self.uploads.values() if u.station == station)
+    def unfinished(self, station: str, key: bytes) -> int:
+        """Unfinished uploads of a station started with ``key`` (a first contact's)."""
+        return sum(1 for u in self.uploads.values() if u.station == station and u.key == key)
 
-    # bundles of stations not approved yet, waiting as files (see exchange.import_file)
-    @staticmethod
-    def pending_folder(station: str) -> Path:
-        return exchange.pending_dir() / station
-
+    # bundles of stations not approved yet, waiting as files (see sync.waiting)
     def check_waiting(self, station: str, key: bytes) -> None:
-        """Refuse a first contact when the station already has as many bundles waiting as
-        allowed, or bundles carrying another key (one key waits per station, so the
-        fingerprint the coordinator compares, and the key approving takes, is that one)."""
-        folder = self.pending_folder(station)
-        waiting = sorted(folder.glob(f"*{bundle.SUFFIX}")) if folder.is_dir() else []
+        """Refuse a first contact past the limits of what may wait for one station: bundles of
+        this key, different keys, bytes in all. Another key waiting is no reason to refuse:
+        the coordinator sees every key and approves the station's own."""
+        found = waiting.keys_of(station)
+        mine = next((k for k in found if _raw_key(k.sign_public) == key), None)
         limit = self.limits.first_contact_pending
-        if len(waiting) >= limit:
+        if mine is not None and len(mine.files) >= limit:
             raise _Refused(429, "too_many_pending", _(
                 "{limit} bundles of station {code} are already waiting for the coordinator to "
                 "approve its key: approve the station at the county before sending more."
             ).format(limit=limit, code=station), limit=limit)
-        for path in waiting:
-            try:
-                other = _raw_key((bundle.read_header(path).manifest.get("sender") or {})
-                                 .get("sign_public"))
-            except (bundle.BundleError, OSError):
-                continue
-            if other is not None and other != key:
-                raise _Refused(409, "other_key_waiting", _(
-                    "A bundle with another key (fingerprint {other}) is already waiting for the "
-                    "county to approve station {code}; this station's key is {mine}. Ask the "
-                    "county coordinator: the bundles with the wrong key must be removed from "
-                    "the county's pending folder before this station can be approved.").format(
-                        other=keys.fingerprint(other), code=station,
-                        mine=keys.fingerprint(key)))
+        keys_limit = self.limits.first_contact_keys
+        if mine is None and len(found) >= keys_limit:
+            raise _Refused(429, "too_many_keys", _(
+                "{limit} different keys are already waiting for the county to approve station "
+                "{code}. Carry this station's bundle to the county on a USB stick, and ask the "
+                "coordinator to discard the keys that are not the station's.").format(
+                    limit=keys_limit, code=station), limit=keys_limit)
+        size = sum(k.size for k in found)
+        if size >= self.limits.first_contact_bytes:
+            raise _Refused(429, "too_much_waiting", _(
+                "The bundles waiting for the county to approve station {code} already fill the "
+                "space the hub keeps for them. Carry this station's bundle to the county on a "
+                "USB stick, or ask the coordinator to approve the station.").format(
+                    code=station), limit=self.limits.first_contact_bytes)
 
     # receipts of imported files, by the file's SHA-256 (a duplicate upload is answered at once)
     def _receipt_path(self, station: str, sha256: str) -> Path:
@@ -366,9 +368,9 @@ class _Hub:
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / upload.name
         stem = upload.name[: -len(bundle.SUFFIX)]
-        waiting = self.pending_folder(upload.station)
+        pending = waiting.folder_of(upload.station)
         n = 1
-        while target.exists() or (waiting / target.name).exists():
+        while target.exists() or (pending / target.name).exists():
             n += 1
             target = folder / f"{stem}-{n}{bundle.SUFFIX}"
         os.replace(self._part(upload.id), target)
@@ -408,7 +410,7 @@ class _Hub:
                               "signs its upload with; each station uploads its own bundles."
                               ).format(file=path.name, code=station))
             else:
-                report = exchange.import_file(store, path)
+                report = exchange.import_file(store, path, via=waiting.VIA_UPLOAD)
             if first and report.status == "pending":
                 report.message = _(
                     "{file}: received. Waiting for the county to approve this station's key; "
@@ -575,7 +577,7 @@ async def create_upload(request: web.Request) -> web.Response:
     if caller.first_contact:
         # the same bundle still waiting for approval: its receipt again, nothing stored again
         if stored and stored.get("status") == "pending" and \
-                (hub.pending_folder(code) / Path(str(stored.get("file", ""))).name).is_file():
+                waiting.holds(code, str(stored.get("file", "")), caller.key):
             log.info("station %s: %s is waiting for approval already", code, stored.get("file"))
             return web.json_response({"receipt": {**stored, "held": [], "gaps": []}})
     else:
@@ -597,7 +599,7 @@ async def create_upload(request: web.Request) -> web.Response:
         return web.json_response({"id": upload.id, "offset": upload.offset})
     if caller.first_contact:
         limit = hub.limits.first_contact_uploads
-        if hub.unfinished(code) >= limit:
+        if hub.unfinished(code, caller.key) >= limit:
             raise _Refused(429, "too_many_uploads", _(
                 "Station {code} already has {limit} unfinished uploads and is not approved yet: "
                 "finish those first, or wait until the county approves the station."
