@@ -567,3 +567,25 @@ def test_hub_needs_a_county_database(tmp_path):
     station.close()
     with pytest.raises(ServiceError, match="not set up as a county"):
         hub.make_app(tmp_path / "station.db", tmp_path / "inbox")
+
+
+def test_a_refused_request_is_one_log_line_never_a_traceback(net, caplog):
+    """A 200 KB request header is the client's fault: aiohttp answers 400, and the hub's log
+    says so in one line, without a traceback (as for every request it refuses)."""
+    caplog.set_level(logging.DEBUG)
+    host, port = "127.0.0.1", int(net.hub.url.rsplit(":", 1)[1])
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(b"GET /api/v1/ping HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 200_000
+                     + b"\r\n\r\n")
+        answer = sock.recv(200)
+    assert answer.split(b" ")[1] == b"400", answer
+    status, _data = _request(net.hub.url, "POST", "/api/v1/uploads", b"{}", {})
+    assert status == 401
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    conn.request("GET", "/api/v1/nothing-here")
+    assert conn.getresponse().status == 404
+    conn.close()
+    refusals = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage().split(": ", 1)[1] for r in refusals] == [
+        "400 LineTooLong", "401 unsigned", "404"], [r.getMessage() for r in refusals]
+    assert not any(r.exc_info for r in caplog.records if r.levelno >= logging.WARNING)
