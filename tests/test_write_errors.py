@@ -1,5 +1,6 @@
 """Errors a user can act on: a full disk, a read-only medium, a refused address. Real disks
-(see :mod:`tests.disks`), real databases, the command line as a user runs it."""
+(see :mod:`tests.disks`), real databases, the command line and the window as a user runs
+them."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from tests.disks import run_on
 from tests.test_cli_sync import approved, linked, ok, refused
+from trainer_app.store import sync as q
 
 
 @pytest.fixture
@@ -75,3 +79,55 @@ def test_upload_to_an_address_that_is_not_http(home, capsys):
     net = linked(capsys, home, {"ST01": ""})
     line = refused(capsys, net.stations["ST01"], "sync", "upload", "--hub", "ftp://10.0.0.1:21")
     assert "not an http:// or https:// address" in line
+
+
+def test_the_window_says_the_stick_is_read_only(qtbot, home, capsys, monkeypatch):
+    from tests.disks import mounted
+    from tests.test_gui_sync import choose_folder, no_drives, open_page
+    from trainer_app.store import Store
+
+    net = linked(capsys, home, {"ST01": ""})
+    store = Store(net.stations["ST01"])
+    shown: list[tuple[str, str]] = []
+    for kind in ("warning", "critical"):
+        monkeypatch.setattr(QMessageBox, kind, lambda _p, _t, text, *a, kind=kind, **k:
+                            shown.append((kind, text)) or QMessageBox.StandardButton.Ok)
+    try:
+        no_drives(monkeypatch)
+        page = open_page(qtbot, store)
+        with mounted(home / "stick", read_only=True) as stick:
+            choose_folder(monkeypatch, stick)
+            qtbot.mouseClick(page.station.send_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: page.station.export_task is None, timeout=30_000)
+            assert list(stick.iterdir()) == []
+        [(kind, text)] = shown
+        assert kind == "warning" and "read-only medium" in text and "ST01-00002" in text
+        assert page.station.send_result.text() == "No bundle was written."
+        assert [b["seq"] for b in q.bundles_out(store)] == [1]
+    finally:
+        store.close()
+
+
+def test_a_database_on_a_full_disk_says_so_and_keeps_what_it_had(home, capsys):
+    net = linked(capsys, home, {"ST01": ""})
+    db = net.stations["ST01"]
+    ok(capsys, db, "trainees", "list")
+    disk = home / "disk"
+    args = ["--lang", "en", "--db", str(disk / db.name)]
+    script = [*args, "trainees", "add", "--name", "李四", "--id-number", "11010519491231002X",
+              "--village", "王坪村"]
+    added = run_on(disk, script, copy=(db,), size="4m", full=True)
+    assert added.code == 2 and "Traceback" not in added.err, added.err
+    assert "the disk holding it is full" in added.err and "Free some space" in added.err
+    # a little room left: the database opens, the change does not fit, nothing is saved
+    added = run_on(disk, script, copy=(db,), size="4m", full=True, free="40K")
+    assert added.code == 2 and "Traceback" not in added.err, added.err
+    assert "is full: nothing was saved" in added.err
+
+
+def test_a_database_is_not_created_on_a_read_only_medium(home):
+    cd = home / "cd"
+    made = run_on(cd, ["--lang", "en", "--db", str(cd / "new.db"), "setup", "county", "--code",
+                       "XC", "--name", "县中心"], read_only=True)
+    assert made.code == 2 and "Traceback" not in made.err
+    assert "cannot be created" in made.err and "read-only medium" in made.err, made.err

@@ -42,6 +42,7 @@ from trainer_app.cli_sync_output import (
     print_reports,
     status_label,
 )
+from trainer_app.files import explain
 from trainer_app.i18n import _, ngettext
 from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
@@ -260,8 +261,7 @@ def cmd_county_pack(store: Store, args: argparse.Namespace) -> int:
         with store.transaction():  # the station is registered only if its pack was written
             written = site.write_pack(store, args.station_code, out, args.station_name)
     except OSError as exc:
-        raise CommandError(_("Cannot write {path}: {reason}").format(
-            path=out, reason=exc.strerror or exc)) from exc
+        raise CommandError(explain(exc, out)) from exc
     print(written)
     return EXIT_OK
 

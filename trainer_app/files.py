@@ -38,7 +38,8 @@ from trainer_app.i18n import _
 # Temporary files of ours: ".NAME.tmp", ".NAME.payload.tmp" (earlier versions) and
 # ".NAME.<8 hex>.tmp"; only names of the kinds of file Trainer writes are ever removed.
 TEMP_RE = re.compile(r"^\.(?P<name>.+?)(?:\.[0-9a-f]{8})?(?:\.payload)?\.tmp$")
-OUR_SUFFIXES = (".trbundle", ".trpack", ".pdf", ".json", ".xlsx", ".csv", ".pem", ".arrival")
+OUR_SUFFIXES = (".trbundle", ".trpack", ".pdf", ".json", ".xlsx", ".csv", ".pem", ".arrival",
+                ".png")
 
 
 class WriteError(OSError):

@@ -79,6 +79,12 @@ class Store:
         except sqlite3.Error as exc:
             if conn is not None:
                 conn.close()
+            code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+            if code in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
+                raise StoreError(_(
+                    "The database {path} cannot be opened: the disk holding it is full or "
+                    "cannot be written ({reason}). Free some space on it, or check the drive, "
+                    "and try again.").format(path=self.path, reason=exc)) from None
             raise StoreError(
                 _("{path} cannot be read as a Trainer database ({reason}).").format(
                     path=self.path, reason=exc
@@ -125,6 +131,11 @@ class Store:
                         path=self.path, reason=exc.strerror or exc
                     )
                 ) from None
+            if not os.access(self.path.parent, os.W_OK):
+                raise StoreError(_(
+                    "The database {path} cannot be created: {folder} is on a read-only medium "
+                    "(a write-protected USB stick, a CD) or you may not write there. Choose "
+                    "another folder.").format(path=self.path, folder=self.path.parent))
             return
         try:
             with self.path.open("rb") as fh:
@@ -197,20 +208,39 @@ class Store:
         self._in_transaction = True
         try:
             yield self
-        except BaseException:
+        except BaseException as exc:
             if self.conn.in_transaction:  # an error may already have ended the transaction
                 self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):
+                self._explain(exc)
             raise
         else:
             try:
                 self.conn.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 if self.conn.in_transaction:  # never leave the connection inside a transaction
                     self.conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError):
+                    self._explain(exc)
                 raise
         finally:
             self._in_transaction = False
             self._rev = None
+
+    def _explain(self, exc: sqlite3.OperationalError) -> None:
+        """A write the disk refused says so, and what to do (nothing was saved)."""
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code == sqlite3.SQLITE_FULL:
+            raise StoreError(_(
+                "The disk holding the database {path} is full: nothing was saved. Free some "
+                "space on it and try again.").format(path=self.path)) from exc
+        if code == sqlite3.SQLITE_READONLY:
+            raise StoreError(read_only_message(self.path)) from exc
+        if code == sqlite3.SQLITE_IOERR:
+            raise StoreError(_(
+                "The database {path} could not be written (its drive may have been pulled out "
+                "or be failing): nothing was saved. Check the drive and try again.").format(
+                    path=self.path)) from exc
 
     def rev(self) -> int:
         """This transaction's change number (the site's counter, advanced once per transaction)."""
