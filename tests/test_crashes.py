@@ -53,15 +53,17 @@ def _run(db: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(_cli(db, *args), capture_output=True, text=True, cwd=ROOT, timeout=120)
 
 
-def _killed(db: Path, args: tuple[str, ...], delay: float) -> bool:
-    """Run a command and kill it (SIGKILL) after ``delay`` seconds; whether it was killed."""
+def _killed(db: Path, args: tuple[str, ...], delay: float,
+            how: signal.Signals = signal.SIGKILL) -> bool:
+    """Run a command and kill it (SIGKILL, or ``how``) after ``delay`` seconds; whether it was
+    killed."""
     proc = subprocess.Popen(_cli(db, *args), cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
         proc.wait(delay)
         return False
     except subprocess.TimeoutExpired:
-        proc.send_signal(signal.SIGKILL)
+        proc.send_signal(how)
         proc.wait()
         return True
 
@@ -190,10 +192,14 @@ def test_sync_export_killed_at_random_moments(home, capsys):
     seen: dict[str, str] = {}  # file name -> content: a number never names two files
     span = _timed(db, "sync", "export", "--full", "--out", str(home))
     kills = 0
-    for _ in range(KILLS):
+    for n in range(KILLS):
         _add_trainee(capsys, db)
-        kills += _killed(db, ("sync", "export", "--out", str(usb)), rng.uniform(0.05, span))
+        how = signal.SIGTERM if n % 3 == 2 else signal.SIGKILL
+        before = set(_temps(usb))
+        kills += _killed(db, ("sync", "export", "--out", str(usb)), rng.uniform(0.05, span), how)
         _integrity(db)
+        if how == signal.SIGTERM:  # it could clean up: nothing outlives the write on the stick
+            assert set(_temps(usb)) <= before
         for path in usb.glob("*.trbundle"):
             assert seen.setdefault(path.name, _sha(path)) == _sha(path), path.name
     assert kills >= KILLS // 2
@@ -266,3 +272,15 @@ def test_certificates_issue_killed_at_random_moments(home, capsys):
     done = _run(db, "certificates", "issue", "--class", classes[0]["id"], "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert _temps(out.parent) == []
+
+
+def test_a_crashed_import_leaves_no_half_copy_in_the_pending_folder(home, capsys):
+    net = linked(capsys, home, {"ST01": "", "ST02": ""})
+    folder = exchange.pending_dir() / "ST02"  # a station whose bundles are not imported now
+    folder.mkdir(parents=True)
+    leftover = folder / f".{net.first['ST01'].name}.0badc0de.tmp"  # as a killed copy leaves it
+    leftover.write_bytes(net.first["ST01"].read_bytes()[:100])
+    mine = folder / "notes.tmp"  # not one of ours: left alone
+    mine.write_text("x")
+    ok(capsys, net.county, "sync", "import", str(net.first["ST01"]))
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.tmp"]

@@ -258,8 +258,7 @@ def cmd_county_pack(store: Store, args: argparse.Namespace) -> int:
         raise CommandError(_("--out: the folder {folder} does not exist.").format(
             folder=out.parent))
     try:
-        with store.transaction():  # the station is registered only if its pack was written
-            written = site.write_pack(store, args.station_code, out, args.station_name)
+        written = site.write_pack(store, args.station_code, out, args.station_name)
     except OSError as exc:
         raise CommandError(explain(exc, out)) from exc
     print(written)

@@ -493,6 +493,7 @@ def pending_fingerprint(store: Store, code: str) -> str | None:
 def import_many(store: Store, paths_: list[Path], progress: Progress | None = None,
                 cancelled: Cancelled | None = None) -> list[ImportReport]:
     """Import files and the bundles inside folders (a USB stick full of them), oldest first."""
+    waiting.tidy()
     files: list[Path] = []
     for p in map(Path, paths_):
         if p.is_dir():

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from trainer_app import paths
-from trainer_app.files import copy_atomic, same_content, write_atomic_bytes
+from trainer_app.files import copy_atomic, same_content, sweep, write_atomic_bytes
 from trainer_app.i18n import _
 from trainer_app.security import keys
 from trainer_app.services.errors import ServiceError
@@ -136,6 +136,13 @@ def holds(code: str, name: str, sign_public_raw: bytes) -> bool:
     names = {Path(name).name, _alternative(Path(name).name, sign_public_raw)}
     return any(crypto.unb64(k.sign_public) == sign_public_raw and
                any(p.name in names for p in k.files) for k in keys_of(code))
+
+
+def tidy() -> None:
+    """Remove what a crashed import left half-copied in the pending folders."""
+    for folder in (pending_dir().glob("*") if pending_dir().is_dir() else []):
+        sweep(folder)
+    sweep(pending_dir().parent / "arrivals")
 
 
 def keep(path: Path, code: str, via: str = VIA_FILE) -> Path:
