@@ -589,3 +589,48 @@ def test_a_refused_request_is_one_log_line_never_a_traceback(net, caplog):
     assert [r.getMessage().split(": ", 1)[1] for r in refusals] == [
         "400 LineTooLong", "401 unsigned", "404"], [r.getMessage() for r in refusals]
     assert not any(r.exc_info for r in caplog.records if r.levelno >= logging.WARNING)
+
+
+def _twins(net: Network, n: int) -> list[Store]:
+    """``n`` more databases linked as ZZ02 (other keys: strangers with its county pack)."""
+    made = []
+    for i in range(n):
+        twin = Store(net.root / f"twin{i}.db", create=True)
+        site.setup_station(twin, site.write_pack(net.county, "ZZ02", net.root / f"t{i}.trpack"))
+        (net.root / f"twin{i}").mkdir()
+        exchange.export(twin, net.root / f"twin{i}")
+        made.append(twin)
+    return made
+
+
+def test_what_strangers_leave_waiting_for_one_code_is_bounded(tmp_path):
+    net = Network(tmp_path, limits=hub.HubLimits(first_contact_keys=2))
+    twins = _twins(net, 3)
+    try:
+        assert [upload.upload_pending(t, net.hub.url)[0].status for t in twins[:2]] == [
+            "pending", "pending"]
+        [third] = upload.upload_pending(twins[2], net.hub.url)
+        assert third.status == "refused" and "2 different keys" in third.message
+        assert "USB stick" in third.message
+        assert len(waiting.keys_of("ZZ02")) == 2
+        # the coordinator discards a wrong key: there is room again
+        waiting.discard("ZZ02", site.own_fingerprint(twins[0]))
+        assert upload.upload_pending(twins[2], net.hub.url)[0].status == "pending"
+    finally:
+        for t in twins:
+            t.close()
+        net.close()
+
+
+def test_the_bytes_waiting_for_one_code_are_bounded(tmp_path):
+    net = Network(tmp_path, limits=hub.HubLimits(first_contact_bytes=1))
+    twins = _twins(net, 2)
+    try:
+        assert upload.upload_pending(twins[0], net.hub.url)[0].status == "pending"
+        [second] = upload.upload_pending(twins[1], net.hub.url)
+        assert second.status == "refused" and "fill the space" in second.message
+        assert len(waiting.keys_of("ZZ02")) == 1
+    finally:
+        for t in twins:
+            t.close()
+        net.close()
