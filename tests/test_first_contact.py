@@ -53,8 +53,9 @@ def test_command_line_lists_discards_and_approves_the_right_key(home, capsys):
     fake, fake_fp = _stranger(capsys, home, "ST01", home / "stranger")
     assert fake.name == net.first["ST01"].name  # the same file name, another key
     ok(capsys, net.county, "sync", "import", str(fake))  # the stranger's came first
-    ok(capsys, net.county, "sync", "import", str(net.first["ST01"]))
     real_fp = net.fingerprints["ST01"]
+    imported = ok(capsys, net.county, "sync", "import", str(net.first["ST01"]))
+    assert "2 different keys are waiting for station ST01" in imported
     listed = ok(capsys, net.county, "stations", "list")
     assert "2 keys waiting" in listed and fake_fp in listed and real_fp in listed
     assert "file (USB stick or folder)" in listed

@@ -156,7 +156,7 @@ def cmd_stations_approve(store: Store, args: argparse.Namespace) -> int:
     else:
         print(_("Station {code} approved; key fingerprint {fingerprint}.").format(
             code=code, fingerprint=fingerprint))
-    return print_reports(store, reports)
+    return print_reports(reports)
 
 
 def cmd_stations_discard_waiting(store: Store, args: argparse.Namespace) -> int:

@@ -301,7 +301,7 @@ def cmd_sync_import(store: Store, args: argparse.Namespace) -> int:
         print(_("No sync files ({suffix}) in {paths}.").format(
             suffix=bundle.SUFFIX, paths=", ".join(map(str, args.paths))))
         return EXIT_OK
-    return print_reports(store, exchange.import_many(store, args.paths))
+    return print_reports(exchange.import_many(store, args.paths))
 
 
 def _bundle_rows(status: dict) -> list[dict]:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from trainer_app.i18n import _, ngettext
-from trainer_app.store import Store
-from trainer_app.sync import exchange
+from trainer_app.sync import exchange, waiting
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -32,7 +31,7 @@ def status_label(status: str) -> str:
             "cancelled": _("stopped")}.get(status, status)
 
 
-def print_report(store: Store, report: exchange.ImportReport) -> None:
+def print_report(report: exchange.ImportReport) -> None:
     print(report.message or f"{report.file}: {status_label(report.status)}")
     indent = "    "
     if report.sender_code and report.seq is not None:
@@ -42,8 +41,16 @@ def print_report(store: Store, report: exchange.ImportReport) -> None:
         print(indent + _("new: {counts}").format(counts=counts_text(report.new) or _("none")))
         print(indent + _("changed: {counts}").format(
             counts=counts_text(report.changed) or _("none")))
-    if report.status == "pending":
-        fingerprint = exchange.pending_fingerprint(store, report.sender_code) or "?"
+    waiting_keys = waiting.keys_of(report.sender_code) if report.status == "pending" else []
+    if len(waiting_keys) > 1:
+        print(indent + _(
+            "Not applied yet: {n} different keys are waiting for station {code} ({fingerprints})"
+            "; only one is the station's. Compare with the fingerprint shown at the station, "
+            "then run 'stations approve {code} --fingerprint FP'.").format(
+                n=len(waiting_keys), code=report.sender_code,
+                fingerprints=", ".join(k.fingerprint for k in waiting_keys)))
+    elif report.status == "pending":
+        fingerprint = waiting_keys[0].fingerprint if waiting_keys else "?"
         print(indent + _(
             "Not applied yet (not an error): compare the key fingerprint {fingerprint} with the "
             "one shown at the station, then run 'stations approve {code}'.").format(
@@ -57,9 +64,9 @@ def print_report(store: Store, report: exchange.ImportReport) -> None:
             code=report.sender_code, gaps=", ".join(map(str, report.gaps))))
 
 
-def print_reports(store: Store, reports: list[exchange.ImportReport]) -> int:
+def print_reports(reports: list[exchange.ImportReport]) -> int:
     for report in reports:
-        print_report(store, report)
+        print_report(report)
     if reports:
         tally = {s: sum(1 for r in reports if r.status == s)
                  for s in ("applied", "duplicate", "pending", "rejected")}

@@ -483,13 +483,6 @@ def approved_fingerprint(sign_key: str | None) -> str:
         return ""
 
 
-def pending_fingerprint(store: Store, code: str) -> str | None:
-    """The fingerprint of the first key waiting for ``code`` (see :func:`waiting.keys_of` for
-    all of them)."""
-    found = waiting.keys_of(code)
-    return found[0].fingerprint if found else None
-
-
 def import_many(store: Store, paths_: list[Path], progress: Progress | None = None,
                 cancelled: Cancelled | None = None) -> list[ImportReport]:
     """Import files and the bundles inside folders (a USB stick full of them), oldest first."""
