@@ -5,6 +5,7 @@ them."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,36 @@ def test_a_database_is_not_created_on_a_read_only_medium(home):
                        "XC", "--name", "县中心"], read_only=True)
     assert made.code == 2 and "Traceback" not in made.err
     assert "cannot be created" in made.err and "read-only medium" in made.err, made.err
+
+
+def test_the_window_opens_a_database_on_a_read_only_medium(qtbot, home, monkeypatch):
+    from tests.disks import mounted
+    from trainer_app.services import demo
+    from trainer_app.store import Store
+    from trainer_app.ui.main_window import MainWindow
+
+    source = Store(home / "station.db", create=True)
+    demo.fill(source, trainees=12, seed=4)
+    source.close()
+    shown: list[str] = []
+    for kind in ("warning", "critical"):
+        monkeypatch.setattr(QMessageBox, kind, lambda _p, _t, text, *a, **k:
+                            shown.append(text) or QMessageBox.StandardButton.Ok)
+    cd = home / "cd"
+    with mounted(cd, size="8m"):
+        import shutil
+
+        shutil.copy(home / "station.db", cd / "station.db")
+        subprocess.run(["mount", "-o", "remount,ro", str(cd)], check=True)
+        store = Store(cd / "station.db")
+        try:
+            assert store.read_only
+            window = MainWindow(store)
+            qtbot.addWidget(window)
+            window.show()
+            qtbot.wait(50)
+            assert window.trainees.model.rowCount() == 12 and shown == []
+            window.close()
+        finally:
+            store.close()
+        assert sorted(p.name for p in cd.iterdir()) == ["station.db"]
