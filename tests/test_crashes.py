@@ -284,3 +284,20 @@ def test_a_crashed_import_leaves_no_half_copy_in_the_pending_folder(home, capsys
     mine.write_text("x")
     ok(capsys, net.county, "sync", "import", str(net.first["ST01"]))
     assert sorted(p.name for p in folder.iterdir()) == ["notes.tmp"]
+
+
+def test_the_sweep_removes_dead_writers_temporary_files_only(tmp_path):
+    stale = tmp_path / ".WP01-00003.trbundle.payload.tmp"  # left by a killed earlier version
+    stale.write_bytes(b"x" * 10)
+    old = tmp_path / ".certificates.pdf.1a2b3c4d.tmp"
+    old.write_bytes(b"%PDF-")
+    foreign = tmp_path / ".bashrc.tmp"  # not a kind of file Trainer writes
+    foreign.write_text("x")
+    with files.atomic_writer(tmp_path / "pack.trpack") as fh:
+        fh.write(b"data")
+        [live] = [p for p in tmp_path.iterdir() if p.name.startswith(".pack.trpack.")]
+        # another process tidying the folder meanwhile leaves the live writer's file alone
+        assert files.sweep(tmp_path, force=True) == []
+        assert live.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".bashrc.tmp", "pack.trpack"]
+    assert not stale.exists() and not old.exists()
