@@ -1,6 +1,7 @@
 """The county's station register: every station with its approval, key fingerprint, last bundle
 and missing bundle numbers; adding a station, making its county pack, and approving its key
-after comparing fingerprints with the station operator."""
+after comparing fingerprints with the station operator — choosing among several keys when
+strangers sent bundles under the station's code too, and discarding the wrong ones."""
 
 from __future__ import annotations
 
