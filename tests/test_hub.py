@@ -634,3 +634,17 @@ def test_the_bytes_waiting_for_one_code_are_bounded(tmp_path):
         for t in twins:
             t.close()
         net.close()
+
+
+def test_a_restarted_hub_tidies_what_a_killed_one_left(tmp_path):
+    net = Network(tmp_path)
+    net.hub.stop()
+    partial = net.inbox / "partial"
+    left = [partial / "0123abcd.json.tmp", partial / ".0123abcd.json.5f5f5f5f.tmp"]
+    for path in left:
+        path.write_text("{")
+    net.hub = hub.start(net.root / "county.db", inbox_dir=net.inbox)
+    try:
+        assert not any(p.exists() for p in left)
+    finally:
+        net.close()

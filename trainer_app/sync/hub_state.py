@@ -20,7 +20,7 @@ from pathlib import Path
 from aiohttp import web
 
 from trainer_app import paths
-from trainer_app.files import write_atomic_bytes
+from trainer_app.files import sweep, write_atomic_bytes
 from trainer_app.i18n import _
 from trainer_app.security import keys
 from trainer_app.store import Store
@@ -167,6 +167,9 @@ class HubState:
     # unfinished uploads (files under partial/)
     def _load_partial(self) -> None:
         now = time.time()
+        sweep(self.partial, force=True)  # what a killed hub left half-written
+        for old in self.partial.glob("*.json.tmp"):  # ... or an earlier version of it
+            _unlink(old)
         for meta in self.partial.glob("*.json"):
             try:
                 data = json.loads(meta.read_text("utf-8"))
