@@ -23,6 +23,7 @@ from tests.test_gui_county import (  # noqa: F401 (county, messages, stores: fix
 )
 from trainer_app import i18n
 from trainer_app.services import county as county_service
+from trainer_app.store import Store
 from trainer_app.sync import exchange, site, waiting
 from trainer_app.ui.sync.county_stations import ApprovedDialog, ApproveDialog
 
@@ -173,3 +174,68 @@ def test_the_dialog_in_chinese(qtbot, county, stores, home):  # noqa: F811
         dialog.grab().save("/tmp/approve-keys-zh.png")
     finally:
         i18n.set_language("en")
+
+
+class _Death(BaseException):
+    """The program stops here."""
+
+
+def test_an_interrupted_approval_is_finished_by_approving_again(
+        qtbot, county, stores, home, messages, monkeypatch):  # noqa: F811
+    station = link_station(county, stores, "WP01", trainees_=4, seed=4)
+    usb = home / "usb"
+    for _ in range(2):
+        assert exchange.import_file(county, send(station, usb)).status == "pending"
+    real_import = exchange.import_file
+    calls = []
+
+    def dies_on_the_second(store, path, *args, **kwargs):
+        calls.append(path.name)
+        if len(calls) == 2:
+            raise _Death
+        return real_import(store, path, *args, **kwargs)
+
+    monkeypatch.setattr(exchange, "import_file", dies_on_the_second)
+    with pytest.raises(_Death):
+        exchange.approve(county, "WP01")
+    monkeypatch.setattr(exchange, "import_file", real_import)
+    [row] = [r for r in county_service.stations(county) if r["code"] == "WP01"]
+    assert row["state"] == "approved" and row["unapplied"] == 1
+
+    panel = open_panel(qtbot, county)
+    sp = stations_panel(panel)
+    sp.select("WP01")
+    assert sp.approve_button.isEnabled() and "was interrupted" in sp.hint.text()
+    monkeypatch.setattr(ApproveDialog, "exec", lambda self: pytest.fail("nothing to compare"))
+    monkeypatch.setattr(ApprovedDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    qtbot.mouseClick(sp.approve_button, LEFT)
+    qtbot.waitUntil(lambda: sp.task is None, timeout=20000)
+    assert [r.status for r in sp.last_reports] == ["applied"]
+    assert waiting.bundles("WP01") == [] and not sp.approve_button.isEnabled()
+
+
+def test_the_command_line_says_an_approval_was_interrupted(home, capsys, monkeypatch):
+    net = linked(capsys, home, {"ST01": ""})
+    db = net.stations["ST01"]
+    ok(capsys, db, "sync", "export", "--out", str(net.usb))
+    ok(capsys, net.county, "sync", "import", str(net.usb))
+    real_import = exchange.import_file
+
+    def dies_on_the_second(store, path, *args, **kwargs):
+        if not path.name.endswith("00001.trbundle"):
+            raise _Death
+        return real_import(store, path, *args, **kwargs)
+
+    monkeypatch.setattr(exchange, "import_file", dies_on_the_second)
+    county_db = Store(net.county)
+    try:
+        with pytest.raises(_Death):
+            exchange.approve(county_db, "ST01")
+    finally:
+        county_db.close()
+    monkeypatch.setattr(exchange, "import_file", real_import)
+    assert "1 bundle not applied yet (approve again)" in ok(capsys, net.county, "stations",
+                                                              "list")
+    out = ok(capsys, net.county, "stations", "approve", "ST01")
+    assert "approved already" in out and "applied" in out
+    assert "not applied" not in ok(capsys, net.county, "stations", "list")

@@ -55,6 +55,7 @@ def station_rows(store: Store) -> list[dict]:
                             else s.get("pending_fingerprint")),
             "waiting": bool(waiting),
             "waiting_keys": waiting,
+            "unapplied": s.get("unapplied", 0),
             "site_id": st["site_id"],
             "last_seq": st["last_seq"], "last_at": st["last_at"],
             "gaps": s.get("gaps", []),
@@ -63,6 +64,10 @@ def station_rows(store: Store) -> list[dict]:
 
 
 def _approval_label(row: dict) -> str:
+    if row["approved"] and row["unapplied"]:
+        return ngettext("approved; {n} bundle not applied yet (approve again)",
+                        "approved; {n} bundles not applied yet (approve again)",
+                        row["unapplied"]).format(n=row["unapplied"])
     if row["approved"]:
         return _("approved")
     n = len(row["waiting_keys"])

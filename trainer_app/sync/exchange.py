@@ -324,17 +324,20 @@ def approve(store: Store, code: str, fingerprint: str | None = None) -> list[Imp
         raise ServiceError(_(
             "Station {code} is approved already, with the key {found}, not {wanted}.").format(
                 code=code, found=approved_fingerprint(key), wanted=fingerprint))
-    files = waiting.bundles(code)
     with store.transaction():
         store_records.update(store, "station", row["id"],
                              {"sign_key": key, "site_id": site_id, "approved": 1})
-    reports = [import_file(store, p) for p in files]
-    for p, r in zip(files, reports, strict=True):
-        if r.ok:
-            waiting.remove(p)
-        elif r.reason in DISCARDED:
-            waiting.remove(p)
-            r.message += " " + _("The waiting copy was deleted.")
+    # Each copy is removed once applied (or found useless): approving again after a crash
+    # here applies what is left.
+    reports = []
+    for path in waiting.bundles(code):
+        report = import_file(store, path)
+        if report.ok:
+            waiting.remove(path)
+        elif report.reason in DISCARDED:
+            waiting.remove(path)
+            report.message += " " + _("The waiting copy was deleted.")
+        reports.append(report)
     return reports
 
 
@@ -389,6 +392,9 @@ def status(store: Store) -> dict:
                 "gaps": _gaps(store, st["site_id"]) if st["site_id"] else [],
                 "pending_fingerprint": waits[0]["fingerprint"] if waits else None,
                 "waiting_keys": waits,
+                # bundles still waiting for an approved station: approving was interrupted
+                # (the program stopped while applying them); approving again applies them
+                "unapplied": len(waiting.bundles(st["code"])) if st["approved"] else 0,
             })
         result["stations"] = stations
     else:

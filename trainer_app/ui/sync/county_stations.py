@@ -479,7 +479,8 @@ class StationsPanel(Retranslating, QWidget):
     ) -> None:
         row = self.selected()
         self.pack_button.setEnabled(row is not None)
-        self.approve_button.setEnabled(row is not None and row["state"] == "waiting")
+        self.approve_button.setEnabled(row is not None and (
+            row["state"] == "waiting" or bool(row.get("unapplied"))))
         self.hint.setText(self._hint(row) if row else "")
         self.hint.setStyleSheet(f"color: {RED};" if row and row["gaps"] else "color: #444;")
 
@@ -489,6 +490,13 @@ class StationsPanel(Retranslating, QWidget):
             return _("Station {code} has sent nothing yet. Make its county pack and carry it "
                      "to the station; its first bundle then brings its key.").format(
                 code=row["code"])
+        if row.get("unapplied"):
+            return ngettext(
+                "Approving station {code} was interrupted: {n} of its bundles were not applied "
+                "yet. Press Approve… to apply them.",
+                "Approving station {code} was interrupted: {n} of its bundles were not applied "
+                "yet. Press Approve… to apply them.", row["unapplied"]).format(
+                    code=row["code"], n=row["unapplied"])
         if row["state"] == "waiting" and len(row.get("waiting_keys") or []) > 1:
             return _("{n} different keys are waiting for station {code}: only one is the "
                      "station's. Press Approve…, compare the fingerprints with the station "
@@ -549,15 +557,19 @@ class StationsPanel(Retranslating, QWidget):
 
     def approve(self) -> None:
         row = self.selected()
-        if row is None or row["state"] != "waiting" or self.task is not None:
+        if row is None or self.task is not None:
             return
-        dialog = ApproveDialog(row, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.chosen:
-            return
-        code, fingerprint = row["code"], dialog.chosen
-        if dialog.action == "discard":
-            self.discard(code, fingerprint)
-            return
+        code, fingerprint = row["code"], None
+        if row["state"] == "waiting":
+            dialog = ApproveDialog(row, self)
+            if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.chosen:
+                return
+            fingerprint = dialog.chosen
+            if dialog.action == "discard":
+                self.discard(code, fingerprint)
+                return
+        elif not row.get("unapplied"):
+            return  # approved, nothing left to apply (the key was compared before)
         task = tasks.store_task(
             self._store.path,
             lambda store, _progress, _cancelled: exchange.approve(store, code, fingerprint),
