@@ -264,10 +264,25 @@ def _v4_sync(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v5_bundle_states(db: sqlite_utils.Database) -> None:
+    """A bundle's row is written before its file can appear (``state`` 'pending', with the
+    whole file's SHA-256), so a number that may exist outside the database is never given to
+    other content; 'written' once it is in place, 'lost' when it never was (see
+    :func:`trainer_app.sync.exchange.settle`)."""
+    db.executescript(
+        """
+        ALTER TABLE bundle_out ADD COLUMN state TEXT NOT NULL DEFAULT 'written'
+            CHECK (state IN ('pending', 'written', 'lost'));
+        ALTER TABLE bundle_out ADD COLUMN file_sha256 TEXT;
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_search,
     _v3_certificates,
     _v4_sync,
+    _v5_bundle_states,
 ]
 LATEST_VERSION = len(MIGRATIONS)

@@ -106,7 +106,24 @@ def foreign_keys_off(store: Store) -> Iterator[None]:
 
 # -- bundle logs ---------------------------------------------------------------------------------
 def last_out(store: Store) -> dict | None:
-    return store.row("SELECT * FROM bundle_out ORDER BY seq DESC LIMIT 1")
+    """The last bundle written that is (or may be) outside the database: the next bundle's
+    changes start after its ``to_rev``. A bundle that never reached its folder (``lost``) is
+    passed over, so the next one carries its changes too."""
+    return store.row("SELECT * FROM bundle_out WHERE state != 'lost' ORDER BY seq DESC LIMIT 1")
+
+
+def next_seq(store: Store) -> int:
+    """A number no bundle had: every number recorded, lost ones too, is taken for good."""
+    return int(store.scalar("SELECT coalesce(max(seq), 0) FROM bundle_out") or 0) + 1
+
+
+def unsettled_out(store: Store) -> list[dict]:
+    """Bundles recorded before their file was put in place, not known to be there yet."""
+    return store.rows("SELECT * FROM bundle_out WHERE state = 'pending' ORDER BY seq")
+
+
+def set_out_state(store: Store, seq: int, state: str) -> None:
+    store.conn.execute("UPDATE bundle_out SET state = ? WHERE seq = ?", [state, seq])
 
 
 def bundles_out(store: Store) -> list[dict]:

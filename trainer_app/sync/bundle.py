@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import shutil
 import struct
+import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 
-from trainer_app.files import fsync_dir
+from trainer_app.files import atomic_writer
 from trainer_app.security import keys
 from trainer_app.sync import crypto
 
@@ -268,51 +269,53 @@ def write(
     signer: keys.SigningKey,
     recipient_pub: bytes | None,
     progress: Callable[[int], None] | None = None,
+    before_replace: Callable[[Path, dict], None] | None = None,
 ) -> dict:
-    """Write a bundle atomically (temporary file, fsync, rename) and read it back to verify.
+    """Write a bundle atomically (:func:`trainer_app.files.atomic_writer`), checked before the
+    rename: its signature, size and hash read back from the disk.
 
     ``manifest`` gets the counts, sizes, hash and encryption fields added; returns it.
+    ``before_replace(tmp, manifest)`` runs with the complete, checked temporary file just before
+    it is renamed into place (the exporter records the bundle's number and hash there).
     """
     path = Path(path)
-    folder = path.parent
-    payload_tmp = folder / f".{path.name}.payload.tmp"
-    final_tmp = folder / f".{path.name}.tmp"
     counts: dict[str, int] = {}
     sealer = crypto.Sealer(recipient_pub) if recipient_pub else None
     digest = hashlib.sha256()
     payload_size = plain_size = 0
-    try:
-        with payload_tmp.open("wb") as out:
-            compressor = zlib.compressobj(6)
-            buffer = b""
-            pending: bytes | None = None
+    # The payload goes to an anonymous temporary file on the local disk (gone with the process,
+    # however it ends): only the final file's short copy touches the target's drive.
+    with tempfile.TemporaryFile() as out:
+        compressor = zlib.compressobj(6)
+        buffer = b""
+        pending: bytes | None = None
 
-            def emit(frame: bytes, final: bool) -> None:
-                nonlocal payload_size
-                sealed = sealer.seal(frame, final) if sealer else frame
-                block = struct.pack(">I", len(sealed)) + sealed
-                digest.update(block)
-                out.write(block)
-                payload_size += len(block)
+        def emit(frame: bytes, final: bool) -> None:
+            nonlocal payload_size
+            sealed = sealer.seal(frame, final) if sealer else frame
+            block = struct.pack(">I", len(sealed)) + sealed
+            digest.update(block)
+            out.write(block)
+            payload_size += len(block)
 
-            for n, (table, row) in enumerate(items, 1):
-                line = json.dumps({"t": table, "r": row}, ensure_ascii=False,
-                                  separators=(",", ":")).encode() + b"\n"
-                plain_size += len(line)
-                counts[table] = counts.get(table, 0) + 1
-                buffer += compressor.compress(line)
-                while len(buffer) >= crypto.FRAME:
-                    if pending is not None:
-                        emit(pending, False)
-                    pending, buffer = buffer[: crypto.FRAME], buffer[crypto.FRAME :]
-                if progress and n % 5000 == 0:
-                    progress(n)
-            buffer += compressor.flush()
-            while buffer:
+        for n, (table, row) in enumerate(items, 1):
+            line = json.dumps({"t": table, "r": row}, ensure_ascii=False,
+                              separators=(",", ":")).encode() + b"\n"
+            plain_size += len(line)
+            counts[table] = counts.get(table, 0) + 1
+            buffer += compressor.compress(line)
+            while len(buffer) >= crypto.FRAME:
                 if pending is not None:
                     emit(pending, False)
                 pending, buffer = buffer[: crypto.FRAME], buffer[crypto.FRAME :]
-            emit(pending or b"", True)
+            if progress and n % 5000 == 0:
+                progress(n)
+        buffer += compressor.flush()
+        while buffer:
+            if pending is not None:
+                emit(pending, False)
+            pending, buffer = buffer[: crypto.FRAME], buffer[crypto.FRAME :]
+        emit(pending or b"", True)
         manifest = {
             **manifest,
             "format": "trainer-bundle",
@@ -332,18 +335,16 @@ def write(
         manifest_bytes = json.dumps(manifest, ensure_ascii=False, sort_keys=True,
                                     separators=(",", ":")).encode()
         signature = signer.sign(manifest_bytes)
-        with final_tmp.open("wb") as out, payload_tmp.open("rb") as payload:
-            out.write(MAGIC + manifest_bytes + b"\n" + crypto.b64(signature).encode() + b"\n")
-            while block := payload.read(1024 * 1024):
-                out.write(block)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(final_tmp, path)
-        fsync_dir(folder)
-    finally:
-        for tmp in (payload_tmp, final_tmp):
-            tmp.unlink(missing_ok=True)
-    verify_written(path, signer.public_raw)
+        out.seek(0)
+
+        def hand_over(tmp: Path) -> None:
+            verify_written(tmp, signer.public_raw)
+            if before_replace:
+                before_replace(tmp, manifest)
+
+        with atomic_writer(path, before_replace=hand_over) as final:
+            final.write(MAGIC + manifest_bytes + b"\n" + crypto.b64(signature).encode() + b"\n")
+            shutil.copyfileobj(out, final, 1024 * 1024)
     return manifest
 
 

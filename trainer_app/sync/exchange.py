@@ -1,4 +1,4 @@
-"""Writing bundles (station to county, county to stations) and importing them.
+"""Importing bundles (writing them is :mod:`trainer_app.sync.export`, re-exported here).
 
 Importing: read the manifest, find the sender and its approved key, check the signature,
 recipient and version, decrypt, validate every record, and apply all of it in one transaction —
@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trainer_app import __version__, cancel, paths
-from trainer_app.files import copy_atomic, same_content
+from trainer_app import cancel
 from trainer_app.i18n import _
 from trainer_app.security import keys
-from trainer_app.services import certificates
 from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
 from trainer_app.store import records as store_records
 from trainer_app.store import sync as q
 from trainer_app.store.db import utc_now
-from trainer_app.sync import bundle, crypto, records, site
+from trainer_app.sync import bundle, crypto, records, site, waiting
+from trainer_app.sync.export import SHARED_TABLES, export, settle  # noqa: F401 (the API)
+from trainer_app.sync.waiting import pending_dir  # noqa: F401 (where hub and tests look)
 
 Progress = Callable[[int], None]
 Cancelled = Callable[[], bool]
@@ -37,86 +37,6 @@ class ImportCancelled(cancel.Cancelled):
     def __init__(self, report: ImportReport | None = None) -> None:
         super().__init__()
         self.report = report
-
-
-# -- export ------------------------------------------------------------------------------------
-def _station_items(store: Store, after: int) -> Iterator[tuple[str, dict]]:
-    key = site.dedup_key(store)
-    for table in records.STATION_TABLES:
-        for row in q.changed_rows(store, table, store.site_id, after):
-            if table == "trainee":
-                row["id_hash"] = site.id_hash(key, row.get("id_number"))
-            yield table, row
-
-
-# Rows of every origin that a county passes on to all its stations: every station's keys and
-# every withdrawal, so that any certificate verifies, and verifies as withdrawn, anywhere.
-SHARED_TABLES = ("site_key", "revocation")
-
-
-def _county_items(store: Store) -> Iterator[tuple[str, dict]]:
-    for table in records.COUNTY_TABLES:
-        if table in SHARED_TABLES:
-            yield from ((table, row) for row in q.all_rows(store, table))
-        else:
-            yield from ((table, row) for row in q.changed_rows(store, table, store.site_id, 0))
-    for st in q.stations(store):
-        if st["site_id"]:
-            yield records.RECEIPT, {"station_site": st["site_id"], "station_code": st["code"],
-                                    "held": q.applied_seqs(store, st["site_id"])}
-
-
-def export(store: Store, out_dir: Path, full: bool = False,
-           progress: Progress | None = None) -> tuple[Path, dict]:
-    """Write the next bundle into ``out_dir``; returns its path and manifest.
-
-    A station's bundle holds its rows changed since its last bundle (everything with
-    ``full``), encrypted to the county. A county's bundle holds the catalog, station register,
-    keys, withdrawals, merges and receipts for all its stations (no personal data, signed)."""
-    out_dir = Path(out_dir)
-    if not out_dir.is_dir():
-        raise ServiceError(_("The folder {path} does not exist.").format(path=out_dir))
-    role = site.role(store)
-    if role not in ("station", "county"):
-        site.require_role(store, "station")
-    signer = certificates.signing_key(store)
-    last = q.last_out(store)
-    seq = (last["seq"] if last else 0) + 1
-    to_rev = q.change_counter(store)
-    if role == "station":
-        from_rev = 0 if full or not last else last["to_rev"]
-        code = store.get_meta("station_code") or ""
-        items = _station_items(store, from_rev)
-        recipient = site.county(store).encrypt_public
-        if len(recipient) != 32:  # personal data never leaves in clear
-            raise ServiceError(
-                _("The county's encryption key is missing: import the county pack again."))
-    else:
-        from_rev, full = 0, True
-        code = store.get_meta("county_code") or ""
-        items = _county_items(store)
-        recipient = None
-    info = site.county(store)
-    manifest = {
-        "kind": role,
-        "sender": {"site_id": store.site_id, "code": code, "role": role,
-                   "name": store.get_meta("station_name" if role == "station" else "county_name")
-                   or "",
-                   "sign_public": crypto.b64(signer.public_raw),
-                   "fingerprint": keys.fingerprint(signer.public_raw)},
-        "recipient": {"county_code": info.code, "county_site_id": info.site_id},
-        "seq": seq, "full": bool(full), "from_rev": from_rev, "to_rev": to_rev,
-        "created_at": utc_now(), "program_version": __version__,
-    }
-    name = f"{code}-{seq:05d}{'-full' if full and role == 'station' else ''}{bundle.SUFFIX}"
-    path = out_dir / name
-    manifest = bundle.write(path, manifest, items, signer, recipient or None, progress)
-    with store.transaction():
-        q.add_out(store, {"seq": seq, "file_name": name, "path": str(path),
-                          "created_at": manifest["created_at"], "from_rev": from_rev,
-                          "to_rev": to_rev, "full": int(bool(full)),
-                          "counts": manifest["counts"], "sha256": manifest["payload_sha256"]})
-    return path, manifest
 
 
 def inspect(path: Path) -> dict:
@@ -163,22 +83,20 @@ def reason_text(code: str) -> str:
     return REASONS.get(code, lambda: code)()
 
 
-def pending_dir() -> Path:
-    return paths.data_dir() / "inbox" / "pending"
-
-
 def import_file(
     store: Store, path: Path, progress: Progress | None = None,
     cancelled: Cancelled | None = None, limits: bundle.Limits = bundle.DEFAULT_LIMITS,
+    via: str = waiting.VIA_FILE,
 ) -> ImportReport:
     """Import one bundle; never raises for a bad bundle: the report says what happened.
+    ``via`` says how it came (kept with a bundle that waits for its station's approval).
 
     Raises :class:`ImportCancelled` (with a report of status ``cancelled``) when
     ``cancelled()`` says to stop; nothing of the file is applied then."""
     path = Path(path)
     report = ImportReport(file=path.name, status="rejected")
     try:
-        _import(store, path, report, progress, cancelled, limits)
+        _import(store, path, report, progress, cancelled, limits, via)
     except bundle.BundleError as exc:
         report.new, report.changed, report.unchanged = {}, {}, 0
         report.status = "pending" if exc.reason == "not_approved" else "rejected"
@@ -201,7 +119,7 @@ def import_file(
 
 
 def _import(store: Store, path: Path, report: ImportReport, progress: Progress | None,
-            cancelled: Cancelled | None, limits: bundle.Limits) -> None:
+            cancelled: Cancelled | None, limits: bundle.Limits, via: str) -> None:
     header = bundle.read_header(path, limits)
     m = header.manifest
     sender = m.get("sender") or {}
@@ -226,7 +144,7 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
             raise bundle.BundleError("unknown_station", report.sender_code)
         if not station_row["approved"] or not station_row["sign_key"]:
             bundle.check_payload(path, header)  # only a whole, unaltered file waits
-            _keep_pending(path, station_row["code"])
+            waiting.keep(path, station_row["code"], via)
             raise bundle.BundleError("not_approved", report.sender_code)
         if crypto.unb64(station_row["sign_key"]) != claimed or station_row["site_id"] != \
                 sender_site:
@@ -261,18 +179,6 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
     _apply(store, path, header, opener, allowed, origin, station_key, report, progress,
            cancelled, limits)
     report.gaps = _gaps(store, sender_site)
-
-
-def _keep_pending(path: Path, code: str) -> None:
-    """Keep a bundle of a not-yet-approved station (a file, not a database change) so it can be
-    applied once the coordinator approves the station's key. The copy is written atomically;
-    a different copy of the same name (a damaged one kept before) is replaced."""
-    folder = pending_dir() / code
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / path.name
-    if target.exists() and same_content(path, target):
-        return
-    copy_atomic(path, target)
 
 
 def _gaps(store: Store, sender_site: str) -> list[int]:
@@ -387,31 +293,51 @@ def _apply_receipts(store: Store, receipts: list[dict]) -> None:
                                   if isinstance(s, int) and 0 < s < 2**63])
 
 
-def approve(store: Store, code: str) -> list[ImportReport]:
-    """Approve a station's key (after comparing fingerprints) and apply its waiting bundles."""
+def approve(store: Store, code: str, fingerprint: str | None = None) -> list[ImportReport]:
+    """Approve a station's key (after comparing fingerprints) and apply its waiting bundles.
+
+    The key is the one waiting with ``fingerprint``; without it, the only key waiting
+    (:class:`waiting.ChooseKey` when several wait). Bundles of other keys waiting for the
+    station can then never be applied: they are reported and deleted."""
     site.require_role(store, "county")
     row = q.station_by_code(store, code.strip().upper())
     if not row:
         raise ServiceError(_("No station with code {code} in the register.").format(code=code))
-    waiting = _waiting(row["code"])
+    code = row["code"]
     key, site_id = row["sign_key"], row["site_id"]
     if not key:
-        sender = _waiting_sender(row["code"])
-        if sender is None:
-            raise ServiceError(
-                _("Station {code} has not sent a bundle yet: its key is not known.").format(
-                    code=row["code"]))
-        key, site_id = sender["sign_public"], sender["site_id"]
+        if fingerprint:
+            chosen = waiting.find(code, fingerprint)
+            if chosen is None:
+                raise waiting.NoSuchKey(code, fingerprint)
+        else:
+            candidates = waiting.keys_of(code)
+            if not candidates:
+                raise ServiceError(_(
+                    "Station {code} has not sent a bundle yet: its key is not known.").format(
+                        code=code))
+            if len(candidates) > 1:
+                raise waiting.ChooseKey(code, candidates)
+            chosen = candidates[0]
+        key, site_id = chosen.sign_public, chosen.site_id
+    elif fingerprint and approved_fingerprint(key) != fingerprint.strip().upper():
+        raise ServiceError(_(
+            "Station {code} is approved already, with the key {found}, not {wanted}.").format(
+                code=code, found=approved_fingerprint(key), wanted=fingerprint))
     with store.transaction():
         store_records.update(store, "station", row["id"],
                              {"sign_key": key, "site_id": site_id, "approved": 1})
-    reports = [import_file(store, p) for p in waiting]
-    for p, r in zip(waiting, reports, strict=True):
-        if r.ok:
-            p.unlink()
-        elif r.reason in DISCARDED:
-            p.unlink(missing_ok=True)
-            r.message += " " + _("The waiting copy was deleted.")
+    # Each copy is removed once applied (or found useless): approving again after a crash
+    # here applies what is left.
+    reports = []
+    for path in waiting.bundles(code):
+        report = import_file(store, path)
+        if report.ok:
+            waiting.remove(path)
+        elif report.reason in DISCARDED:
+            waiting.remove(path)
+            report.message += " " + _("The waiting copy was deleted.")
+        reports.append(report)
     return reports
 
 
@@ -420,33 +346,18 @@ def approve(store: Store, code: str) -> list[ImportReport]:
 DISCARDED = ("damaged", "truncated", "forged")
 
 
-def _waiting(code: str) -> list[Path]:
-    folder = pending_dir() / code.upper()
-    return sorted(folder.glob(f"*{bundle.SUFFIX}")) if folder.exists() else []
-
-
-def _waiting_sender(code: str) -> dict | None:
-    """The sender (site id, signing key) of a waiting station's first readable bundle."""
-    for path in _waiting(code):
-        try:
-            sender = bundle.read_header(path).manifest["sender"]
-            crypto.unb64(sender["sign_public"])
-            return sender
-        except (bundle.BundleError, OSError, KeyError, ValueError):
-            continue
-    return None
-
-
-def pending_fingerprint(store: Store, code: str) -> str | None:
-    """The fingerprint of the key a waiting station's first bundle carries, to compare with
-    the one shown at the station (the key :func:`approve` approves)."""
-    sender = _waiting_sender(code)
-    return keys.fingerprint(crypto.unb64(sender["sign_public"])) if sender else None
+def approved_fingerprint(sign_key: str | None) -> str:
+    """The fingerprint of a station's approved key (base64 in the register), or ""."""
+    try:
+        return keys.fingerprint(crypto.unb64(sign_key)) if sign_key else ""
+    except ValueError:
+        return ""
 
 
 def import_many(store: Store, paths_: list[Path], progress: Progress | None = None,
                 cancelled: Cancelled | None = None) -> list[ImportReport]:
     """Import files and the bundles inside folders (a USB stick full of them), oldest first."""
+    waiting.tidy()
     files: list[Path] = []
     for p in map(Path, paths_):
         if p.is_dir():
@@ -474,12 +385,16 @@ def status(store: Store) -> dict:
     if role == "county":
         stations = []
         for st in q.stations(store):
+            waits = [] if st["approved"] else [k.as_dict() for k in waiting.keys_of(st["code"])]
             stations.append({
                 "code": st["code"], "name": st["name"], "approved": bool(st["approved"]),
                 "last_seq": st["last_seq"], "last_at": st["last_at"],
                 "gaps": _gaps(store, st["site_id"]) if st["site_id"] else [],
-                "pending_fingerprint": None if st["approved"] else pending_fingerprint(
-                    store, st["code"]),
+                "pending_fingerprint": waits[0]["fingerprint"] if waits else None,
+                "waiting_keys": waits,
+                # bundles still waiting for an approved station: approving was interrupted
+                # (the program stopped while applying them); approving again applies them
+                "unapplied": len(waiting.bundles(st["code"])) if st["approved"] else 0,
             })
         result["stations"] = stations
     else:

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from trainer_app.files import write_atomic_bytes
+from trainer_app.files import deferred_replace, write_atomic_bytes
 from trainer_app.i18n import _
 from trainer_app.security import keys
 from trainer_app.services import certificates
@@ -190,6 +190,13 @@ def write_pack(store: Store, station_code: str, out: Path, station_name: str = "
     """A county pack for one station: county identity and public keys, the station's code,
     the matching key for duplicates and the course catalog; signed by the county."""
     require_role(store, "county")
+    # The station is registered only if its pack was written, and the pack appears only once
+    # the station is registered (committed first, then renamed into place).
+    with deferred_replace(), store.transaction():
+        return _write_pack(store, station_code, Path(out), station_name)
+
+
+def _write_pack(store: Store, station_code: str, out: Path, station_name: str) -> Path:
     entry = add_station(store, station_code, station_name)
     signer = certificates.signing_key(store)
     info = county(store)
@@ -211,7 +218,7 @@ def write_pack(store: Store, station_code: str, out: Path, station_name: str = "
     signed = json.dumps(
         {"pack": base64.b64encode(data).decode(), "signature": crypto.b64(signer.sign(data))}
     ).encode()
-    return write_atomic_bytes(Path(out), signed)
+    return write_atomic_bytes(out, signed)
 
 
 def read_pack(path: Path) -> dict:
