@@ -33,6 +33,7 @@ from pathlib import Path
 
 from trainer_app import cli_format as fmt
 from trainer_app.cli_parser import CommandError, actions, command
+from trainer_app.domain import bundle_numbers
 from trainer_app.i18n import _, ngettext
 from trainer_app.security import keys
 from trainer_app.services.errors import ServiceError
@@ -331,7 +332,7 @@ def station_columns() -> list[fmt.Column]:
         (_("Key fingerprint"), lambda r: r["fingerprint"] or ""),
         (_("Last bundle"), lambda r: r["last_seq"] or ""),
         (_("Received"), lambda r: (r["last_at"] or "")[:16].replace("T", " ")),
-        (_("Missing"), lambda r: ", ".join(map(str, r["gaps"]))),
+        (_("Missing"), lambda r: bundle_numbers.text(r["gaps"])),
         (_("Id"), lambda r: r["id"]),
     ]
 
@@ -404,7 +405,7 @@ def _print_report(store: Store, report: exchange.ImportReport) -> None:
             print(indent + _("detail: {detail}").format(detail=report.detail))
     if report.gaps:
         print(indent + _("missing bundles of {code}: {gaps}").format(
-            code=report.sender_code, gaps=", ".join(map(str, report.gaps))))
+            code=report.sender_code, gaps=bundle_numbers.text(report.gaps)))
 
 
 def _print_reports(store: Store, reports: list[exchange.ImportReport]) -> int:
@@ -448,13 +449,12 @@ def cmd_sync_import(store: Store, args: argparse.Namespace) -> int:
     for path in args.paths:
         if not path.exists():
             raise CommandError(_("{path} does not exist.").format(path=path))
-    files = [p for p in args.paths if p.is_file()]
-    folders = [p for p in args.paths if p.is_dir()]
-    if not files and not any(any(f.rglob(f"*{bundle.SUFFIX}")) for f in folders):
+    files = exchange.bundle_files(args.paths)
+    if not files:
         print(_("No sync files ({suffix}) in {paths}.").format(
             suffix=bundle.SUFFIX, paths=", ".join(map(str, args.paths))))
         return EXIT_OK
-    return _print_reports(store, exchange.import_many(store, args.paths))
+    return _print_reports(store, exchange.import_many(store, files))
 
 
 def _bundle_rows(status: dict) -> list[dict]:
@@ -557,12 +557,14 @@ def _print_upload(result) -> None:
                               (_("changed: {counts}"), receipt.get("changed"))):
             if isinstance(counts, dict):
                 print(indent + label.format(counts=_counts_text(counts) or _("none")))
-    if receipt.get("held"):
+    held = bundle_numbers.runs(n for n in receipt.get("held") or [] if type(n) is int)
+    if held:
         print(indent + _("the county holds bundles {seqs}").format(
-            seqs=", ".join(map(str, receipt["held"]))))
-    if receipt.get("gaps"):
+            seqs=bundle_numbers.text(held)))
+    gaps = bundle_numbers.as_ranges(receipt.get("gaps"))
+    if gaps:
         print(indent + _("missing at the county: {gaps}").format(
-            gaps=", ".join(map(str, receipt["gaps"]))))
+            gaps=bundle_numbers.text(gaps)))
 
 
 # -- hub -------------------------------------------------------------------------------------------

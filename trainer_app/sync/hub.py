@@ -70,7 +70,7 @@ anything but an upload), or a station has a key that is not approved. Errors are
     :func:`trainer_app.sync.exchange.import_file` — the same code path as a USB import — and
     answers with the receipt ``{"status": applied|duplicate|pending|rejected, "reason",
     "message", "file", "seq", "new", "changed", "held": [bundle numbers of this station the county
-    holds], "gaps": [missing numbers]}``.
+    holds], "gaps": [[first, last] of each range of missing numbers]}``.
 
 Only a station's own bundles are accepted (the manifest's sender must be the signing station;
 on first contact its key must also be the request's key).
@@ -101,6 +101,7 @@ from pathlib import Path
 from aiohttp import web
 
 from trainer_app import paths
+from trainer_app.domain import bundle_numbers
 from trainer_app.i18n import _
 from trainer_app.security import keys
 from trainer_app.services.errors import ServiceError
@@ -439,16 +440,12 @@ def _raw_key(text: object) -> bytes | None:
         return None
 
 
-def _gaps(held: list[int]) -> list[int]:
-    return sorted(set(range(1, max(held) + 1)) - set(held)) if held else []
-
-
 def receipt(report: exchange.ImportReport, held: list[int]) -> dict:
     """The answer to an upload: what the import did, and which bundles the county holds."""
     return {"status": report.status, "reason": report.reason, "message": report.message,
             "detail": report.detail,
             "file": report.file, "seq": report.seq, "new": report.new,
-            "changed": report.changed, "held": held, "gaps": _gaps(held)}
+            "changed": report.changed, "held": held, "gaps": bundle_numbers.gaps(held)}
 
 
 HUB: web.AppKey[_Hub] = web.AppKey("hub", _Hub)
@@ -592,7 +589,7 @@ async def create_upload(request: web.Request) -> web.Response:
                 **stored, "status": "duplicate", "reason": "",
                 "message": _("{file} was imported before; nothing changed.").format(
                     file=stored.get("file", "")),
-                "new": {}, "changed": {}, "held": held, "gaps": _gaps(held)}})
+                "new": {}, "changed": {}, "held": held, "gaps": bundle_numbers.gaps(held)}})
     upload = hub.find(caller, sha256, size)
     if upload is not None:
         log.info("station %s: resuming upload %s at offset %d of %d", code, upload.id,
