@@ -7,6 +7,7 @@ county checks after them. Each refusal leaves the county's database exactly as i
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import sqlite3
@@ -18,6 +19,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests import test_sync
 from tests.test_sync import (
@@ -31,10 +33,12 @@ from tests.test_sync import (
     write_raw,
 )
 from trainer_app.domain import bundle_numbers
+from trainer_app.security import keys
 from trainer_app.services import certificates
 from trainer_app.services import county as county_service
+from trainer_app.services.errors import ServiceError
 from trainer_app.store import sync as q
-from trainer_app.sync import bundle, exchange, site
+from trainer_app.sync import bundle, crypto, exchange, site
 
 template, net = test_sync.template, test_sync.net  # the network of tests/test_sync.py, built here
 
@@ -323,3 +327,66 @@ def test_a_device_named_like_a_bundle_is_skipped(net, tmp_path):
     link.symlink_to("/dev/zero" if Path("/dev/zero").exists() else os.devnull)
     r = exchange.import_file(net.county, link)
     assert (r.status, r.reason) == ("rejected", "not_a_file")
+
+
+# -- county packs ---------------------------------------------------------------------------------
+def _pack_parts(path: Path) -> dict:
+    return json.loads(base64.b64decode(json.loads(path.read_bytes())["pack"]))
+
+
+def _signed_pack(path: Path, body: dict, signer) -> Path:
+    data = json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
+    path.write_text(json.dumps({"pack": base64.b64encode(data).decode(),
+                                "signature": crypto.b64(signer.sign(data))}))
+    return path
+
+
+@needs_fifo
+def test_a_pipe_named_like_a_pack_is_refused(tmp_path):
+    fifo = tmp_path / "WP01.trpack"
+    os.mkfifo(fifo)
+    with pytest.raises(ServiceError, match="not a county pack"):
+        not_blocking(fifo, lambda: site.read_pack(fifo))
+
+
+def test_a_pack_larger_than_any_county_writes_is_refused(net, tmp_path, monkeypatch):
+    pack = site.write_pack(net.county, "NEW1", tmp_path / "NEW1.trpack")
+    monkeypatch.setattr(site, "PACK_MAX", pack.stat().st_size - 1)
+    with pytest.raises(ServiceError, match="not a county pack"):
+        site.read_pack(pack)
+
+
+@pytest.mark.parametrize("bad", ["a course of another origin", "a course with a text rev",
+                                 "courses not a list", "a key that is a list"])
+def test_a_pack_with_bad_rows_changes_nothing(net, tmp_path, bad):
+    """A pack signed by the county key it names is still checked like any synced row."""
+    body = _pack_parts(site.write_pack(net.county, "NEW1", tmp_path / "NEW1.trpack"))
+    course = body["courses"][0]
+    body.update({
+        "a course of another origin": {"courses": [{**course, "origin": "x"}]},
+        "a course with a text rev": {"courses": [{**course, "rev": "1"}]},
+        "courses not a list": {"courses": {"a": 1}},
+        "a key that is a list": {"site_keys": [[1, 2]]},
+    }[bad])
+    pack = _signed_pack(tmp_path / "bad.trpack", body, certificates.signing_key(net.county))
+    station = net.open(tmp_path / "new.db", create=True)
+    before = digest(station)
+    with pytest.raises(ServiceError, match="not a county pack"):
+        site.setup_station(station, pack)
+    assert digest(station) == before and site.role(station) == ""
+
+
+def test_a_linked_station_takes_packs_signed_by_its_county_only(net, tmp_path):
+    """Anyone can sign a pack with a key of their own and the county's identity: a station
+    linked already keeps its county's key."""
+    wp = net.stations["WP01"]
+    body = _pack_parts(site.write_pack(net.county, "WP01", tmp_path / "again.trpack"))
+    impostor = keys.SigningKey(Ed25519PrivateKey.generate())
+    body["county"]["sign_public"] = crypto.b64(impostor.public_raw)
+    forged = _signed_pack(tmp_path / "forged.trpack", body, impostor)
+    before = digest(wp)
+    with pytest.raises(ServiceError, match="not signed with the key of the county"):
+        site.setup_station(wp, forged)
+    assert digest(wp) == before
+    # the county's own pack links again
+    site.setup_station(wp, tmp_path / "again.trpack")

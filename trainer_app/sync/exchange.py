@@ -256,9 +256,14 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
         allowed = staging.Sender(records.STATION_TABLES, sender_site, claimed)
     elif role == "station":
         county = site.county(store)
-        if m.get("kind") != "county" or sender_site != county.site_id:
+        if m.get("kind") != "county" or sender_site != county.site_id or \
+                report.sender_code != county.code:
             raise bundle.BundleError("unknown_station", report.sender_code)
         bundle.check_signature(header, county.sign_public)
+        if sender["sign_public"] != crypto.b64(county.sign_public):
+            raise bundle.BundleError("forged", "names another key than the county's")
+        if (m.get("recipient") or {}).get("county_site_id") != county.site_id:
+            raise bundle.BundleError("wrong_recipient")
         _check_seq(store, sender_site, m["seq"])
         allowed = staging.Sender((*records.COUNTY_TABLES, records.RECEIPT), sender_site, None,
                                  shared=SHARED_TABLES)
