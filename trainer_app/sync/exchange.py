@@ -253,7 +253,7 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
             opener = crypto.Opener(private, crypto.unb64(encryption["ephemeral_public"]))
         except ValueError:
             raise bundle.BundleError("damaged", "ephemeral key") from None
-        allowed = staging.Sender(records.STATION_TABLES, sender_site, claimed)
+        rules = staging.Sender(records.STATION_TABLES, sender_site, claimed)
     elif role == "station":
         county = site.county(store)
         if m.get("kind") != "county" or sender_site != county.site_id or \
@@ -265,8 +265,8 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
         if (m.get("recipient") or {}).get("county_site_id") != county.site_id:
             raise bundle.BundleError("wrong_recipient")
         _check_seq(store, sender_site, m["seq"])
-        allowed = staging.Sender((*records.COUNTY_TABLES, records.RECEIPT), sender_site, None,
-                                 shared=SHARED_TABLES)
+        rules = staging.Sender((*records.COUNTY_TABLES, records.RECEIPT), sender_site, None,
+                               shared=SHARED_TABLES)
     else:
         site.require_role(store, "station")
         return
@@ -276,8 +276,8 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
         report.message = _("{file} was imported before; nothing changed.").format(file=path.name)
         report.gaps = _gaps(store, sender_site)
         return
-    staging.check_counts(m, allowed)
-    _apply(store, path, header, opener, allowed, report, progress, cancelled, limits)
+    staging.check_counts(m, rules)
+    _apply(store, path, header, opener, rules, report, progress, cancelled, limits)
     report.gaps = _gaps(store, sender_site)
 
 

@@ -43,8 +43,9 @@ class Merged:
 
 @dataclass(frozen=True)
 class Sender:
-    """Who may send what: the tables allowed, the only origin of rows (None: any, for rows the
-    county passes on), and a station's approved signing key (None at a station)."""
+    """What a sender may send: the tables allowed, the only origin its rows may have (except
+    in the ``shared`` tables: the keys and withdrawals of every site, which a county passes
+    on), and a station's approved signing key (None for the county's bundles)."""
 
     tables: tuple[str, ...]
     origin: str
