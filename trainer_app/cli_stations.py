@@ -14,6 +14,7 @@ import argparse
 from trainer_app import cli_format as fmt
 from trainer_app.cli_parser import CommandError, actions, command
 from trainer_app.cli_sync_output import EXIT_OK, print_reports
+from trainer_app.domain import bundle_numbers
 from trainer_app.i18n import _, ngettext
 from trainer_app.store import Store
 from trainer_app.store import sync as q
@@ -90,7 +91,7 @@ def station_columns() -> list[fmt.Column]:
         (_("Key fingerprint"), _fingerprints),
         (_("Last bundle"), lambda r: r["last_seq"] or ""),
         (_("Received"), lambda r: (r["last_at"] or "")[:16].replace("T", " ")),
-        (_("Missing"), lambda r: ", ".join(map(str, r["gaps"]))),
+        (_("Missing"), lambda r: bundle_numbers.text(r["gaps"])),
         (_("Id"), lambda r: r["id"]),
     ]
 

@@ -42,6 +42,7 @@ from trainer_app.cli_sync_output import (
     print_reports,
     status_label,
 )
+from trainer_app.domain import bundle_numbers
 from trainer_app.files import explain
 from trainer_app.i18n import _, ngettext
 from trainer_app.services.errors import ServiceError
@@ -295,13 +296,12 @@ def cmd_sync_import(store: Store, args: argparse.Namespace) -> int:
     for path in args.paths:
         if not path.exists():
             raise CommandError(_("{path} does not exist.").format(path=path))
-    files = [p for p in args.paths if p.is_file()]
-    folders = [p for p in args.paths if p.is_dir()]
-    if not files and not any(any(f.rglob(f"*{bundle.SUFFIX}")) for f in folders):
+    files = exchange.bundle_files(args.paths)
+    if not files:
         print(_("No sync files ({suffix}) in {paths}.").format(
             suffix=bundle.SUFFIX, paths=", ".join(map(str, args.paths))))
         return EXIT_OK
-    return print_reports(exchange.import_many(store, args.paths))
+    return print_reports(exchange.import_many(store, files))
 
 
 def _bundle_rows(status: dict) -> list[dict]:
@@ -404,12 +404,14 @@ def _print_upload(result) -> None:
                               (_("changed: {counts}"), receipt.get("changed"))):
             if isinstance(counts, dict):
                 print(indent + label.format(counts=counts_text(counts) or _("none")))
-    if receipt.get("held"):
+    held = bundle_numbers.runs(n for n in receipt.get("held") or [] if type(n) is int)
+    if held:
         print(indent + _("the county holds bundles {seqs}").format(
-            seqs=", ".join(map(str, receipt["held"]))))
-    if receipt.get("gaps"):
+            seqs=bundle_numbers.text(held)))
+    gaps = bundle_numbers.as_ranges(receipt.get("gaps"))
+    if gaps:
         print(indent + _("missing at the county: {gaps}").format(
-            gaps=", ".join(map(str, receipt["gaps"]))))
+            gaps=bundle_numbers.text(gaps)))
 
 
 # -- hub -------------------------------------------------------------------------------------------

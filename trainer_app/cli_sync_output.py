@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from trainer_app.domain import bundle_numbers
 from trainer_app.i18n import _, ngettext
 from trainer_app.sync import exchange, waiting
 
@@ -61,7 +62,7 @@ def print_report(report: exchange.ImportReport) -> None:
             print(indent + _("detail: {detail}").format(detail=report.detail))
     if report.gaps:
         print(indent + _("missing bundles of {code}: {gaps}").format(
-            code=report.sender_code, gaps=", ".join(map(str, report.gaps))))
+            code=report.sender_code, gaps=bundle_numbers.text(report.gaps)))
 
 
 def print_reports(reports: list[exchange.ImportReport]) -> int:

@@ -28,6 +28,7 @@ import hashlib
 import os
 import re
 import shutil
+import stat
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -88,6 +89,27 @@ def explain(exc: OSError, path: Path) -> str:
 
 def write_error(exc: OSError, path: Path) -> WriteError:
     return exc if isinstance(exc, WriteError) else WriteError(explain(exc, path), exc.errno)
+
+
+class NotRegularFile(OSError):
+    """A path names a pipe, a device, a socket or a folder where a file was expected."""
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open ``path`` for reading only if it is a regular file. Reading a pipe (a FIFO) named
+    like one of our files would wait forever for a writer, and a device may never end; the
+    file is opened without waiting and checked again once open, so it cannot be swapped for a
+    pipe in between."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise NotRegularFile(f"{path} is not a regular file")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(f"{path} is not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def fsync_dir(folder: Path) -> None:

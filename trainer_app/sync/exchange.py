@@ -1,8 +1,9 @@
 """Importing bundles (writing them is :mod:`trainer_app.sync.export`, re-exported here).
 
 Importing: read the manifest, find the sender and its approved key, check the signature,
-recipient and version, decrypt, validate every record, and apply all of it in one transaction —
-or nothing. Rows merge by (rev, origin): the newer version of a row wins, so importing the same
+recipient, version and bundle number, then decrypt, validate and stage every record without the
+write lock (:mod:`trainer_app.sync.staging`), and apply all of it in one short transaction — or
+nothing. Rows merge by (rev, origin): the newer version of a row wins, so importing the same
 bundle twice, or bundles in any order, gives the same tables.
 """
 
@@ -14,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trainer_app import cancel
+from trainer_app import cancel, i18n
+from trainer_app.domain import bundle_numbers
 from trainer_app.i18n import _
 from trainer_app.security import keys
 from trainer_app.services.errors import ServiceError
@@ -22,7 +24,7 @@ from trainer_app.store import Store
 from trainer_app.store import records as store_records
 from trainer_app.store import sync as q
 from trainer_app.store.db import utc_now
-from trainer_app.sync import bundle, crypto, records, site, waiting
+from trainer_app.sync import bundle, crypto, records, site, staging, waiting
 from trainer_app.sync.export import SHARED_TABLES, export, settle  # noqa: F401 (the API)
 from trainer_app.sync.waiting import pending_dir  # noqa: F401 (where hub and tests look)
 
@@ -57,7 +59,7 @@ class ImportReport:
     new: dict[str, int] = field(default_factory=dict)
     changed: dict[str, int] = field(default_factory=dict)
     unchanged: int = 0
-    gaps: list[int] = field(default_factory=list)
+    gaps: list[bundle_numbers.Range] = field(default_factory=list)  # missing, as ranges
 
     @property
     def ok(self) -> bool:
@@ -75,6 +77,14 @@ REASONS = {
     "wrong_recipient": lambda: _("it was written for another county or site"),
     "invalid_record": lambda: _("it holds a record that fails validation"),
     "not_a_bundle": lambda: _("it is not a Trainer sync file"),
+    "not_a_file": lambda: _("it is not a regular file (a pipe, a device or a folder), so it "
+                            "was skipped"),
+    "not_encrypted": lambda: _("a station's sync file must be encrypted, and this one is not"),
+    "bad_seq": lambda: _("its bundle number is impossible (0 or less, or more than {n} past "
+                         "the highest one received from that station)").format(
+        n=i18n.format_number(bundle_numbers.MAX_AHEAD, 0)),
+    "inconsistent": lambda: _("its content does not match what its signed description says "
+                              "(a faulty or tampered program wrote it)"),
     "cancelled": lambda: _("the import was stopped before this file was applied"),
 }
 
@@ -142,6 +152,10 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
         station_row = q.station_by_code(store, report.sender_code)
         if station_row is None or m.get("kind") != "station":
             raise bundle.BundleError("unknown_station", report.sender_code)
+        encryption = m["encryption"]
+        if encryption["scheme"] == "none":  # personal data never travels in clear
+            raise bundle.BundleError("not_encrypted")
+        _check_seq(store, sender_site, m["seq"])
         if not station_row["approved"] or not station_row["sign_key"]:
             bundle.check_payload(path, header)  # only a whole, unaltered file waits
             waiting.keep(path, station_row["code"], via)
@@ -149,24 +163,28 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
         if crypto.unb64(station_row["sign_key"]) != claimed or station_row["site_id"] != \
                 sender_site:
             raise bundle.BundleError("forged", "signed by another key")
-        encryption = m["encryption"]
-        if encryption["scheme"] != "none":
-            private = site.encryption_key(store)
-            if encryption.get("recipient_key_id") not in (None, crypto.key_id(
-                    crypto.raw_public(private))):
-                raise bundle.BundleError("wrong_recipient", "encrypted to another key")
-            try:
-                opener = crypto.Opener(private, crypto.unb64(encryption["ephemeral_public"]))
-            except ValueError:
-                raise bundle.BundleError("damaged", "ephemeral key") from None
-        allowed, origin, station_key = records.STATION_TABLES, sender_site, claimed
+        private = site.encryption_key(store)
+        if encryption.get("recipient_key_id") not in (None, crypto.key_id(
+                crypto.raw_public(private))):
+            raise bundle.BundleError("wrong_recipient", "encrypted to another key")
+        try:
+            opener = crypto.Opener(private, crypto.unb64(encryption["ephemeral_public"]))
+        except ValueError:
+            raise bundle.BundleError("damaged", "ephemeral key") from None
+        rules = staging.Sender(records.STATION_TABLES, sender_site, claimed)
     elif role == "station":
         county = site.county(store)
-        if m.get("kind") != "county" or sender_site != county.site_id:
+        if m.get("kind") != "county" or sender_site != county.site_id or \
+                report.sender_code != county.code:
             raise bundle.BundleError("unknown_station", report.sender_code)
         bundle.check_signature(header, county.sign_public)
-        allowed, origin = (*records.COUNTY_TABLES, records.RECEIPT), sender_site
-        station_key = None
+        if sender["sign_public"] != crypto.b64(county.sign_public):
+            raise bundle.BundleError("forged", "names another key than the county's")
+        if (m.get("recipient") or {}).get("county_site_id") != county.site_id:
+            raise bundle.BundleError("wrong_recipient")
+        _check_seq(store, sender_site, m["seq"])
+        rules = staging.Sender((*records.COUNTY_TABLES, records.RECEIPT), sender_site, None,
+                               shared=SHARED_TABLES)
     else:
         site.require_role(store, "station")
         return
@@ -176,121 +194,55 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
         report.message = _("{file} was imported before; nothing changed.").format(file=path.name)
         report.gaps = _gaps(store, sender_site)
         return
-    _apply(store, path, header, opener, allowed, origin, station_key, report, progress,
-           cancelled, limits)
+    staging.check_counts(m, rules)
+    _apply(store, path, header, opener, rules, report, progress, cancelled, limits)
     report.gaps = _gaps(store, sender_site)
 
 
-def _gaps(store: Store, sender_site: str) -> list[int]:
-    held = q.applied_seqs(store, sender_site)
-    return sorted(set(range(1, max(held) + 1)) - set(held)) if held else []
+def _check_seq(store: Store, sender_site: str, seq: int) -> None:
+    """A bundle number is at most :data:`bundle_numbers.MAX_AHEAD` past the highest one held
+    from its sender (per station; and, once backups bring them, per epoch), so that the gaps
+    a sender can open stay few and small."""
+    highest = q.highest_seq(store, sender_site)
+    if not bundle_numbers.acceptable(seq, highest):
+        raise bundle.BundleError("bad_seq", f"bundle number {seq}, the highest held is "
+                                            f"{highest}")
 
 
-def _check_station_key(row: dict, sender_site: str, approved: bytes) -> None:
-    """A station publishes its own keys only: the row names the sender's site, its key id is
-    the key's, and a signing key is the one the coordinator approved for the station."""
-    try:
-        public = crypto.unb64(row.get("public_key"))  # type: ignore[arg-type]
-    except (ValueError, TypeError):
-        raise bundle.BundleError("invalid_record", f"site_key {row['id']}: bad key") from None
-    purpose = row.get("purpose")
-    if purpose == "sign":
-        ok = row.get("key_id") == keys.key_id(public).hex() and public == approved
-    elif purpose == "encrypt":
-        ok = row.get("key_id") == crypto.key_id(public)
-    else:
-        ok = False
-    if not ok or row.get("site_id") != sender_site:
-        raise bundle.BundleError("invalid_record",
-                                 f"site_key {row['id']}: not the sending station's key")
+def _gaps(store: Store, sender_site: str) -> list[bundle_numbers.Range]:
+    return bundle_numbers.gaps(q.applied_seqs(store, sender_site))
 
 
-def _apply(store: Store, path: Path, header: bundle.Header, opener, allowed, origin,
-           station_key: bytes | None, report: ImportReport, progress: Progress | None,
+def _apply(store: Store, path: Path, header: bundle.Header, opener: crypto.Opener | None,
+           sender: staging.Sender, report: ImportReport, progress: Progress | None,
            cancelled: Cancelled | None, limits: bundle.Limits) -> None:
     m = header.manifest
-    columns = {t: q.columns(store, t) for t in allowed if t != records.RECEIPT}
-    types = {t: q.column_types(store, t) for t in columns}
-    batches: dict[str, list[dict]] = {}
-    receipts: list[dict] = []
-    n = 0
-    # Foreign keys are not enforced while importing: rows from bundles imported out of order
-    # may refer to rows that arrive later.
+
+    def check_cancel() -> None:
+        if cancelled and cancelled():
+            raise ImportCancelled
+
     try:
-        with q.foreign_keys_off(store), store.transaction():
-            for table, row in bundle.records(path, header, opener, limits):
-                if table not in allowed:
-                    raise bundle.BundleError("invalid_record", f"table {table}")
-                if table == records.RECEIPT:
-                    receipts.append(row)
-                    continue
-                try:
-                    records.check(table, row, types[table],
-                                  None if m["kind"] == "county" and table in SHARED_TABLES
-                                  else origin)
-                except records.RecordError as exc:
-                    raise bundle.BundleError("invalid_record", str(exc)) from None
-                if table == "site_key" and station_key is not None:
-                    _check_station_key(row, origin, station_key)
-                batch = batches.setdefault(table, [])
-                batch.append(row)
-                if len(batch) >= 2000:
-                    _flush(store, table, columns[table], batch, report)
-                    batch.clear()
-                n += 1
-                if progress and n % 2000 == 0:
-                    progress(n)
-                if cancelled and n % 2000 == 0 and cancelled():
-                    raise ImportCancelled
-            for table, batch in batches.items():
-                _flush(store, table, columns[table], batch, report)
-            if receipts:
-                _apply_receipts(store, receipts)
-            q.add_in(store, {"sender_site": m["sender"]["site_id"],
-                             "sender_code": m["sender"].get("code", ""), "seq": m.get("seq"),
-                             "sha256": m["payload_sha256"], "file_name": path.name,
-                             "received_at": utc_now(), "from_rev": m.get("from_rev"),
-                             "to_rev": m.get("to_rev"), "counts": m.get("counts", {}),
-                             "status": "applied"})
+        with staging.staging(store) as staged:
+            staging.stage(store, staged, path, header, opener, sender, limits, progress,
+                          check_cancel)
+            # Foreign keys are not enforced while importing: rows from bundles imported out
+            # of order may refer to rows that arrive later.
+            with q.foreign_keys_off(store), store.transaction():
+                merged = staging.merge(store, staged)
+                q.add_in(store, {"sender_site": m["sender"]["site_id"],
+                                 "sender_code": m["sender"].get("code", ""), "seq": m["seq"],
+                                 "sha256": m["payload_sha256"], "file_name": path.name,
+                                 "received_at": utc_now(), "from_rev": m.get("from_rev"),
+                                 "to_rev": m.get("to_rev"), "counts": m["counts"],
+                                 "status": "applied"})
     except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError,
             UnicodeEncodeError) as exc:
         # constraint violations, values SQLite cannot take: the bundle is at fault
         raise bundle.BundleError("invalid_record", str(exc)) from None
+    report.new, report.changed, report.unchanged = merged.new, merged.changed, merged.unchanged
     report.status = "applied"
     report.message = _("{file}: applied.").format(file=path.name)
-
-
-def _flush(store: Store, table: str, names: list[str], batch: list[dict],
-           report: ImportReport) -> None:
-    existing = q.existing_revs(store, table, [r["id"] for r in batch])
-    owners: dict[str, str] = {}
-    new = changed = 0
-    for row in batch:
-        old = existing.get(row["id"])
-        # A row has one owner for good: another site's version of it is hostile (and taking
-        # it would make the result depend on the import order).
-        owner = old[1] if old else owners.setdefault(row["id"], row["origin"])
-        if row["origin"] != owner:
-            raise bundle.BundleError("invalid_record",
-                                     f"{table} {row['id']}: a row another site owns")
-        if old is None:
-            new += 1
-        elif (row["rev"], row["origin"]) > old:
-            changed += 1
-        else:
-            report.unchanged += 1
-    if new:
-        report.new[table] = report.new.get(table, 0) + new
-    if changed:
-        report.changed[table] = report.changed.get(table, 0) + changed
-    q.upsert(store, table, names, [tuple(map(r.get, names)) for r in batch])
-
-
-def _apply_receipts(store: Store, receipts: list[dict]) -> None:
-    for receipt in receipts:
-        if receipt.get("station_site") == store.site_id and isinstance(receipt.get("held"), list):
-            q.acknowledge(store, [s for s in receipt["held"]
-                                  if isinstance(s, int) and 0 < s < 2**63])
 
 
 def approve(store: Store, code: str, fingerprint: str | None = None) -> list[ImportReport]:
@@ -342,8 +294,9 @@ def approve(store: Store, code: str, fingerprint: str | None = None) -> list[Imp
 
 
 # Waiting bundles that can never be applied: a damaged or cut copy, or one not signed by the
-# key just approved (another key claiming the station's code).
-DISCARDED = ("damaged", "truncated", "forged")
+# key just approved (another key claiming the station's code), or one whose content can never
+# pass (it contradicts its own manifest, holds an invalid record, or travels in clear).
+DISCARDED = ("damaged", "truncated", "forged", "inconsistent", "invalid_record", "not_encrypted")
 
 
 def approved_fingerprint(sign_key: str | None) -> str:
@@ -354,16 +307,33 @@ def approved_fingerprint(sign_key: str | None) -> str:
         return ""
 
 
+def bundle_files(paths_: list[Path]) -> list[Path]:
+    """The files to import among ``paths_``: files as given, folders searched for names ending
+    in the bundle suffix (oldest first by name; hidden ones, such as the ``._`` copies some
+    systems leave on USB sticks, skipped), each once. Whatever is not a folder is listed, a
+    pipe or a device too: importing it reports it as skipped (``not_a_file``) instead of
+    leaving it out without a word."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for p in map(Path, paths_):
+        if p.is_dir():
+            found = sorted(f for f in p.rglob(f"*{bundle.SUFFIX}")
+                           if not any(part.startswith(".") for part in f.relative_to(p).parts)
+                           and not f.is_dir())
+        else:
+            found = [p]
+        for f in found:
+            if f not in seen:
+                seen.add(f)
+                out.append(f)
+    return out
+
+
 def import_many(store: Store, paths_: list[Path], progress: Progress | None = None,
                 cancelled: Cancelled | None = None) -> list[ImportReport]:
     """Import files and the bundles inside folders (a USB stick full of them), oldest first."""
     waiting.tidy()
-    files: list[Path] = []
-    for p in map(Path, paths_):
-        if p.is_dir():
-            files += sorted(p.rglob(f"*{bundle.SUFFIX}"))
-        else:
-            files.append(p)
+    files = bundle_files(paths_)
     out = []
     for i, f in enumerate(files):
         if cancelled and cancelled():

@@ -73,7 +73,7 @@ anything but an upload), or a station has a key that is not approved. Errors are
     :func:`trainer_app.sync.exchange.import_file` — the same code path as a USB import — and
     answers with the receipt ``{"status": applied|duplicate|pending|rejected, "reason",
     "message", "file", "seq", "new", "changed", "held": [bundle numbers of this station the county
-    holds], "gaps": [missing numbers]}``.
+    holds], "gaps": [[first, last] of each range of missing numbers]}``.
 
 Only a station's own bundles are accepted (the manifest's sender must be the signing station;
 on first contact its key must also be the request's key).

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from trainer_app.domain import bundle_numbers
 from trainer_app.i18n import _
 from trainer_app.security import keys
 from trainer_app.sync import waiting
@@ -25,7 +26,6 @@ from trainer_app.sync.hub_state import (
     HubState,
     Refused,
     Upload,
-    held_gaps,
     safe_name,
 )
 
@@ -187,7 +187,7 @@ async def create_upload(request: web.Request) -> web.Response:
                 **stored, "status": "duplicate", "reason": "",
                 "message": _("{file} was imported before; nothing changed.").format(
                     file=stored.get("file", "")),
-                "new": {}, "changed": {}, "held": held, "gaps": held_gaps(held)}})
+                "new": {}, "changed": {}, "held": held, "gaps": bundle_numbers.gaps(held)}})
     upload = hub.find(caller, sha256, size)
     if upload is not None:
         log.info("station %s: resuming upload %s at offset %d of %d", code, upload.id,

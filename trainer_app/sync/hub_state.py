@@ -20,6 +20,7 @@ from pathlib import Path
 from aiohttp import web
 
 from trainer_app import paths
+from trainer_app.domain import bundle_numbers
 from trainer_app.files import sweep, write_atomic_bytes
 from trainer_app.i18n import _
 from trainer_app.security import keys
@@ -347,13 +348,9 @@ def _raw_key(text: object) -> bytes | None:
         return None
 
 
-def held_gaps(held: list[int]) -> list[int]:
-    return sorted(set(range(1, max(held) + 1)) - set(held)) if held else []
-
-
 def receipt(report: exchange.ImportReport, held: list[int]) -> dict:
     """The answer to an upload: what the import did, and which bundles the county holds."""
     return {"status": report.status, "reason": report.reason, "message": report.message,
             "detail": report.detail,
             "file": report.file, "seq": report.seq, "new": report.new,
-            "changed": report.changed, "held": held, "gaps": held_gaps(held)}
+            "changed": report.changed, "held": held, "gaps": bundle_numbers.gaps(held)}

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app import i18n
+from trainer_app.domain import bundle_numbers
 from trainer_app.i18n import N_, _, ngettext
 from trainer_app.services import county
 from trainer_app.services.errors import ValidationError
@@ -37,7 +38,6 @@ from trainer_app.ui.classes.rows import RowTableModel
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.forms import FieldErrors, add_row, save_cancel_buttons
 from trainer_app.ui.retranslate import Retranslating
-from trainer_app.ui.sync.kinds import seq_ranges
 from trainer_app.ui.sync.report_view import ReportView
 from trainer_app.ui.tables import configure_table, selected_row, show_row
 
@@ -63,10 +63,10 @@ def fingerprint_groups(fingerprint: str) -> str:
     return "   ".join(fingerprint.split("-"))
 
 
-def gaps_text(gaps: list[int]) -> str:
+def gaps_text(gaps: list[bundle_numbers.Range]) -> str:
     if not gaps:
         return ""
-    return _("{numbers} missing").format(numbers=seq_ranges(gaps))
+    return _("{numbers} missing").format(numbers=bundle_numbers.text(gaps))
 
 
 class StationsModel(RowTableModel):
@@ -108,7 +108,7 @@ class StationsModel(RowTableModel):
 
     def sort_key(self, row: dict, field: str) -> Any:
         if field == "gaps":
-            return (not row["gaps"], -len(row["gaps"]))
+            return (not row["gaps"], -bundle_numbers.count(row["gaps"]))
         if field == "state":
             return ("waiting", "new", "approved").index(row["state"])
         if field == "place":
@@ -132,7 +132,7 @@ class StationsModel(RowTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if field == "gaps" and row["gaps"]:
                 return _("Bundles {numbers} of this station never arrived.").format(
-                    numbers=seq_ranges(row["gaps"]))
+                    numbers=bundle_numbers.text(row["gaps"]))
             if field == "name" and row.get("contact"):
                 return row["contact"]
             if field == "fingerprint" and row["state"] == "waiting":
@@ -508,7 +508,7 @@ class StationsPanel(Retranslating, QWidget):
         if row["gaps"]:
             return _("Bundles {numbers} of station {code} never arrived. Ask the station to "
                      "send them again, or to send a full bundle.").format(
-                numbers=seq_ranges(row["gaps"]), code=row["code"])
+                numbers=bundle_numbers.text(row["gaps"]), code=row["code"])
         if row["last_seq"]:
             return _("Station {code} is approved; its bundles 1 to {seq} have arrived.").format(
                 code=row["code"], seq=row["last_seq"])
