@@ -201,6 +201,7 @@ def _grouped_report(name: str, keys: Sequence[str], label: Callable[[Context, di
     def build(ctx: Context) -> Report:
         ctx.steps = 6
         rows, totals = grouped(ctx, keys)
+        rows = [r for r in rows if any(r[f] for f in FIGURES)]
         out = [{**label(ctx, r), **{f: r[f] for f in FIGURES}} for r in rows]
         columns = _columns(*_label_keys(keys), *FIGURES)
         chart = _chart(_("People trained"), chart_key, "persons_trained")

@@ -151,6 +151,35 @@ class Dashboard:
     period: tuple[dt.date, dt.date]
 
 
+# The dashboard's figures in the order shown, with their kind (see :class:`Column`).
+FIGURE_KINDS = {
+    "persons_trained": "int", "person_times": "int", "hours": "hours", "classes": "int",
+    "completion_rate": "percent", "certificates": "int", "poor_share": "percent",
+    "women_share": "percent",
+}
+
+
+def figure_labels() -> dict[str, str]:
+    """The dashboard's figures -> their translated names, in the order shown."""
+    return {
+        "persons_trained": _("People trained"),
+        "person_times": _("Person-times"),
+        "hours": _("Training hours"),
+        "classes": _("Classes held"),
+        "completion_rate": _("Completion rate"),
+        "certificates": _("Certificates issued"),
+        "poor_share": _("From registered poor households"),
+        "women_share": _("Women"),
+    }
+
+
+def figure_text(key: str, value: object) -> str:
+    """A dashboard figure as shown (locale-formatted; "—" when undefined)."""
+    from trainer_app.services.report_export import text_of
+
+    return text_of(Column(key, "", FIGURE_KINDS[key]), value) or "—"
+
+
 # -- the context of a run -----------------------------------------------------------------------
 @dataclass
 class Context:
@@ -184,6 +213,14 @@ class Context:
 
 def is_county(store: Store) -> bool:
     return store.get_meta("role") == "county"
+
+
+def site_name(store: Store) -> str:
+    """The name printed on exports: the county center's, or the station's."""
+    if is_county(store):
+        return store.get_meta("county_name") or ""
+    own = station_info.info(store)
+    return own.station_name or own.county_name or own.station_code
 
 
 def _stations(store: Store) -> dict[str, tuple[str, str]]:
