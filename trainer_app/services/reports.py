@@ -331,7 +331,7 @@ def dashboard(store: Store, filters: Filters, *, progress: Progress | None = Non
               cancel: CancelCheck | None = None, today: dt.date | None = None) -> Dashboard:
     """The overview: the figures of the period and people trained by month, station and
     course, from the same queries as the reports."""
-    from trainer_app.services import report_defs as d
+    from trainer_app.services import report_dashboard as d
 
     today = today or dt.date.today()
     ctx = resolve(store, filters, today)
