@@ -1,0 +1,476 @@
+"""Each report: its columns, its rows from the queries of :mod:`trainer_app.store.reports`,
+its totals and its chart. The definitions of the figures are in
+:mod:`trainer_app.services.reports`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from trainer_app.domain import reports as rules
+from trainer_app.domain.models import Gender
+from trainer_app.i18n import N_, _, pgettext
+from trainer_app.services.reports import Chart, Column, Context, Report
+from trainer_app.store import reports as q
+from trainer_app.store import sync as sync_q
+
+FIGURES = ("persons_trained", "person_times", "hours", "classes", "completed", "poor_persons")
+
+
+def _ratio(part: float | None, whole: float | None) -> float | None:
+    return part / whole if whole else None
+
+
+def _index(rows: list[dict], keys: Sequence[str]) -> dict[tuple, dict]:
+    return {tuple(r[k] for k in keys): r for r in rows}
+
+
+# -- the shared figures --------------------------------------------------------------------------
+def grouped(ctx: Context, keys: Sequence[str]) -> tuple[list[dict], dict]:
+    """People trained, person-times, hours, classes, completed and poor persons per group of
+    ``keys`` (groups with anything to show), and the same over the whole scope."""
+    out = []
+    for group in (tuple(keys), ()):
+        att = _index(q.attended(ctx.store, ctx.scope, group), group)
+        ctx.step()
+        hrs = _index(q.held_hours(ctx.store, ctx.scope, group), group)
+        ctx.step()
+        comp = _index(q.completions(ctx.store, ctx.scope, group), group)
+        ctx.step()
+        rows = []
+        for key in sorted(set(att) | set(comp), key=lambda k: tuple(str(v) for v in k)):
+            a, c = att.get(key, {}), comp.get(key, {})
+            rows.append({
+                **dict(zip(group, key, strict=True)),
+                "persons_trained": a.get("persons_trained", 0),
+                "person_times": a.get("person_times", 0),
+                "hours": float(hrs.get(key, {}).get("hours") or 0.0),
+                "classes": a.get("classes", 0),
+                "completed": c.get("completed") or 0,
+                "poor_persons": a.get("poor_persons", 0),
+                "enrolled": c.get("enrolled") or 0,
+                "poor_enrolled": c.get("poor_enrolled") or 0,
+                "poor_completed": c.get("poor_completed") or 0,
+            })
+        out.append(rows)
+    totals = out[1][0] if out[1] else dict.fromkeys(
+        (*FIGURES, "enrolled", "poor_enrolled", "poor_completed"), 0)
+    return out[0], totals
+
+
+def figures(ctx: Context) -> dict:
+    """The dashboard's figures: the totals of the reports over the scope."""
+    ctx.steps += 3
+    _rows, totals = grouped(ctx, ())
+    certs = q.certificate_events(ctx.store, ctx.scope)
+    ctx.step()
+    women, persons = _women(ctx)
+    return {
+        "persons_trained": totals["persons_trained"],
+        "person_times": totals["person_times"],
+        "hours": totals["hours"],
+        "classes": totals["classes"],
+        "completed": totals["completed"],
+        "enrolled": totals["enrolled"],
+        "completion_rate": _ratio(totals["completed"], totals["enrolled"]),
+        "certificates": certs[0]["issued"] if certs else 0,
+        "poor_persons": totals["poor_persons"],
+        "poor_share": _ratio(totals["poor_persons"], totals["persons_trained"]),
+        "women": women,
+        "women_share": _ratio(women, persons),
+    }
+
+
+def _women(ctx: Context) -> tuple[int, int]:
+    profiles = q.person_profiles(ctx.store, ctx.scope)
+    ctx.step()
+    women = sum(p["persons"] for p in profiles if p["gender"] == Gender.FEMALE)
+    return women, sum(p["persons"] for p in profiles)
+
+
+def persons_by(ctx: Context, key: str) -> list[tuple[str, str, int]]:
+    """(label, filter key, persons trained) per month, station (origin) or course."""
+    rows = q.attended(ctx.store, ctx.scope, (key,))
+    ctx.step()
+    out = []
+    for r in sorted(rows, key=lambda r: str(r[key])):
+        if key == "origin":
+            named = ctx.station(r[key])
+            label, value = named["station_name"], named["station"]
+        elif key == "course_id":
+            named = ctx.course(r[key])
+            label, value = named["course_title"], named["course"]
+        else:
+            label = value = r[key]
+        out.append((label, value, r["persons_trained"]))
+    return out
+
+
+def silent_stations(ctx: Context, today: dt.date) -> list[dict]:
+    """Stations of the register that sent nothing for :data:`SILENT_DAYS` days."""
+    from trainer_app.services.reports import SILENT_DAYS
+
+    limit = today - dt.timedelta(days=SILENT_DAYS)
+    out = []
+    for st in _register(ctx):
+        last = dt.date.fromisoformat(st["last_at"][:10]) if st["last_at"] else None
+        if last is None or last < limit:
+            out.append({"code": st["code"], "name": st["name"], "last_bundle": last})
+    return out
+
+
+# -- columns --------------------------------------------------------------------------------------
+def _col(key: str) -> Column:
+    title, kind = {
+        "station": (pgettext("report column", "Station code"), "text"),
+        "station_name": (pgettext("report column", "Station"), "text"),
+        "course": (pgettext("report column", "Course code"), "text"),
+        "course_title": (pgettext("report column", "Course"), "text"),
+        "class_name": (pgettext("report column", "Class"), "text"),
+        "start_date": (pgettext("report column", "First day"), "date"),
+        "end_date": (pgettext("report column", "Last day"), "date"),
+        "place": (pgettext("report column", "Place"), "text"),
+        "trainer": (pgettext("report column", "Trainer"), "text"),
+        "lessons": (pgettext("report column", "Lessons held"), "int"),
+        "hours": (pgettext("report column", "Hours"), "hours"),
+        "enrolled": (pgettext("report column", "Enrolled"), "int"),
+        "person_times": (pgettext("report column", "Person-times"), "int"),
+        "completed": (pgettext("report column", "Completed"), "int"),
+        "certificates": (pgettext("report column", "Certificates issued"), "int"),
+        "persons_trained": (pgettext("report column", "People trained"), "int"),
+        "classes": (pgettext("report column", "Classes"), "int"),
+        "poor_persons": (pgettext("report column", "From poor households"), "int"),
+        "village": (pgettext("report column", "Village"), "text"),
+        "village_group": (pgettext("report column", "Group"), "text"),
+        "month": (pgettext("report column", "Month"), "text"),
+        "poor_share": (pgettext("report column", "Share from poor households"), "percent"),
+        "completion_rate": (pgettext("report column", "Completion rate"), "percent"),
+        "poor_completion_rate": (pgettext("report column", "Completion rate, poor households"),
+                                 "percent"),
+        "dimension": (pgettext("report column", "By"), "text"),
+        "group": (pgettext("report column", "Group"), "text"),
+        "persons": (pgettext("report column", "People trained"), "int"),
+        "share": (pgettext("report column", "Share"), "percent"),
+        "level": (pgettext("report column", "Row"), "text"),
+        "dropouts": (pgettext("report column", "Never attended"), "int"),
+        "attendance_rate": (pgettext("report column", "Attendance rate"), "percent"),
+        "issued": (pgettext("report column", "Issued"), "int"),
+        "reissued": (pgettext("report column", "Reissued"), "int"),
+        "withdrawn": (pgettext("report column", "Withdrawn"), "int"),
+        "last_bundle": (pgettext("report column", "Last bundle"), "int"),
+        "last_bundle_date": (pgettext("report column", "Last bundle received"), "date"),
+        "missing": (pgettext("report column", "Missing bundles"), "text"),
+        "last_class_day": (pgettext("report column", "Last lesson held"), "date"),
+        "code": (pgettext("report column", "Trainee code"), "text"),
+        "name": (pgettext("report column", "Name"), "text"),
+        "gender": (pgettext("report column", "Gender"), "text"),
+        "birth_date": (pgettext("report column", "Birth date"), "date"),
+        "id_number": (pgettext("report column", "ID number"), "text"),
+        "phone": (pgettext("report column", "Phone"), "text"),
+        "poor_household": (pgettext("report column", "Poor household"), "text"),
+        "education": (pgettext("report column", "Education"), "text"),
+    }[key]
+    return Column(key, title, kind)
+
+
+def _columns(*keys: str) -> list[Column]:
+    return [_col(k) for k in keys]
+
+
+def _report(ctx: Context, name: str, columns: list[Column], rows: list[dict],
+            totals: dict | None, chart: Chart | None) -> Report:
+    title = _(REPORTS[name][0]) if name in REPORTS else _(ROSTER_TITLE)
+    if totals is not None:
+        first = columns[0].key
+        totals = {k: v for k, v in totals.items() if k in {c.key for c in columns}}
+        totals[first] = pgettext("report row", "Total")
+    return Report(name, title, columns, rows, totals, chart, ctx.filters)
+
+
+def _totals(rows: list[dict], keys: Sequence[str]) -> dict:
+    return {k: sum(r[k] or 0 for r in rows) for k in keys}
+
+
+def _chart(title: str, category: str, value: str) -> Chart:
+    return Chart(title, category, value)
+
+
+# -- the group reports ----------------------------------------------------------------------------
+def _grouped_report(name: str, keys: Sequence[str], label: Callable[[Context, dict], dict],
+                    chart_key: str) -> Callable[[Context], Report]:
+    def build(ctx: Context) -> Report:
+        ctx.steps = 6
+        rows, totals = grouped(ctx, keys)
+        rows = [r for r in rows if any(r[f] for f in FIGURES)]
+        out = [{**label(ctx, r), **{f: r[f] for f in FIGURES}} for r in rows]
+        columns = _columns(*_label_keys(keys), *FIGURES)
+        chart = _chart(_("People trained"), chart_key, "persons_trained")
+        return _report(ctx, name, columns, out, dict(totals), chart)
+    return build
+
+
+def _label_keys(keys: Sequence[str]) -> list[str]:
+    return {
+        ("origin",): ["station", "station_name"],
+        ("course_id",): ["course", "course_title"],
+        ("origin", "village", "village_group"): ["station", "station_name", "village",
+                                                  "village_group"],
+        ("month",): ["month"],
+    }[tuple(keys)]
+
+
+def _by_station(ctx: Context, r: dict) -> dict:
+    return ctx.station(r["origin"])
+
+
+def _by_course(ctx: Context, r: dict) -> dict:
+    return ctx.course(r["course_id"])
+
+
+def _by_village(ctx: Context, r: dict) -> dict:
+    return {**ctx.station(r["origin"]), "village": r["village"],
+            "village_group": r["village_group"]}
+
+
+def _by_month(ctx: Context, r: dict) -> dict:
+    return {"month": r["month"]}
+
+
+# -- the ledger -----------------------------------------------------------------------------------
+def ledger(ctx: Context) -> Report:
+    """One row per class held in the period."""
+    ctx.steps = 5
+    keys = ("class_id",)
+    att = _index(q.attended(ctx.store, ctx.scope, keys), keys)
+    ctx.step()
+    hrs = _index(q.held_hours(ctx.store, ctx.scope, keys), keys)
+    ctx.step()
+    comp = _index(q.completions(ctx.store, ctx.scope, keys), keys)
+    ctx.step()
+    certs = _index(q.certificate_events(ctx.store, ctx.scope, keys), keys)
+    ctx.step()
+    details = q.class_details(ctx.store, [k[0] for k in att])
+    ctx.step()
+    rows = []
+    for key, a in att.items():
+        c = details[key[0]]
+        rows.append({
+            **ctx.station(c["origin"]), **ctx.course(c["course_id"]),
+            "class_name": c["title"], "start_date": c["start_date"], "end_date": c["end_date"],
+            "place": c["place"], "trainer": c["trainer"], "lessons": a["lessons"],
+            "hours": float(hrs.get(key, {}).get("hours") or 0.0), "enrolled": c["enrolled"],
+            "person_times": a["person_times"],
+            "completed": comp.get(key, {}).get("completed") or 0,
+            "certificates": certs.get(key, {}).get("issued") or 0, "class_id": key[0],
+        })
+    rows.sort(key=lambda r: (r["station"], r["start_date"], r["class_name"]))
+    columns = _columns("station", "station_name", "course", "course_title", "class_name",
+                       "start_date", "end_date", "place", "trainer", "lessons", "hours",
+                       "enrolled", "person_times", "completed", "certificates")
+    totals = _totals(rows, ("lessons", "hours", "enrolled", "person_times", "completed",
+                            "certificates"))
+    return _report(ctx, "ledger", columns, rows, totals, None)
+
+
+# -- poverty --------------------------------------------------------------------------------------
+def poverty(ctx: Context) -> Report:
+    ctx.steps = 6
+    rows, totals = grouped(ctx, ("origin", "village"))
+
+    def line(r: dict) -> dict:
+        return {
+            "persons_trained": r["persons_trained"], "poor_persons": r["poor_persons"],
+            "poor_share": _ratio(r["poor_persons"], r["persons_trained"]),
+            "completion_rate": _ratio(r["completed"], r["enrolled"]),
+            "poor_completion_rate": _ratio(r["poor_completed"], r["poor_enrolled"]),
+        }
+
+    out = [{**ctx.station(r["origin"]), "village": r["village"], **line(r)} for r in rows]
+    columns = _columns("station", "station_name", "village", "persons_trained", "poor_persons",
+                       "poor_share", "completion_rate", "poor_completion_rate")
+    chart = _chart(_("People trained from poor households"), "village", "poor_persons")
+    return _report(ctx, "poverty", columns, out, line(totals), chart)
+
+
+# -- demographics ---------------------------------------------------------------------------------
+AGE_LABELS = {
+    "under_30": N_("Under 30"), "30_39": N_("30-39"), "40_49": N_("40-49"), "50_59": N_("50-59"),
+    "60_over": N_("60 and over"), rules.UNKNOWN: N_("Not known"),
+}
+
+
+def demographics(ctx: Context) -> Report:
+    ctx.steps = 1
+    profiles = q.person_profiles(ctx.store, ctx.scope)
+    ctx.step()
+    total = sum(p["persons"] for p in profiles)
+    counts: dict[tuple[str, str], int] = {}
+    for p in profiles:
+        gender = Gender(p["gender"]).label if p["gender"] else _("Not known")
+        for dim, group in ((_("Gender"), gender),
+                           (_("Age"), _(AGE_LABELS[rules.age_band(p["age"])])),
+                           (_("Education"), p["education"] or _("Not known"))):
+            counts[(dim, group)] = counts.get((dim, group), 0) + p["persons"]
+    order = {_("Gender"): 0, _("Age"): 1, _("Education"): 2}
+    ages = [_(v) for v in AGE_LABELS.values()]
+
+    def sort_key(item: tuple[tuple[str, str], int]) -> tuple:
+        (dim, group), n = item
+        rank = ages.index(group) if dim == _("Age") and group in ages else -n
+        return order[dim], rank, group
+
+    rows = [{"dimension": dim, "group": group, "persons": n, "share": _ratio(n, total)}
+            for (dim, group), n in sorted(counts.items(), key=sort_key)]
+    columns = _columns("dimension", "group", "persons", "share")
+    chart = _chart(_("People trained"), "group", "persons")
+    totals = {"persons": total, "share": 1.0 if total else None}
+    return _report(ctx, "demographics", columns, rows, totals, chart)
+
+
+# -- completion -----------------------------------------------------------------------------------
+def completion(ctx: Context) -> Report:
+    """Per class whose last lesson lies in the period, and per course."""
+    ctx.steps = 3
+    by_class = q.completions(ctx.store, ctx.scope, ("class_id",))
+    ctx.step()
+    details = q.class_details(ctx.store, [r["class_id"] for r in by_class])
+    ctx.step()
+
+    def line(r: dict) -> dict:
+        return {"enrolled": r["enrolled"], "dropouts": r["dropouts"],
+                "attendance_rate": _ratio(r["attended_hours"], r["scheduled_hours"]),
+                "completed": r["completed"], "completion_rate": _ratio(r["completed"],
+                                                                       r["enrolled"])}
+
+    rows = []
+    courses: dict[str, dict] = {}
+    for r in by_class:
+        c = details[r["class_id"]]
+        rows.append({"level": pgettext("report row", "Class"), **ctx.station(c["origin"]),
+                     **ctx.course(c["course_id"]), "class_name": c["title"], **line(r),
+                     "class_id": r["class_id"]})
+        sums = courses.setdefault(c["course_id"], dict.fromkeys(
+            ("enrolled", "dropouts", "completed", "attended_hours", "scheduled_hours"), 0))
+        for k in sums:
+            sums[k] += r[k] or 0
+    rows.sort(key=lambda r: (r["course"], r["station"], r["class_name"]))
+    for course_id, sums in sorted(courses.items(), key=lambda i: ctx.course(i[0])["course"]):
+        rows.append({"level": pgettext("report row", "Course"), "station": "",
+                     "station_name": "", **ctx.course(course_id), "class_name": "",
+                     **line(sums)})
+    ctx.step()
+    columns = _columns("level", "station", "station_name", "course", "course_title",
+                       "class_name", "enrolled", "dropouts", "attendance_rate", "completed",
+                       "completion_rate")
+    all_sums = {k: sum(s[k] for s in courses.values()) for k in
+                ("enrolled", "dropouts", "completed", "attended_hours", "scheduled_hours")}
+    return _report(ctx, "completion", columns, rows, line(all_sums), None)
+
+
+# -- certificates ---------------------------------------------------------------------------------
+def certificates(ctx: Context) -> Report:
+    ctx.steps = 1
+    rows = q.certificate_events(ctx.store, ctx.scope, ("origin", "course_id"))
+    ctx.step()
+    out = [{**ctx.station(r["origin"]), **ctx.course(r["course_id"]),
+            "issued": r["issued"], "reissued": r["reissued"], "withdrawn": r["withdrawn"]}
+           for r in rows]
+    out.sort(key=lambda r: (r["station"], r["course"]))
+    columns = _columns("station", "station_name", "course", "course_title", "issued",
+                       "reissued", "withdrawn")
+    totals = _totals(out, ("issued", "reissued", "withdrawn"))
+    chart = _chart(_("Certificates issued"), "station_name", "issued")
+    return _report(ctx, "certificates", columns, out, totals, chart)
+
+
+# -- stations (county) ----------------------------------------------------------------------------
+def _register(ctx: Context) -> list[dict]:
+    """The stations of the register: code, name, site_id, last_seq, last_at and gaps (bundle
+    numbers below the last one applied that never arrived)."""
+    out = []
+    for st in sync_q.stations(ctx.store):
+        held = sync_q.applied_seqs(ctx.store, st["site_id"]) if st["site_id"] else []
+        gaps = sorted(set(range(1, max(held) + 1)) - set(held)) if held else []
+        out.append({**st, "gaps": gaps})
+    return out
+
+
+def stations(ctx: Context) -> Report:
+    ctx.steps = 4
+    att = _index(q.attended(ctx.store, ctx.scope, ("origin",)), ("origin",))
+    ctx.step()
+    last = q.last_lessons(ctx.store, ctx.scope.end)
+    ctx.step()
+    rows = []
+    for st in _register(ctx):
+        origin = st["site_id"]
+        if ctx.scope.origin is not None and origin != ctx.scope.origin:
+            continue
+        a = att.get((origin,), {})
+        rows.append({
+            "station": st["code"], "station_name": st["name"] or st["code"],
+            "last_bundle": st["last_seq"],
+            "last_bundle_date": st["last_at"][:10] if st["last_at"] else None,
+            "missing": ", ".join(str(g) for g in st["gaps"]),
+            "last_class_day": last.get(origin),
+            "classes": a.get("classes", 0), "persons_trained": a.get("persons_trained", 0),
+        })
+    ctx.step()
+    totals = {"classes": sum(r["classes"] for r in rows),
+              "persons_trained": _total_persons(ctx)}
+    columns = _columns("station", "station_name", "last_bundle", "last_bundle_date", "missing",
+                       "last_class_day", "classes", "persons_trained")
+    chart = _chart(_("People trained"), "station_name", "persons_trained")
+    return _report(ctx, "stations", columns, rows, totals, chart)
+
+
+def _total_persons(ctx: Context) -> int:
+    rows = q.attended(ctx.store, ctx.scope)
+    ctx.step()
+    return rows[0]["persons_trained"] if rows else 0
+
+
+# -- the full roster ------------------------------------------------------------------------------
+ROSTER_TITLE = N_("Full roster of the people trained")
+
+
+def roster(ctx: Context) -> Report:
+    ctx.steps = 1
+    rows = q.roster(ctx.store, ctx.scope)
+    ctx.step()
+    yes, no = _("Yes"), _("No")
+    genders = {g.value: g.label for g in Gender}
+    out = [{
+        **ctx.station(r["origin"]), "code": r["code"], "name": r["name"],
+        "gender": genders.get(r["gender"] or "", ""), "birth_date": r["birth_date"],
+        "id_number": r["id_number"] or "", "phone": r["phone"] or "",
+        "village": r["village"], "village_group": r["village_group"],
+        "poor_household": yes if r["poor_household"] else no, "education": r["education"],
+        "classes": r["classes"], "person_times": r["person_times"], "hours": float(r["hours"]),
+    } for r in rows]
+    columns = _columns("station", "station_name", "code", "name", "gender", "birth_date",
+                       "id_number", "phone", "village", "village_group", "poor_household",
+                       "education", "classes", "person_times", "hours")
+    totals = _totals(out, ("classes", "person_times", "hours"))
+    return _report(ctx, "roster", columns, out, totals, None)
+
+
+# -- the register ---------------------------------------------------------------------------------
+# name -> (title to translate, county only, builder)
+REPORTS: dict[str, tuple[str, bool, Callable[[Context], Report]]] = {
+    "ledger": (N_("Training ledger"), False, ledger),
+    "by-station": (N_("By station"), False,
+                   _grouped_report("by-station", ("origin",), _by_station, "station_name")),
+    "by-course": (N_("By course"), False,
+                  _grouped_report("by-course", ("course_id",), _by_course, "course_title")),
+    "by-village": (N_("By village"), False,
+                   _grouped_report("by-village", ("origin", "village", "village_group"),
+                                   _by_village, "village")),
+    "by-month": (N_("By month"), False,
+                 _grouped_report("by-month", ("month",), _by_month, "month")),
+    "poverty": (N_("Reaching poor households"), False, poverty),
+    "demographics": (N_("Gender, age and education"), False, demographics),
+    "completion": (N_("Completion"), False, completion),
+    "certificates": (N_("Certificates"), False, certificates),
+    "stations": (N_("Stations"), True, stations),
+}
