@@ -53,6 +53,7 @@ class MainWindow(Retranslating, QMainWindow):
         while self.tabs.count():
             holder = self.tabs.widget(0)
             self.tabs.removeTab(0)
+            holder.setParent(None)  # out of the window now, deleted once its signals are done
             holder.deleteLater()
         self._pages.clear()
         for _section in self.role.sections:
