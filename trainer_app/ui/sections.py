@@ -37,6 +37,8 @@ class Role:
         return [s.name for s in self.sections]
 
 
+REPORTS = Section("reports", N_("Reports"), "trainer_app.ui.reports.page:ReportsPage")
+
 STATION = Role(
     sections=(
         Section("trainees", N_("Trainees"), "trainer_app.ui.trainees.page:TraineesPage"),
@@ -45,20 +47,23 @@ STATION = Role(
         Section("attendance", N_("Attendance"), "trainer_app.ui.attendance.page:AttendancePage"),
         Section("certificates", N_("Certificates"),
                 "trainer_app.ui.certificates.page:CertificatesPage"),
+        REPORTS,
         Section("sync", N_("Sync"), "trainer_app.ui.sync.page:SyncPage"),
     ),
     links={
-        "trainees": ("classes", "attendance"),
-        "courses": ("classes",),
-        "classes": ("attendance",),
-        "attendance": ("classes",),
-        "sync": ("trainees", "courses", "classes", "attendance", "certificates"),
+        "trainees": ("classes", "attendance", "reports"),
+        "courses": ("classes", "reports"),
+        "classes": ("attendance", "reports"),
+        "attendance": ("classes", "reports"),
+        "certificates": ("reports",),
+        "sync": ("trainees", "courses", "classes", "attendance", "certificates", "reports"),
     },
 )
 
-_RECORDS = ("trainees", "classes", "certificates", "duplicates")
+_RECORDS = ("trainees", "classes", "certificates", "duplicates", "overview", "reports")
 COUNTY = Role(
     sections=(
+        Section("overview", N_("Overview"), "trainer_app.ui.overview.page:OverviewPage"),
         Section("stations", N_("Stations"), "trainer_app.ui.county.stations:StationsPanel"),
         Section("imports", N_("Imports"), "trainer_app.ui.county.imports:ImportsPage"),
         Section("trainees", N_("Trainees"), "trainer_app.ui.county.record_views:TraineesView"),
@@ -66,6 +71,7 @@ COUNTY = Role(
         Section("certificates", N_("Certificates"),
                 "trainer_app.ui.county.record_views:CertificatesView"),
         Section("duplicates", N_("Duplicates"), "trainer_app.ui.county.duplicates:DuplicatesPanel"),
+        REPORTS,
         Section("courses", N_("Courses"), "trainer_app.ui.courses.page:CoursesPage"),
     ),
     links={
@@ -73,8 +79,8 @@ COUNTY = Role(
         # last bundles; a merge makes two records one person
         "stations": _RECORDS,
         "imports": ("stations", *_RECORDS),
-        "duplicates": ("trainees",),
-        "courses": ("classes",),
+        "duplicates": ("trainees", "overview", "reports"),
+        "courses": ("classes", "overview", "reports"),
     },
 )
 
