@@ -119,9 +119,10 @@ def column(model, field: str) -> int:
 
 
 # -- setting up the county -------------------------------------------------------------------
-STATION_SECTIONS = ["Trainees", "Courses", "Classes", "Attendance", "Certificates", "Sync"]
-COUNTY_SECTIONS = ["Stations", "Imports", "Trainees", "Classes", "Certificates", "Duplicates",
-                   "Courses"]
+STATION_SECTIONS = ["Trainees", "Courses", "Classes", "Attendance", "Certificates", "Reports",
+                    "Sync"]
+COUNTY_SECTIONS = ["Overview", "Stations", "Imports", "Trainees", "Classes", "Certificates",
+                   "Duplicates", "Reports", "Courses"]
 
 
 def section_titles(window: MainWindow) -> list[str]:
@@ -647,7 +648,7 @@ def test_language_switch_retranslates_live(qtbot, county, network):
     try:
         language.apply("zh_CN")
         assert model.headerData(name_col, Qt.Orientation.Horizontal) != "Name"
-        assert window.tabs.tabText(0) != "Stations"
+        assert window.tabs.tabText(0) != "Overview"
     finally:
         language.apply("en")
     assert section_titles(window) == COUNTY_SECTIONS
