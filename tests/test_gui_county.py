@@ -586,6 +586,9 @@ def test_an_empty_county_says_what_to_do(qtbot, county):
         view = window.show_section(name)
         assert view.model.rowCount() == 0
         assert "import them in the Imports section" in view.count.text()
+    duplicates = window.show_section("duplicates")
+    assert duplicates.group_count() == 0
+    assert duplicates.member_label.text().startswith("Nothing to merge")
 
 
 def test_withdrawn_certificate_shows_at_the_county_and_filters(qtbot, county, network, home):

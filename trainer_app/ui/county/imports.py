@@ -18,9 +18,7 @@ class ImportsPage(QWidget):
         super().__init__(parent)
         self.importer = ImportPanel(store)
         self.importer.changed.connect(self.changed)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.importer)
+        QVBoxLayout(self).addWidget(self.importer)  # a section's margins, the panel has none
         self.setAcceptDrops(True)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
