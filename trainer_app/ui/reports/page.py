@@ -73,7 +73,7 @@ class ReportsPage(Retranslating, QWidget):
         chart_area.setWidget(self.chart)
         chart_area.setFrameShape(QScrollArea.Shape.NoFrame)
         self.chart_area = chart_area
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(chart_area)
         splitter.setStretchFactor(0, 3)
@@ -214,6 +214,10 @@ class ReportsPage(Retranslating, QWidget):
             [(str(r.get(chart.category_key) or ""), float(r.get(chart.value_key) or 0))
              for r in report.rows],
             lambda value: cell_text(column, value))
+        total = sum(self.splitter.sizes())
+        if total > 0:  # the whole chart when it fits in under half the height
+            wanted = min(self.chart.sizeHint().height() + 8, total * 45 // 100)
+            self.splitter.setSizes([total - wanted, wanted])
 
     # -- the section -------------------------------------------------------------------------------
     def refresh(self) -> None:
