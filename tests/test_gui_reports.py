@@ -177,6 +177,8 @@ def test_county_opens_into_its_sections_and_a_station_into_its_own(opened):
     assert county.status.text().startswith(f"{demo.COUNTY_NAME} (XC)")
     assert "4 stations" in county.status.text() and "75 trainees" in county.status.text()
     assert "stations" in county.page("reports").names()
+    catalog = county.show_section("courses")  # the county keeps the catalog
+    assert catalog.add_button.isEnabled() and catalog.model.rowCount() == len(demo.COURSES)
 
     station = opened("WP01")
     assert titles(station) == ["Trainees", "Courses", "Classes", "Attendance", "Certificates",
