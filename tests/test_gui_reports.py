@@ -256,8 +256,10 @@ def test_a_report_is_filtered_sorted_and_exported_through_the_dialog(
         qtbot, opened, county_files, monkeypatch, messages, tmp_path):
     window = opened("county")
     page = window.show_section("reports")
+    assert not page.export_button.isEnabled()  # nothing to export until a report is shown
     page.show_report("by-station", page.filters.filters())
     report_shown(qtbot, page)
+    assert page.export_button.isEnabled()
     with qtbot.waitSignal(page.shown, timeout=TIMEOUT):
         page.filters.set_period(*YEAR)
     report_shown(qtbot, page, "by-station")

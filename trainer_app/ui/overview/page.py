@@ -91,7 +91,7 @@ class OverviewPage(Retranslating, QWidget):
         grid.setSpacing(8)
         for i, (key, report, _definition) in enumerate(FIGURES):
             tile = FigureTile(objectName=f"figure_{key}")
-            tile.clicked.connect(lambda r=report: self.open_report.emit(r, self.shown_filters))
+            tile.clicked.connect(lambda r=report: self._figure_clicked(r))
             self.tiles[key] = tile
             grid.addWidget(tile, i // 4, i % 4)
 
@@ -192,6 +192,10 @@ class OverviewPage(Retranslating, QWidget):
             "{n} station has sent nothing for {days} days: {list}",
             "{n} stations have sent nothing for {days} days: {list}", len(silent)).format(
             n=len(silent), days=reports.SILENT_DAYS, list=_("; ").join(lines)))
+
+    def _figure_clicked(self, report: str) -> None:
+        if self.shown_filters is not None:  # once figures are on screen
+            self.open_report.emit(report, self.shown_filters)
 
     def _bar_clicked(self, chart: str, index: int) -> None:
         """The ledger of the bar's month, station or course, within the period shown."""

@@ -81,7 +81,7 @@ class ReportsPage(Retranslating, QWidget):
         splitter.setChildrenCollapsible(False)
 
         self.status = QLabel(objectName="report_status", wordWrap=True)
-        self.export_button = QPushButton(objectName="export_report")
+        self.export_button = QPushButton(objectName="export_report", enabled=False)
         self.roster_button = QPushButton(objectName="export_roster")
         self.exporter = Exporter(store, self)
         self.export_button.clicked.connect(lambda: self.exporter.export(self.report))
