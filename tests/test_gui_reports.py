@@ -250,6 +250,19 @@ def test_a_figure_and_a_bar_open_their_report_filtered(qtbot, opened):
     assert shown.rows and {r["station"] for r in shown.rows} == {"ZZ02"}
     assert reports_page.filters.station.currentData() == "ZZ02"
 
+    # a bar of the month chart: the ledger of that month, all stations
+    window.show_section("overview")
+    months = page.charts["month"]
+    assert [label for label, _v in months.bars] == ["Apr 2025", "May 2025"]
+    qtbot.mouseClick(months, LEFT, pos=months.bar_rect(1).center().toPoint())
+    report_shown(qtbot, reports_page, "ledger")
+    shown = reports_page.report
+    assert shown.period == (dt.date(2025, 5, 1), dt.date(2025, 5, 31))
+    assert shown.filters.station is None
+    assert reports_page.filters.period.currentData() == "custom"
+    assert shown.rows and all(r["start_date"] <= "2025-05-31" and r["end_date"] >= "2025-05-01"
+                              for r in shown.rows)
+
 
 # -- the Reports section ----------------------------------------------------------------------
 def test_a_report_is_filtered_sorted_and_exported_through_the_dialog(
