@@ -20,6 +20,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
 
+from tests.qt_input import type_text
 from trainer_app import i18n
 from trainer_app.cli import main as cli_main
 from trainer_app.domain.models import Course
@@ -293,6 +294,20 @@ def test_a_report_is_filtered_sorted_and_exported_through_the_dialog(
         page.filters.station.setCurrentIndex(page.filters.station.findData("WP01"))
     report_shown(qtbot, page)
     assert [r["station"] for r in page.report.rows] == ["WP01"]
+    station_total = page.report.totals["persons_trained"]
+
+    # and to one village, typed
+    page.filters.village.setFocus()
+    with qtbot.waitSignal(page.shown, timeout=TIMEOUT):
+        type_text(qtbot, page.filters.village, "张庄村")
+        qtbot.keyClick(page.filters.village, Qt.Key.Key_Return)
+    assert page.report.filters.village == "张庄村"
+    assert 0 < page.report.totals["persons_trained"] < station_total
+    with qtbot.waitSignal(page.shown, timeout=TIMEOUT):
+        page.filters.village.clear()
+        qtbot.keyClick(page.filters.village, Qt.Key.Key_Return)
+    assert page.report.filters.village is None
+    assert page.report.totals["persons_trained"] == station_total
     shown = table(page)
 
     # Export…: the dialog's name without a suffix, CSV chosen as the file type
