@@ -27,7 +27,7 @@ from trainer_app.domain.models import Course
 from trainer_app.services import certificates, classes, courses, demo
 from trainer_app.store import Store
 from trainer_app.sync import exchange, site
-from trainer_app.ui import language
+from trainer_app.ui import language, tasks
 from trainer_app.ui.main_window import MainWindow
 
 LEFT = Qt.MouseButton.LeftButton
@@ -97,10 +97,10 @@ def opened(qtbot, county_files, monkeypatch):
         return window
 
     yield open_window
+    # pytest-qt has already scheduled the windows' deletion (and their tasks'): wait for the
+    # worker itself, which needs nothing of the UI thread, before the databases close
+    assert tasks.pool().waitForDone(TIMEOUT)
     for window in windows:
-        for name in ("overview", "reports"):
-            if name in window.section_names():
-                wait(qtbot, window.page(name))
         window.close()
     QApplication.processEvents()
     for store in stores:
@@ -127,8 +127,7 @@ def titles(window: MainWindow) -> list[str]:
 
 
 def wait(qtbot, page) -> None:
-    """Until the page's background work ended. (An event loop, not ``waitUntil``: its polling
-    can keep the worker thread from finishing.)"""
+    """Until the page's background work ended (and any that a change of filters started)."""
     while page.task is not None:
         with qtbot.waitSignal(page.task.ended, timeout=TIMEOUT):
             pass
