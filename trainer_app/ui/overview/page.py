@@ -33,6 +33,7 @@ from trainer_app.ui.charts import BarChart
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.overview.tile import FigureTile
 from trainer_app.ui.reports.filters import FilterBar
+from trainer_app.ui.reports.runner import NewestRun
 from trainer_app.ui.retranslate import Retranslating
 
 # (figure, report it opens, definition msgid), in the order of the service's figures
@@ -77,8 +78,10 @@ class OverviewPage(Retranslating, QWidget):
         super().__init__(parent)
         self._store = store
         self._dirty = True
-        self.task: tasks.Task | None = None
-        self._again = False
+        self._requested = Filters()
+        self.runner = NewestRun(store, _("Counting the figures…"), self)
+        self.runner.succeeded.connect(self._show)
+        self.runner.failed.connect(lambda exc: show_error(self, exc))
         self.dashboard: Dashboard | None = None
         self.shown_filters: Filters | None = None
 
@@ -127,34 +130,20 @@ class OverviewPage(Retranslating, QWidget):
     # -- running -----------------------------------------------------------------------------------
     def run(self) -> None:
         self._dirty = False
-        if self.task is not None:
-            self._again = True
-            self.task.cancel()
-            return
         filters = self.filters.filters()
-        task = tasks.store_task(
-            self._store.path,
-            lambda s, progress, cancelled: reports.dashboard(s, filters, progress=progress,
-                                                             cancel=cancelled),
-            label=_("Counting the figures…"), parent=self)
-        task.succeeded.connect(lambda result: self._show(result, filters))
-        task.failed.connect(lambda exc: show_error(self, exc))
-        task.ended.connect(self._ended)
-        self.task = task
-        task.start()
+        self._requested = filters
+        self.runner.request(lambda s, progress, cancelled: reports.dashboard(
+            s, filters, progress=progress, cancel=cancelled))
+
+    @property
+    def task(self) -> tasks.Task | None:
+        return self.runner.task
 
     def is_busy(self) -> bool:
-        return self.task is not None
+        return self.runner.is_busy()
 
-    def _ended(self) -> None:
-        self.task = None
-        if self._again:
-            self._again = False
-            self.run()
-
-    def _show(self, dashboard: Dashboard, filters: Filters) -> None:
-        if self._again:
-            return  # an older request: the newer one follows
+    def _show(self, dashboard: Dashboard) -> None:
+        filters = self._requested
         self.dashboard = dashboard
         start, end = dashboard.period
         self.shown_filters = Filters(start, end, filters.station, filters.course)
@@ -228,6 +217,7 @@ class OverviewPage(Retranslating, QWidget):
             self.run()
 
     def retranslate(self) -> None:
+        self.runner.label = _("Counting the figures…")
         labels = reports.figure_labels()
         for key, _report, definition in FIGURES:
             self.tiles[key].set_caption(labels[key])

@@ -34,6 +34,7 @@ from trainer_app.ui.errors import show_error
 from trainer_app.ui.reports.exporting import Exporter
 from trainer_app.ui.reports.filters import FilterBar
 from trainer_app.ui.reports.model import ReportModel, cell_text
+from trainer_app.ui.reports.runner import NewestRun
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.tables import configure_table
 
@@ -45,8 +46,10 @@ class ReportsPage(Retranslating, QWidget):
         super().__init__(parent)
         self._store = store
         self._dirty = True
-        self.task: tasks.Task | None = None
-        self._again = False  # filters changed while a report ran: run once more
+        self.runner = NewestRun(store, _("Making the report…"), self)
+        self.runner.succeeded.connect(self._show)
+        self.runner.failed.connect(self._failed)
+        self.runner.stopped.connect(lambda: self.status.setText(_("Stopped.")))
         self.report: Report | None = None
 
         self.list = QListWidget(objectName="report_list")
@@ -145,41 +148,24 @@ class ReportsPage(Retranslating, QWidget):
         if name is None:
             return
         self._dirty = False
-        if self.task is not None:
-            self._again = True
-            self.task.cancel()
-            return
         filters = self.filters.filters()
         self.status.setText(_("Making the report…"))
         self.export_button.setEnabled(False)
-        task = tasks.store_task(
-            self._store.path,
-            lambda s, progress, cancelled: reports.run(s, name, filters, progress=progress,
-                                                       cancel=cancelled),
-            label=_("Making the report…"), parent=self)
-        task.succeeded.connect(self._show)
-        task.failed.connect(self._failed)
-        task.cancelled.connect(lambda: self.status.setText(_("Stopped.")))
-        task.ended.connect(self._ended)
-        self.task = task
-        task.start()
+        self.runner.request(lambda s, progress, cancelled: reports.run(
+            s, name, filters, progress=progress, cancel=cancelled))
+
+    @property
+    def task(self) -> tasks.Task | None:
+        return self.runner.task
 
     def is_busy(self) -> bool:
-        return self.task is not None
-
-    def _ended(self) -> None:
-        self.task = None
-        if self._again:
-            self._again = False
-            self.run()
+        return self.runner.is_busy()
 
     def _failed(self, exc: BaseException) -> None:
         self.status.setText("")
         show_error(self, exc)
 
     def _show(self, report: Report) -> None:
-        if self._again:
-            return  # an older request: the newer one follows
         self.report = report
         self.model.set_report(report)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -237,6 +223,7 @@ class ReportsPage(Retranslating, QWidget):
             if i < self.list.count():
                 self.list.item(i).setText(info.title)
         self.list.setFixedWidth(max(140, self.list.sizeHintForColumn(0) + 28))
+        self.runner.label = _("Making the report…")
         self.export_button.setText(_("&Export…"))
         self.export_button.setToolTip(_("Save this report as an Excel workbook, a CSV file or "
                                          "a PDF to print."))
