@@ -26,14 +26,17 @@ def _index(rows: list[dict], keys: Sequence[str]) -> dict[tuple, dict]:
 
 
 # -- the shared figures --------------------------------------------------------------------------
-def grouped(ctx: Context, keys: Sequence[str]) -> tuple[list[dict], dict]:
-    """People trained, person-times, hours, classes, completed and poor persons per group of
-    ``keys`` (groups with anything to show), and the same over the whole scope."""
+def grouped(ctx: Context, keys: Sequence[str], hours: bool = True) -> tuple[list[dict], dict]:
+    """People trained, person-times, hours (unless not wanted: 0), classes, completed and poor
+    persons per group of ``keys`` (groups with anything to show), and the same over the whole
+    scope."""
+    ctx.marks()
+    ctx.enrollments()
     out = []
     for group in (tuple(keys), ()):
         att = _index(q.attended(ctx.store, ctx.scope, group), group)
         ctx.step()
-        hrs = _index(q.held_hours(ctx.store, ctx.scope, group), group)
+        hrs = _index(q.held_hours(ctx.store, ctx.scope, group), group) if hours else {}
         ctx.step()
         comp = _index(q.completions(ctx.store, ctx.scope, group), group)
         ctx.step()
@@ -60,7 +63,6 @@ def grouped(ctx: Context, keys: Sequence[str]) -> tuple[list[dict], dict]:
 
 def figures(ctx: Context) -> dict:
     """The dashboard's figures: the totals of the reports over the scope."""
-    ctx.steps += 3
     _rows, totals = grouped(ctx, ())
     certs = q.certificate_events(ctx.store, ctx.scope)
     ctx.step()
@@ -82,6 +84,7 @@ def figures(ctx: Context) -> dict:
 
 
 def _women(ctx: Context) -> tuple[int, int]:
+    ctx.marks()
     profiles = q.person_profiles(ctx.store, ctx.scope)
     ctx.step()
     women = sum(p["persons"] for p in profiles if p["gender"] == Gender.FEMALE)
@@ -90,6 +93,7 @@ def _women(ctx: Context) -> tuple[int, int]:
 
 def persons_by(ctx: Context, key: str) -> list[tuple[str, str, int]]:
     """(label, filter key, persons trained) per month, station (origin) or course."""
+    ctx.marks()
     rows = q.attended(ctx.store, ctx.scope, (key,))
     ctx.step()
     out = []
@@ -199,7 +203,7 @@ def _chart(title: str, category: str, value: str) -> Chart:
 def _grouped_report(name: str, keys: Sequence[str], label: Callable[[Context, dict], dict],
                     chart_key: str) -> Callable[[Context], Report]:
     def build(ctx: Context) -> Report:
-        ctx.steps = 6
+        ctx.steps = 8
         rows, totals = grouped(ctx, keys)
         rows = [r for r in rows if any(r[f] for f in FIGURES)]
         out = [{**label(ctx, r), **{f: r[f] for f in FIGURES}} for r in rows]
@@ -239,8 +243,10 @@ def _by_month(ctx: Context, r: dict) -> dict:
 # -- the ledger -----------------------------------------------------------------------------------
 def ledger(ctx: Context) -> Report:
     """One row per class held in the period."""
-    ctx.steps = 5
+    ctx.steps = 7
     keys = ("class_id",)
+    ctx.marks()
+    ctx.enrollments()
     att = _index(q.attended(ctx.store, ctx.scope, keys), keys)
     ctx.step()
     hrs = _index(q.held_hours(ctx.store, ctx.scope, keys), keys)
@@ -257,7 +263,8 @@ def ledger(ctx: Context) -> Report:
         rows.append({
             **ctx.station(c["origin"]), **ctx.course(c["course_id"]),
             "class_name": c["title"], "start_date": c["start_date"], "end_date": c["end_date"],
-            "place": c["place"], "trainer": c["trainer"], "lessons": a["lessons"],
+            "place": c["place"], "trainer": c["trainer"],
+            "lessons": hrs.get(key, {}).get("lessons") or 0,
             "hours": float(hrs.get(key, {}).get("hours") or 0.0), "enrolled": c["enrolled"],
             "person_times": a["person_times"],
             "completed": comp.get(key, {}).get("completed") or 0,
@@ -274,8 +281,8 @@ def ledger(ctx: Context) -> Report:
 
 # -- poverty --------------------------------------------------------------------------------------
 def poverty(ctx: Context) -> Report:
-    ctx.steps = 6
-    rows, totals = grouped(ctx, ("origin", "village"))
+    ctx.steps = 8
+    rows, totals = grouped(ctx, ("origin", "village"), hours=False)
 
     def line(r: dict) -> dict:
         return {
@@ -300,7 +307,8 @@ AGE_LABELS = {
 
 
 def demographics(ctx: Context) -> Report:
-    ctx.steps = 1
+    ctx.steps = 2
+    ctx.marks()
     profiles = q.person_profiles(ctx.store, ctx.scope)
     ctx.step()
     total = sum(p["persons"] for p in profiles)
@@ -330,7 +338,8 @@ def demographics(ctx: Context) -> Report:
 # -- completion -----------------------------------------------------------------------------------
 def completion(ctx: Context) -> Report:
     """Per class whose last lesson lies in the period, and per course."""
-    ctx.steps = 3
+    ctx.steps = 4
+    ctx.enrollments()
     by_class = q.completions(ctx.store, ctx.scope, ("class_id",))
     ctx.step()
     details = q.class_details(ctx.store, [r["class_id"] for r in by_class])
@@ -396,7 +405,8 @@ def _register(ctx: Context) -> list[dict]:
 
 
 def stations(ctx: Context) -> Report:
-    ctx.steps = 4
+    ctx.steps = 5
+    ctx.marks()
     att = _index(q.attended(ctx.store, ctx.scope, ("origin",)), ("origin",))
     ctx.step()
     last = q.last_lessons(ctx.store, ctx.scope.end)
@@ -435,7 +445,8 @@ ROSTER_TITLE = N_("Full roster of the people trained")
 
 
 def roster(ctx: Context) -> Report:
-    ctx.steps = 1
+    ctx.steps = 2
+    ctx.marks()
     rows = q.roster(ctx.store, ctx.scope)
     ctx.step()
     yes, no = _("Yes"), _("No")

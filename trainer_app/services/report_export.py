@@ -165,13 +165,24 @@ def sheet_name(text: str) -> str:
     return text.strip()[:31] or "Sheet"
 
 
-def column_widths(report: Report, sample: int = 500) -> list[float]:
+def _width_text(column: Column, value: object) -> str:
+    """About as wide as the value shown (cheaper than formatting it for the locale)."""
+    if value is None:
+        return ""
+    if column.kind == "percent":
+        return "100.0%"
+    if column.kind in ("int", "hours") and isinstance(value, int | float):
+        return f"{value:,.1f}"
+    return str(value)
+
+
+def column_widths(report: Report, sample: int = 300) -> list[float]:
     """A width per column fitting its header and the first ``sample`` values, 8 to 50."""
     widths = []
     for col in report.columns:
-        texts = [col.title, *(text_of(col, r.get(col.key)) for r in report.rows[:sample])]
+        texts = [col.title, *(_width_text(col, r.get(col.key)) for r in report.rows[:sample])]
         if report.totals:
-            texts.append(text_of(col, report.totals.get(col.key)))
+            texts.append(_width_text(col, report.totals.get(col.key)))
         widths.append(min(50.0, max(8.0, max(display_width(t) for t in texts) + 2.0)))
     return widths
 

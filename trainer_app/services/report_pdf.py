@@ -100,7 +100,8 @@ def _heading(c: Canvas, report: Report, site_name: str, page_w: float, page_h: f
     y -= 10 * mm
     layout.fitted(c, page_w / 2, y, report.title, 18, "center", max_width=width)
     y -= 8 * mm
-    detail = "    ".join(f"{label}: {value}" for label, value in filter_lines(report))
+    detail = "    ".join(_("{label}: {value}").format(label=label, value=value)
+                         for label, value in filter_lines(report))
     layout.fitted(c, page_w / 2, y, detail, 10, "center", max_width=width)
     return y - 10 * mm
 

@@ -196,11 +196,30 @@ class Context:
     progress: Progress | None = None
     steps: int = 1
     done: int = 0
+    prepared: set[str] = field(default_factory=set)
 
     def step(self) -> None:
         self.done += 1
         if self.progress is not None:
             self.progress(min(self.done, self.steps), self.steps)
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            self.progress(self.steps, self.steps)
+
+    def marks(self) -> None:
+        """Read the period's attendance once (see :mod:`trainer_app.store.reports`)."""
+        if "marks" not in self.prepared:
+            q.prepare_marks(self.store, self.scope)
+            self.prepared.add("marks")
+            self.step()
+
+    def enrollments(self) -> None:
+        """Read the enrollments of the classes ending in the period once."""
+        if "enrollments" not in self.prepared:
+            q.prepare_enrollments(self.store, self.scope)
+            self.prepared.add("enrollments")
+            self.step()
 
     def station(self, origin: str) -> dict:
         code, name = self.stations.get(origin, ("", ""))
@@ -257,22 +276,25 @@ def resolve(store: Store, filters: Filters, today: dt.date | None = None) -> Con
 
 
 @contextmanager
-def _cancellable(store: Store, cancel: CancelCheck | None) -> Iterator[None]:
-    """Let ``cancel`` interrupt a long query (SQLite asks every few thousand steps)."""
-    if cancel is None:
-        yield
-        return
-    store.conn.set_progress_handler(lambda: 1 if cancel() else 0, 20000)
+def _running(ctx: Context, cancel: CancelCheck | None) -> Iterator[None]:
+    """Around a run: ``cancel`` may interrupt a long query (SQLite asks every few thousand
+    steps); the run's temporary tables are dropped at the end; progress ends at its total."""
+    store = ctx.store
+    if cancel is not None:
+        store.conn.set_progress_handler(lambda: 1 if cancel() else 0, 20000)
     try:
         yield
     except sqlite3.OperationalError as exc:
-        if cancel():
+        if cancel is not None and cancel():
             raise Cancelled() from exc
         raise
     finally:
-        store.conn.set_progress_handler(None, 0)
-    if cancel():
+        if cancel is not None:
+            store.conn.set_progress_handler(None, 0)
+        q.release(store)
+    if cancel is not None and cancel():
         raise Cancelled()
+    ctx.finish()
 
 
 # -- the reports ----------------------------------------------------------------------------------
@@ -298,7 +320,7 @@ def run(store: Store, name: str, filters: Filters, *, progress: Progress | None 
             name=name, names=", ".join(r.name for r in available(store))))
     ctx = resolve(store, filters, today)
     ctx.progress = progress
-    with _cancellable(store, cancel):
+    with _running(ctx, cancel):
         report = found[2](ctx)
     report.period = ctx.period
     return report
@@ -312,8 +334,8 @@ def dashboard(store: Store, filters: Filters, *, progress: Progress | None = Non
 
     today = today or dt.date.today()
     ctx = resolve(store, filters, today)
-    ctx.progress, ctx.steps = progress, 8
-    with _cancellable(store, cancel):
+    ctx.progress, ctx.steps = progress, 10
+    with _running(ctx, cancel):
         figures = d.figures(ctx)
         charts = {}
         for key in ("month", "origin", "course_id"):
@@ -331,7 +353,7 @@ def roster(store: Store, filters: Filters, *, progress: Progress | None = None,
 
     ctx = resolve(store, filters, today)
     ctx.progress = progress
-    with _cancellable(store, cancel):
+    with _running(ctx, cancel):
         report = d.roster(ctx)
     report.period = ctx.period
     return report

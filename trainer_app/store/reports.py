@@ -2,15 +2,21 @@
 grouped by any of a few keys. The definitions they implement are written out once in
 :mod:`trainer_app.services.reports`; this module only turns them into SQL.
 
-Four measures, each one query grouped by the report's keys:
+A run first reads the attendance of the scope once into two temporary tables of its own
+connection (:func:`prepare_marks`, :func:`prepare_enrollments`): millions of marks at a county
+become a row per (class, trainee, month) and per enrollment, and every grouping of a report, its
+totals and the dashboard's charts are then small queries over them. :func:`release` drops them.
 
 * :func:`attended` — marks *present* or *late* on a lesson (not cancelled) dated in the period:
-  person-times, persons (merged persons once), poor persons, classes, lessons;
-* :func:`held_hours` — hours of the lessons held in the period (a lesson is held when someone in
-  the scope attended it);
+  person-times, persons (merged persons once), poor persons, classes;
+* :func:`held_hours` — hours and number of the lessons held in the period (a lesson is held
+  when someone in the scope attended it);
 * :func:`completions` — enrollments of the classes whose last scheduled lesson lies in the
   period: enrolled, never attended, completed (the course's rule, :mod:`domain.completion`);
 * :func:`certificate_events` — certificates issued and reissued, withdrawals, by day.
+
+The temporary tables have no index and no statistics: queries over them walk them once, in
+the order ``CROSS JOIN`` fixes, looking up classes and trainees by id.
 
 Every query reads only live rows (``deleted = 0``). A person is the trainee record kept when
 records were merged at the county (``person_merge``, chains followed), else the record itself.
@@ -26,6 +32,8 @@ from trainer_app.store.db import Store
 
 ATTENDED = "a.deleted = 0 AND a.status IN ('present', 'late')"  # the partial index's WHERE
 LIVE_LESSON = "l.deleted = 0 AND l.cancelled = 0"
+MARKS = "temp.report_marks"
+ENROLLMENTS = "temp.report_enrollments"
 
 # Each merged trainee record -> the record kept at the end of its chain of merges.
 PERSON_ROOTS = """
@@ -42,14 +50,13 @@ PERSON_ROOTS = """
 """
 PERSON = "coalesce(pr.root, t.id)"
 
-# Keys a report may group by -> the SQL of each key column in the mark-level queries.
+# Keys a report may group by -> their SQL over ``c`` (class) and ``t`` (trainee).
 KEYS: dict[str, str] = {
     "origin": "c.origin",
     "course_id": "c.course_id",
     "class_id": "c.id",
     "village": "t.village",
     "village_group": "t.village_group",
-    "month": "substr(l.date, 1, 7)",
 }
 # Keys that depend on the trainee, not only on the lesson.
 TRAINEE_KEYS = {"village", "village_group"}
@@ -82,78 +89,38 @@ class Scope:
         return "".join(f" AND {p}" for p in parts), params
 
 
-def _keys(keys: Sequence[str], month: str | None = None) -> tuple[str, str]:
-    """The SELECT list and GROUP BY clause of ``keys``; ``month`` overrides the month's SQL."""
-    exprs = [month if k == "month" and month else KEYS[k] for k in keys]
+def _keys(keys: Sequence[str], month: str) -> tuple[str, str]:
+    """The SELECT list and GROUP BY clause of ``keys``; ``month`` is the month's SQL."""
+    exprs = [month if k == "month" else KEYS[k] for k in keys]
     select = "".join(f"{e} AS {k}, " for k, e in zip(keys, exprs, strict=True))
     group = f"GROUP BY {', '.join(exprs)}" if keys else ""
     return select, group
 
 
-def attended(store: Store, scope: Scope, keys: Sequence[str] = ()) -> list[dict]:
-    """Per group: person_times, persons_trained, poor_persons, classes, lessons."""
-    where, params = scope.where()
-    select, group = _keys(keys)
-    return store.rows(f"""
-        WITH RECURSIVE {PERSON_ROOTS}
-        SELECT {select}
-               count(*) AS person_times,
-               count(DISTINCT {PERSON}) AS persons_trained,
-               count(DISTINCT CASE WHEN t.poor_household = 1 THEN {PERSON} END) AS poor_persons,
-               count(DISTINCT l.class_id) AS classes,
-               count(DISTINCT l.id) AS lessons
+# -- the run's temporary tables --------------------------------------------------------------
+def prepare_marks(store: Store, scope: Scope) -> None:
+    """``temp.report_marks``: per class, trainee and month of the period, the attended marks,
+    their hours and the first day. Filters other than the period apply when it is read."""
+    store.conn.execute(f"DROP TABLE IF EXISTS {MARKS}")
+    store.conn.execute(f"""
+        CREATE TEMP TABLE report_marks AS
+        SELECT l.class_id, a.trainee_id, substr(l.date, 1, 7) AS month, count(*) AS marks,
+               sum(l.hours) AS hours, min(l.date) AS first_day
           FROM lesson l
           JOIN attendance a ON a.lesson_id = l.id AND {ATTENDED}
-          JOIN training_class c ON c.id = l.class_id AND c.deleted = 0
-          JOIN trainee t ON t.id = a.trainee_id AND t.deleted = 0
-          LEFT JOIN person_root pr ON pr.merged_id = t.id
-         WHERE {LIVE_LESSON} AND l.date BETWEEN ? AND ?{where}
-         {group}""", [scope.start, scope.end, *params])
+         WHERE {LIVE_LESSON} AND l.date BETWEEN ? AND ?
+         GROUP BY l.class_id, a.trainee_id, substr(l.date, 1, 7)""", [scope.start, scope.end])
 
 
-def held_hours(store: Store, scope: Scope, keys: Sequence[str] = ()) -> list[dict]:
-    """Per group: the hours of the lessons held in the period (attended by someone in scope:
-    for groups of trainees, by someone of the group)."""
-    where, params = scope.where()
-    select, group = _keys(keys)
-    if TRAINEE_KEYS & set(keys):
-        # a lesson counts once in each group of trainees that attended it
-        inner_keys = ", ".join(KEYS[k] + f" AS {k}" for k in keys)
-        outer = ", ".join(keys)
-        return store.rows(f"""
-            SELECT {outer}, sum(hours) AS hours FROM (
-                SELECT DISTINCT {inner_keys}, l.id, l.hours
-                  FROM lesson l
-                  JOIN attendance a ON a.lesson_id = l.id AND {ATTENDED}
-                  JOIN training_class c ON c.id = l.class_id AND c.deleted = 0
-                  JOIN trainee t ON t.id = a.trainee_id AND t.deleted = 0
-                 WHERE {LIVE_LESSON} AND l.date BETWEEN ? AND ?{where})
-             GROUP BY {outer}""", [scope.start, scope.end, *params])
-    return store.rows(f"""
-        SELECT {select} sum(l.hours) AS hours
-          FROM lesson l
-          JOIN training_class c ON c.id = l.class_id AND c.deleted = 0
-         WHERE {LIVE_LESSON} AND l.date BETWEEN ? AND ?{scope.where(trainee=False)[0]}
-           AND EXISTS (SELECT 1 FROM attendance a
-                         JOIN trainee t ON t.id = a.trainee_id AND t.deleted = 0
-                        WHERE a.lesson_id = l.id AND {ATTENDED}
-                              {"AND t.village = ?" if scope.village is not None else ""})
-         {group}""",
-        [scope.start, scope.end, *scope.where(trainee=False)[1],
-         *([scope.village] if scope.village is not None else [])])
-
-
-def completions(store: Store, scope: Scope, keys: Sequence[str] = ()) -> list[dict]:
-    """Per group, over the enrollments of classes whose last scheduled lesson lies in the
-    period: enrolled, dropouts (never attended a lesson), completed, attended and scheduled
-    hours (summed over the enrollments), and for trainees of registered poor households
-    poor_enrolled and poor_completed."""
-    where, params = scope.where()
-    select, group = _keys(keys, month="substr(k.last_day, 1, 7)")
+def prepare_enrollments(store: Store, scope: Scope) -> None:
+    """``temp.report_enrollments``: every live enrollment of the classes whose last scheduled
+    lesson lies in the period, with the class's last day, the hours attended and scheduled,
+    whether the trainee never attended, and whether they completed."""
     # The completion rule of domain/completion.py: attended hours (present or late, lessons not
     # cancelled) reach min_share of all scheduled hours; EPSILON as there.
-    done = f"(coalesce(h.hours, 0) + {EPSILON!r} >= co.min_share * k.scheduled)"
-    return store.rows(f"""
+    store.conn.execute(f"DROP TABLE IF EXISTS {ENROLLMENTS}")
+    store.conn.execute(f"""
+        CREATE TEMP TABLE report_enrollments AS
         WITH k AS (
             SELECT l.class_id, sum(l.hours) AS scheduled, max(l.date) AS last_day
               FROM lesson l
@@ -166,22 +133,98 @@ def completions(store: Store, scope: Scope, keys: Sequence[str] = ()) -> list[di
               JOIN lesson l ON l.class_id = k.class_id AND {LIVE_LESSON}
               JOIN attendance a ON a.lesson_id = l.id AND {ATTENDED}
              GROUP BY l.class_id, a.trainee_id)
+        SELECT e.class_id, e.trainee_id, k.last_day, k.scheduled,
+               coalesce(h.hours, 0) AS hours, h.hours IS NULL AS dropout,
+               coalesce(h.hours, 0) + {EPSILON!r} >= co.min_share * k.scheduled AS done
+          FROM k
+          JOIN training_class c ON c.id = k.class_id
+          JOIN course co ON co.id = c.course_id
+          JOIN enrollment e ON e.class_id = k.class_id AND e.deleted = 0
+          LEFT JOIN h ON h.class_id = e.class_id AND h.trainee_id = e.trainee_id""",
+        [scope.start, scope.end])
+
+
+def release(store: Store) -> None:
+    """Drop the run's temporary tables."""
+    for table in (MARKS, ENROLLMENTS):
+        store.conn.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+# -- the measures -----------------------------------------------------------------------------
+def attended(store: Store, scope: Scope, keys: Sequence[str] = ()) -> list[dict]:
+    """Per group: person_times, persons_trained, poor_persons, classes (needs
+    :func:`prepare_marks`)."""
+    where, params = scope.where()
+    select, group = _keys(keys, "m.month")
+    return store.rows(f"""
+        WITH RECURSIVE {PERSON_ROOTS}
+        SELECT {select}
+               sum(m.marks) AS person_times,
+               count(DISTINCT {PERSON}) AS persons_trained,
+               count(DISTINCT CASE WHEN t.poor_household = 1 THEN {PERSON} END) AS poor_persons,
+               count(DISTINCT m.class_id) AS classes
+          FROM {MARKS} m
+          CROSS JOIN training_class c ON c.id = m.class_id AND c.deleted = 0
+          CROSS JOIN trainee t ON t.id = m.trainee_id AND t.deleted = 0
+          LEFT JOIN person_root pr ON pr.merged_id = t.id
+         WHERE 1{where}
+         {group}""", params)
+
+
+def held_hours(store: Store, scope: Scope, keys: Sequence[str] = ()) -> list[dict]:
+    """Per group: hours and number of the lessons held in the period (attended by someone in
+    scope: for groups of trainees, by someone of the group)."""
+    where, params = scope.where()
+    select, group = _keys(keys, "substr(l.date, 1, 7)")
+    if TRAINEE_KEYS & set(keys):
+        # a lesson counts once in each group of trainees that attended it
+        inner = ", ".join(f"{KEYS[k]} AS {k}" for k in keys)
+        outer = ", ".join(keys)
+        return store.rows(f"""
+            SELECT {outer}, sum(hours) AS hours, count(*) AS lessons FROM (
+                SELECT DISTINCT {inner}, l.id, l.hours
+                  FROM lesson l
+                  JOIN attendance a ON a.lesson_id = l.id AND {ATTENDED}
+                  JOIN training_class c ON c.id = l.class_id AND c.deleted = 0
+                  JOIN trainee t ON t.id = a.trainee_id AND t.deleted = 0
+                 WHERE {LIVE_LESSON} AND l.date BETWEEN ? AND ?{where})
+             GROUP BY {outer}""", [scope.start, scope.end, *params])
+    class_where, class_params = scope.where(trainee=False)
+    village = "AND t.village = ?" if scope.village is not None else ""
+    return store.rows(f"""
+        SELECT {select} sum(l.hours) AS hours, count(*) AS lessons
+          FROM lesson l
+          JOIN training_class c ON c.id = l.class_id AND c.deleted = 0
+         WHERE {LIVE_LESSON} AND l.date BETWEEN ? AND ?{class_where}
+           AND EXISTS (SELECT 1 FROM attendance a
+                         JOIN trainee t ON t.id = a.trainee_id AND t.deleted = 0
+                        WHERE a.lesson_id = l.id AND {ATTENDED} {village})
+         {group}""",
+        [scope.start, scope.end, *class_params,
+         *([scope.village] if scope.village is not None else [])])
+
+
+def completions(store: Store, scope: Scope, keys: Sequence[str] = ()) -> list[dict]:
+    """Per group, over the enrollments of classes whose last scheduled lesson lies in the
+    period: enrolled, dropouts (never attended a lesson), completed, attended and scheduled
+    hours (summed over the enrollments), and for trainees of registered poor households
+    poor_enrolled and poor_completed (needs :func:`prepare_enrollments`)."""
+    where, params = scope.where()
+    select, group = _keys(keys, "substr(d.last_day, 1, 7)")
+    return store.rows(f"""
         SELECT {select}
                count(*) AS enrolled,
-               sum(h.hours IS NULL) AS dropouts,
-               sum({done}) AS completed,
-               sum(coalesce(h.hours, 0)) AS attended_hours,
-               sum(k.scheduled) AS scheduled_hours,
+               sum(d.dropout) AS dropouts,
+               sum(d.done) AS completed,
+               sum(d.hours) AS attended_hours,
+               sum(d.scheduled) AS scheduled_hours,
                sum(t.poor_household = 1) AS poor_enrolled,
-               sum(t.poor_household = 1 AND {done}) AS poor_completed
-          FROM k
-          JOIN training_class c ON c.id = k.class_id AND c.deleted = 0
-          JOIN course co ON co.id = c.course_id
-          JOIN enrollment e ON e.class_id = c.id AND e.deleted = 0
-          JOIN trainee t ON t.id = e.trainee_id AND t.deleted = 0
-          LEFT JOIN h ON h.class_id = e.class_id AND h.trainee_id = e.trainee_id
+               sum(t.poor_household = 1 AND d.done) AS poor_completed
+          FROM {ENROLLMENTS} d
+          CROSS JOIN training_class c ON c.id = d.class_id AND c.deleted = 0
+          CROSS JOIN trainee t ON t.id = d.trainee_id AND t.deleted = 0
          WHERE 1{where}
-         {group}""", [scope.start, scope.end, *params])
+         {group}""", params)
 
 
 def certificate_events(store: Store, scope: Scope, keys: Sequence[str] = ()) -> list[dict]:
@@ -213,19 +256,19 @@ def certificate_events(store: Store, scope: Scope, keys: Sequence[str] = ()) -> 
 def person_profiles(store: Store, scope: Scope) -> list[dict]:
     """Persons trained in the scope counted by gender, age on the day of their first attended
     lesson in the period (None without a birth date) and education: gender, age, education,
-    persons."""
+    persons (needs :func:`prepare_marks`)."""
     where, params = scope.where()
     return store.rows(f"""
         WITH RECURSIVE {PERSON_ROOTS},
         first AS (
-            -- the bare columns come from the row of min(l.date): the record attended first
-            SELECT {PERSON} AS person, t.gender, t.birth_date, t.education, min(l.date) AS day
-              FROM lesson l
-              JOIN attendance a ON a.lesson_id = l.id AND {ATTENDED}
-              JOIN training_class c ON c.id = l.class_id AND c.deleted = 0
-              JOIN trainee t ON t.id = a.trainee_id AND t.deleted = 0
+            -- the bare columns come from the row of min(): the record attended first
+            SELECT {PERSON} AS person, t.gender, t.birth_date, t.education,
+                   min(m.first_day) AS day
+              FROM {MARKS} m
+              CROSS JOIN training_class c ON c.id = m.class_id AND c.deleted = 0
+              CROSS JOIN trainee t ON t.id = m.trainee_id AND t.deleted = 0
               LEFT JOIN person_root pr ON pr.merged_id = t.id
-             WHERE {LIVE_LESSON} AND l.date BETWEEN ? AND ?{where}
+             WHERE 1{where}
              GROUP BY 1)
         SELECT gender, education,
                CASE WHEN birth_date IS NULL OR birth_date = '' THEN NULL ELSE
@@ -233,7 +276,7 @@ def person_profiles(store: Store, scope: Scope) -> list[dict]:
                           - CAST(replace(birth_date, '-', '') AS INTEGER)) / 10000 AS INTEGER)
                END AS age,
                count(*) AS persons
-          FROM first GROUP BY 1, 2, 3""", [scope.start, scope.end, *params])
+          FROM first GROUP BY 1, 2, 3""", params)
 
 
 # -- what the rows are about ----------------------------------------------------------------------
@@ -284,17 +327,17 @@ def last_lessons(store: Store, end: str) -> dict[str, str]:
 
 def roster(store: Store, scope: Scope) -> list[dict]:
     """Every trainee record trained in the scope, with ID and phone numbers in clear, the
-    classes and hours they attended in the period."""
+    classes, person-times and hours they attended in the period (needs
+    :func:`prepare_marks`)."""
     where, params = scope.where()
     return store.rows(f"""
         SELECT t.origin, t.code, t.name, t.gender, t.birth_date, t.id_number, t.phone,
                t.village, t.village_group, t.poor_household, t.education,
-               count(DISTINCT l.class_id) AS classes, count(*) AS person_times,
-               sum(l.hours) AS hours
-          FROM lesson l
-          JOIN attendance a ON a.lesson_id = l.id AND {ATTENDED}
-          JOIN training_class c ON c.id = l.class_id AND c.deleted = 0
-          JOIN trainee t ON t.id = a.trainee_id AND t.deleted = 0
-         WHERE {LIVE_LESSON} AND l.date BETWEEN ? AND ?{where}
+               count(DISTINCT m.class_id) AS classes, sum(m.marks) AS person_times,
+               sum(m.hours) AS hours
+          FROM {MARKS} m
+          CROSS JOIN training_class c ON c.id = m.class_id AND c.deleted = 0
+          CROSS JOIN trainee t ON t.id = m.trainee_id AND t.deleted = 0
+         WHERE 1{where}
          GROUP BY t.id
-         ORDER BY t.origin, t.code""", [scope.start, scope.end, *params])
+         ORDER BY t.origin, t.code""", params)
