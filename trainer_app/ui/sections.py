@@ -85,6 +85,12 @@ COUNTY = Role(
 )
 
 
+def page_modules() -> list[str]:
+    """Every module the window imports by name: a frozen build cannot see them in the code,
+    so ``build.spec`` names them."""
+    return sorted({s.page.split(":")[0] for role in (STATION, COUNTY) for s in role.sections})
+
+
 def for_store(store: Store) -> Role:
     return COUNTY if site.role(store) == "county" else STATION
 
