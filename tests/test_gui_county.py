@@ -586,6 +586,12 @@ def test_an_empty_county_says_what_to_do(qtbot, county):
         view = window.show_section(name)
         assert view.model.rowCount() == 0
         assert "import them in the Imports section" in view.count.text()
+    overview = window.page("overview")
+    while overview.task is not None:
+        with qtbot.waitSignal(overview.task.ended, timeout=60_000):
+            pass
+    assert overview.silent.text().startswith("No station in the register yet")
+    assert overview.charts["station"].empty_text == "Nobody trained in this period."
     duplicates = window.show_section("duplicates")
     assert duplicates.group_count() == 0
     assert duplicates.member_label.text().startswith("Nothing to merge")

@@ -167,6 +167,12 @@ class OverviewPage(Retranslating, QWidget):
 
     def _fill_silent(self) -> None:
         silent = self.dashboard.silent_stations if self.dashboard else []
+        if not silent and self.filters.station.count() <= 1:  # "All stations" alone
+            self.silent.setText(_(
+                "No station in the register yet: add the stations in the Stations section and "
+                "give each its county pack; their figures appear here once their bundles are "
+                "imported."))
+            return
         if not silent:
             self.silent.setText(_("Every station has sent a bundle in the last {days} days.")
                                 .format(days=reports.SILENT_DAYS))
