@@ -67,10 +67,16 @@ DONE = f"""k AS (
       LEFT JOIN h ON h.class_id = e.class_id AND h.trainee_id = e.trainee_id)"""
 
 
-def grouped_sql(key: str, hours: bool = True) -> str:
-    """Persons, person-times, poor, classes, hours, completed per ``key`` and in all."""
+def grouped_sql(key: str, hours: bool = True, per_class: bool = False) -> str:
+    """Persons, person-times, poor, classes, hours, completed per ``key`` and in all (hours
+    ``per_class``: those held of the classes the group attended)."""
     hours_cte = (f", hh AS (SELECT k, sum(hours) AS hours FROM (SELECT DISTINCT {key} AS k, "
                  f"lesson, hours FROM m) GROUP BY 1)") if hours else ""
+    if per_class:
+        hours_cte = (f", ch AS (SELECT class_id, sum(hours) AS hours FROM (SELECT DISTINCT "
+                     f"class_id, lesson, hours FROM m) GROUP BY 1), hh AS (SELECT k, "
+                     f"sum(ch.hours) AS hours FROM (SELECT DISTINCT {key} AS k, class_id "
+                     f"FROM m) JOIN ch USING (class_id) GROUP BY 1)")
     hours_col = "hh.hours" if hours else "0"
     hours_join = "LEFT JOIN hh USING (k)" if hours else ""
     return f"""WITH {MARKS}, {DONE},
@@ -95,7 +101,8 @@ def grouped_sql(key: str, hours: bool = True) -> str:
 FLOORS = {
     "by-station": grouped_sql("origin"),
     "by-course": grouped_sql("course_id"),
-    "by-village": grouped_sql("origin || '|' || village || '|' || village_group"),
+    "by-village": grouped_sql("origin || '|' || village || '|' || village_group",
+                              per_class=True),
     "by-month": grouped_sql("month"),
     "poverty": grouped_sql("origin || '|' || village", hours=False),
     "ledger": f"""WITH {MARKS}, {DONE},

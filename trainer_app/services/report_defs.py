@@ -4,12 +4,12 @@ its totals and its chart. The definitions of the figures are in
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 
 from trainer_app.domain import reports as rules
 from trainer_app.domain.models import Gender
 from trainer_app.i18n import N_, _, pgettext
+from trainer_app.services.report_columns import columns as _columns
 from trainer_app.services.reports import Chart, Column, Context, Report
 from trainer_app.store import reports as q
 from trainer_app.store import sync as sync_q
@@ -17,7 +17,7 @@ from trainer_app.store import sync as sync_q
 FIGURES = ("persons_trained", "person_times", "hours", "classes", "completed", "poor_persons")
 
 
-def _ratio(part: float | None, whole: float | None) -> float | None:
+def ratio(part: float | None, whole: float | None) -> float | None:
     return part / whole if whole else None
 
 
@@ -61,126 +61,6 @@ def grouped(ctx: Context, keys: Sequence[str], hours: bool = True) -> tuple[list
     return out[0], totals
 
 
-def figures(ctx: Context) -> dict:
-    """The dashboard's figures: the totals of the reports over the scope."""
-    _rows, totals = grouped(ctx, ())
-    certs = q.certificate_events(ctx.store, ctx.scope)
-    ctx.step()
-    women, persons = _women(ctx)
-    return {
-        "persons_trained": totals["persons_trained"],
-        "person_times": totals["person_times"],
-        "hours": totals["hours"],
-        "classes": totals["classes"],
-        "completed": totals["completed"],
-        "enrolled": totals["enrolled"],
-        "completion_rate": _ratio(totals["completed"], totals["enrolled"]),
-        "certificates": certs[0]["issued"] if certs else 0,
-        "poor_persons": totals["poor_persons"],
-        "poor_share": _ratio(totals["poor_persons"], totals["persons_trained"]),
-        "women": women,
-        "women_share": _ratio(women, persons),
-    }
-
-
-def _women(ctx: Context) -> tuple[int, int]:
-    ctx.marks()
-    profiles = q.person_profiles(ctx.store, ctx.scope)
-    ctx.step()
-    women = sum(p["persons"] for p in profiles if p["gender"] == Gender.FEMALE)
-    return women, sum(p["persons"] for p in profiles)
-
-
-def persons_by(ctx: Context, key: str) -> list[tuple[str, str, int]]:
-    """(label, filter key, persons trained) per month, station (origin) or course."""
-    ctx.marks()
-    rows = q.attended(ctx.store, ctx.scope, (key,))
-    ctx.step()
-    out = []
-    for r in sorted(rows, key=lambda r: str(r[key])):
-        if key == "origin":
-            named = ctx.station(r[key])
-            label, value = named["station_name"], named["station"]
-        elif key == "course_id":
-            named = ctx.course(r[key])
-            label, value = named["course_title"], named["course"]
-        else:
-            label = value = r[key]
-        out.append((label, value, r["persons_trained"]))
-    return out
-
-
-def silent_stations(ctx: Context, today: dt.date) -> list[dict]:
-    """Stations of the register that sent nothing for :data:`SILENT_DAYS` days."""
-    from trainer_app.services.reports import SILENT_DAYS
-
-    limit = today - dt.timedelta(days=SILENT_DAYS)
-    out = []
-    for st in _register(ctx):
-        last = dt.date.fromisoformat(st["last_at"][:10]) if st["last_at"] else None
-        if last is None or last < limit:
-            out.append({"code": st["code"], "name": st["name"], "last_bundle": last})
-    return out
-
-
-# -- columns --------------------------------------------------------------------------------------
-def _col(key: str) -> Column:
-    title, kind = {
-        "station": (pgettext("report column", "Station code"), "text"),
-        "station_name": (pgettext("report column", "Station"), "text"),
-        "course": (pgettext("report column", "Course code"), "text"),
-        "course_title": (pgettext("report column", "Course"), "text"),
-        "class_name": (pgettext("report column", "Class"), "text"),
-        "start_date": (pgettext("report column", "First day"), "date"),
-        "end_date": (pgettext("report column", "Last day"), "date"),
-        "place": (pgettext("report column", "Place"), "text"),
-        "trainer": (pgettext("report column", "Trainer"), "text"),
-        "lessons": (pgettext("report column", "Lessons held"), "int"),
-        "hours": (pgettext("report column", "Hours"), "hours"),
-        "enrolled": (pgettext("report column", "Enrolled"), "int"),
-        "person_times": (pgettext("report column", "Person-times"), "int"),
-        "completed": (pgettext("report column", "Completed"), "int"),
-        "certificates": (pgettext("report column", "Certificates issued"), "int"),
-        "persons_trained": (pgettext("report column", "People trained"), "int"),
-        "classes": (pgettext("report column", "Classes"), "int"),
-        "poor_persons": (pgettext("report column", "From poor households"), "int"),
-        "village": (pgettext("report column", "Village"), "text"),
-        "village_group": (pgettext("report column", "Group"), "text"),
-        "month": (pgettext("report column", "Month"), "text"),
-        "poor_share": (pgettext("report column", "Share from poor households"), "percent"),
-        "completion_rate": (pgettext("report column", "Completion rate"), "percent"),
-        "poor_completion_rate": (pgettext("report column", "Completion rate, poor households"),
-                                 "percent"),
-        "dimension": (pgettext("report column", "By"), "text"),
-        "group": (pgettext("report column", "Group"), "text"),
-        "persons": (pgettext("report column", "People trained"), "int"),
-        "share": (pgettext("report column", "Share"), "percent"),
-        "level": (pgettext("report column", "Row"), "text"),
-        "dropouts": (pgettext("report column", "Never attended"), "int"),
-        "attendance_rate": (pgettext("report column", "Attendance rate"), "percent"),
-        "issued": (pgettext("report column", "Issued"), "int"),
-        "reissued": (pgettext("report column", "Reissued"), "int"),
-        "withdrawn": (pgettext("report column", "Withdrawn"), "int"),
-        "last_bundle": (pgettext("report column", "Last bundle"), "int"),
-        "last_bundle_date": (pgettext("report column", "Last bundle received"), "date"),
-        "missing": (pgettext("report column", "Missing bundles"), "text"),
-        "last_class_day": (pgettext("report column", "Last lesson held"), "date"),
-        "code": (pgettext("report column", "Trainee code"), "text"),
-        "name": (pgettext("report column", "Name"), "text"),
-        "gender": (pgettext("report column", "Gender"), "text"),
-        "birth_date": (pgettext("report column", "Birth date"), "date"),
-        "id_number": (pgettext("report column", "ID number"), "text"),
-        "phone": (pgettext("report column", "Phone"), "text"),
-        "poor_household": (pgettext("report column", "Poor household"), "text"),
-        "education": (pgettext("report column", "Education"), "text"),
-    }[key]
-    return Column(key, title, kind)
-
-
-def _columns(*keys: str) -> list[Column]:
-    return [_col(k) for k in keys]
-
-
 def _report(ctx: Context, name: str, columns: list[Column], rows: list[dict],
             totals: dict | None, chart: Chart | None) -> Report:
     title = _(REPORTS[name][0]) if name in REPORTS else _(ROSTER_TITLE)
@@ -195,10 +75,6 @@ def _totals(rows: list[dict], keys: Sequence[str]) -> dict:
     return {k: sum(r[k] or 0 for r in rows) for k in keys}
 
 
-def _chart(title: str, category: str, value: str) -> Chart:
-    return Chart(title, category, value)
-
-
 # -- the group reports ----------------------------------------------------------------------------
 def _grouped_report(name: str, keys: Sequence[str], label: Callable[[Context, dict], dict],
                     chart_key: str) -> Callable[[Context], Report]:
@@ -208,7 +84,7 @@ def _grouped_report(name: str, keys: Sequence[str], label: Callable[[Context, di
         rows = [r for r in rows if any(r[f] for f in FIGURES)]
         out = [{**label(ctx, r), **{f: r[f] for f in FIGURES}} for r in rows]
         columns = _columns(*_label_keys(keys), *FIGURES)
-        chart = _chart(_("People trained"), chart_key, "persons_trained")
+        chart = Chart(_("People trained"), chart_key, "persons_trained")
         return _report(ctx, name, columns, out, dict(totals), chart)
     return build
 
@@ -287,15 +163,15 @@ def poverty(ctx: Context) -> Report:
     def line(r: dict) -> dict:
         return {
             "persons_trained": r["persons_trained"], "poor_persons": r["poor_persons"],
-            "poor_share": _ratio(r["poor_persons"], r["persons_trained"]),
-            "completion_rate": _ratio(r["completed"], r["enrolled"]),
-            "poor_completion_rate": _ratio(r["poor_completed"], r["poor_enrolled"]),
+            "poor_share": ratio(r["poor_persons"], r["persons_trained"]),
+            "completion_rate": ratio(r["completed"], r["enrolled"]),
+            "poor_completion_rate": ratio(r["poor_completed"], r["poor_enrolled"]),
         }
 
     out = [{**ctx.station(r["origin"]), "village": r["village"], **line(r)} for r in rows]
     columns = _columns("station", "station_name", "village", "persons_trained", "poor_persons",
                        "poor_share", "completion_rate", "poor_completion_rate")
-    chart = _chart(_("People trained from poor households"), "village", "poor_persons")
+    chart = Chart(_("People trained from poor households"), "village", "poor_persons")
     return _report(ctx, "poverty", columns, out, line(totals), chart)
 
 
@@ -327,10 +203,10 @@ def demographics(ctx: Context) -> Report:
         rank = ages.index(group) if dim == _("Age") and group in ages else -n
         return order[dim], rank, group
 
-    rows = [{"dimension": dim, "group": group, "persons": n, "share": _ratio(n, total)}
+    rows = [{"dimension": dim, "group": group, "persons": n, "share": ratio(n, total)}
             for (dim, group), n in sorted(counts.items(), key=sort_key)]
     columns = _columns("dimension", "group", "persons", "share")
-    chart = _chart(_("People trained"), "group", "persons")
+    chart = Chart(_("People trained"), "group", "persons")
     totals = {"persons": total, "share": 1.0 if total else None}
     return _report(ctx, "demographics", columns, rows, totals, chart)
 
@@ -347,8 +223,8 @@ def completion(ctx: Context) -> Report:
 
     def line(r: dict) -> dict:
         return {"enrolled": r["enrolled"], "dropouts": r["dropouts"],
-                "attendance_rate": _ratio(r["attended_hours"], r["scheduled_hours"]),
-                "completed": r["completed"], "completion_rate": _ratio(r["completed"],
+                "attendance_rate": ratio(r["attended_hours"], r["scheduled_hours"]),
+                "completed": r["completed"], "completion_rate": ratio(r["completed"],
                                                                        r["enrolled"])}
 
     rows = []
@@ -388,12 +264,12 @@ def certificates(ctx: Context) -> Report:
     columns = _columns("station", "station_name", "course", "course_title", "issued",
                        "reissued", "withdrawn")
     totals = _totals(out, ("issued", "reissued", "withdrawn"))
-    chart = _chart(_("Certificates issued"), "station_name", "issued")
+    chart = Chart(_("Certificates issued"), "station_name", "issued")
     return _report(ctx, "certificates", columns, out, totals, chart)
 
 
 # -- stations (county) ----------------------------------------------------------------------------
-def _register(ctx: Context) -> list[dict]:
+def register(ctx: Context) -> list[dict]:
     """The stations of the register: code, name, site_id, last_seq, last_at and gaps (bundle
     numbers below the last one applied that never arrived)."""
     out = []
@@ -412,7 +288,7 @@ def stations(ctx: Context) -> Report:
     last = q.last_lessons(ctx.store, ctx.scope.end)
     ctx.step()
     rows = []
-    for st in _register(ctx):
+    for st in register(ctx):
         origin = st["site_id"]
         if ctx.scope.origin is not None and origin != ctx.scope.origin:
             continue
@@ -430,7 +306,7 @@ def stations(ctx: Context) -> Report:
               "persons_trained": _total_persons(ctx)}
     columns = _columns("station", "station_name", "last_bundle", "last_bundle_date", "missing",
                        "last_class_day", "classes", "persons_trained")
-    chart = _chart(_("People trained"), "station_name", "persons_trained")
+    chart = Chart(_("People trained"), "station_name", "persons_trained")
     return _report(ctx, "stations", columns, rows, totals, chart)
 
 

@@ -16,8 +16,8 @@ The definitions (the README repeats them for readers):
   total. Totals are therefore counted, never summed from the rows.
 * **Person-times** (人次): attended marks, one per person per lesson.
 * **Hours** (training hours delivered): the hours of the lessons held in the period, a lesson
-  being held when someone attended it; in a report by village, the lessons someone of that
-  village attended.
+  being held when someone attended it; in a report by village, the hours held of the classes
+  someone of that village attended.
 * **Classes**: classes with a lesson held in the period.
 * **Completed**: enrolled trainees whose attended hours reach the course's minimum share of all
   scheduled hours of the class (the completion rule), counted in the period of the class's last
@@ -217,6 +217,7 @@ class Context:
     def enrollments(self) -> None:
         """Read the enrollments of the classes ending in the period once."""
         if "enrollments" not in self.prepared:
+            self.marks()
             q.prepare_enrollments(self.store, self.scope)
             self.prepared.add("enrollments")
             self.step()
@@ -330,7 +331,7 @@ def dashboard(store: Store, filters: Filters, *, progress: Progress | None = Non
               cancel: CancelCheck | None = None, today: dt.date | None = None) -> Dashboard:
     """The overview: the figures of the period and people trained by month, station and
     course, from the same queries as the reports."""
-    from trainer_app.services import report_defs as d
+    from trainer_app.services import report_dashboard as d
 
     today = today or dt.date.today()
     ctx = resolve(store, filters, today)

@@ -10,7 +10,8 @@ totals and the dashboard's charts are then small queries over them. :func:`relea
 * :func:`attended` — marks *present* or *late* on a lesson (not cancelled) dated in the period:
   person-times, persons (merged persons once), poor persons, classes;
 * :func:`held_hours` — hours and number of the lessons held in the period (a lesson is held
-  when someone in the scope attended it);
+  when someone in the scope attended it; for a village, those of the classes its people
+  attended);
 * :func:`completions` — enrollments of the classes whose last scheduled lesson lies in the
   period: enrolled, never attended, completed (the course's rule, :mod:`domain.completion`);
 * :func:`certificate_events` — certificates issued and reissued, withdrawals, by day.
@@ -115,7 +116,9 @@ def prepare_marks(store: Store, scope: Scope) -> None:
 def prepare_enrollments(store: Store, scope: Scope) -> None:
     """``temp.report_enrollments``: every live enrollment of the classes whose last scheduled
     lesson lies in the period, with the class's last day, the hours attended and scheduled,
-    whether the trainee never attended, and whether they completed."""
+    whether the trainee never attended, and whether they completed. Needs
+    :func:`prepare_marks`: the marks of the period come from there, only those of lessons
+    before the period are read again."""
     # The completion rule of domain/completion.py: attended hours (present or late, lessons not
     # cancelled) reach min_share of all scheduled hours; EPSILON as there.
     store.conn.execute(f"DROP TABLE IF EXISTS {ENROLLMENTS}")
@@ -128,11 +131,15 @@ def prepare_enrollments(store: Store, scope: Scope) -> None:
              GROUP BY l.class_id
             HAVING max(l.date) BETWEEN ? AND ?),
         h AS (
-            SELECT l.class_id, a.trainee_id, sum(l.hours) AS hours
-              FROM k
-              JOIN lesson l ON l.class_id = k.class_id AND {LIVE_LESSON}
-              JOIN attendance a ON a.lesson_id = l.id AND {ATTENDED}
-             GROUP BY l.class_id, a.trainee_id)
+            SELECT class_id, trainee_id, sum(hours) AS hours FROM (
+                SELECT m.class_id, m.trainee_id, m.hours FROM {MARKS} m
+                 WHERE m.class_id IN (SELECT class_id FROM k)
+                UNION ALL
+                SELECT l.class_id, a.trainee_id, l.hours
+                  FROM k
+                  JOIN lesson l ON l.class_id = k.class_id AND {LIVE_LESSON} AND l.date < ?
+                  JOIN attendance a ON a.lesson_id = l.id AND {ATTENDED})
+             GROUP BY class_id, trainee_id)
         SELECT e.class_id, e.trainee_id, k.last_day, k.scheduled,
                coalesce(h.hours, 0) AS hours, h.hours IS NULL AS dropout,
                coalesce(h.hours, 0) + {EPSILON!r} >= co.min_share * k.scheduled AS done
@@ -141,7 +148,7 @@ def prepare_enrollments(store: Store, scope: Scope) -> None:
           JOIN course co ON co.id = c.course_id
           JOIN enrollment e ON e.class_id = k.class_id AND e.deleted = 0
           LEFT JOIN h ON h.class_id = e.class_id AND h.trainee_id = e.trainee_id""",
-        [scope.start, scope.end])
+        [scope.start, scope.end, scope.start])
 
 
 def release(store: Store) -> None:
@@ -172,36 +179,39 @@ def attended(store: Store, scope: Scope, keys: Sequence[str] = ()) -> list[dict]
 
 
 def held_hours(store: Store, scope: Scope, keys: Sequence[str] = ()) -> list[dict]:
-    """Per group: hours and number of the lessons held in the period (attended by someone in
-    scope: for groups of trainees, by someone of the group)."""
-    where, params = scope.where()
-    select, group = _keys(keys, "substr(l.date, 1, 7)")
-    if TRAINEE_KEYS & set(keys):
-        # a lesson counts once in each group of trainees that attended it
-        inner = ", ".join(f"{KEYS[k]} AS {k}" for k in keys)
-        outer = ", ".join(keys)
-        return store.rows(f"""
-            SELECT {outer}, sum(hours) AS hours, count(*) AS lessons FROM (
-                SELECT DISTINCT {inner}, l.id, l.hours
-                  FROM lesson l
-                  JOIN attendance a ON a.lesson_id = l.id AND {ATTENDED}
-                  JOIN training_class c ON c.id = l.class_id AND c.deleted = 0
-                  JOIN trainee t ON t.id = a.trainee_id AND t.deleted = 0
-                 WHERE {LIVE_LESSON} AND l.date BETWEEN ? AND ?{where})
-             GROUP BY {outer}""", [scope.start, scope.end, *params])
+    """Per group: hours and number of the lessons held in the period, a lesson being held when
+    someone in scope attended it. For groups of trainees (a village): the lessons held of the
+    classes someone of the group attended (needs :func:`prepare_marks`)."""
     class_where, class_params = scope.where(trainee=False)
     village = "AND t.village = ?" if scope.village is not None else ""
-    return store.rows(f"""
-        SELECT {select} sum(l.hours) AS hours, count(*) AS lessons
+    held = f"""
+        SELECT {{select}} sum(l.hours) AS hours, count(*) AS lessons
           FROM lesson l
           JOIN training_class c ON c.id = l.class_id AND c.deleted = 0
          WHERE {LIVE_LESSON} AND l.date BETWEEN ? AND ?{class_where}
            AND EXISTS (SELECT 1 FROM attendance a
                          JOIN trainee t ON t.id = a.trainee_id AND t.deleted = 0
                         WHERE a.lesson_id = l.id AND {ATTENDED} {village})
-         {group}""",
-        [scope.start, scope.end, *class_params,
-         *([scope.village] if scope.village is not None else [])])
+         {{group}}"""
+    held_params = [scope.start, scope.end, *class_params,
+                   *([scope.village] if scope.village is not None else [])]
+    if not TRAINEE_KEYS & set(keys):
+        select, group = _keys(keys, "substr(l.date, 1, 7)")
+        return store.rows(held.format(select=select, group=group), held_params)
+    # Per lesson and village the pairs run into millions at a county; per class they are few.
+    where, params = scope.where()
+    inner = ", ".join(f"{KEYS[k]} AS {k}" for k in keys)
+    outer = ", ".join(f"g.{k}" for k in keys)
+    per_class = held.format(select="c.id AS class_id,", group="GROUP BY c.id")
+    return store.rows(f"""
+        SELECT {outer}, sum(h.hours) AS hours, sum(h.lessons) AS lessons
+          FROM (SELECT DISTINCT {inner}, m.class_id
+                  FROM {MARKS} m
+                  CROSS JOIN training_class c ON c.id = m.class_id AND c.deleted = 0
+                  CROSS JOIN trainee t ON t.id = m.trainee_id AND t.deleted = 0
+                 WHERE 1{where}) g
+          JOIN ({per_class}) h ON h.class_id = g.class_id
+         GROUP BY {outer}""", [*params, *held_params])
 
 
 def completions(store: Store, scope: Scope, keys: Sequence[str] = ()) -> list[dict]:
