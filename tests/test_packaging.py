@@ -151,6 +151,19 @@ def test_gui_starts_headless(frozen, env, tmp_path):
     assert " ERROR " not in logged, logged
 
 
+def test_every_section_is_bundled(frozen):
+    """The window imports each section's page by name when first shown; the bundle holds them
+    all (the analysis alone does not see them), for a station and for a county."""
+    from trainer_app.ui import sections
+
+    listing = subprocess.run(
+        [sys.executable, "-m", "PyInstaller.utils.cliutils.archive_viewer", "-r", "-b",
+         str(frozen)], capture_output=True, text=True, timeout=300, check=True).stdout
+    bundled = set(listing.split())
+    missing = [m for m in sections.page_modules() if m not in bundled]
+    assert not missing, missing
+
+
 def test_certificates_and_papers_frozen(frozen, env, tmp_path):
     """Fonts, QR encoding, signing keys and the PDF renderer all work in the bundle."""
     from pypdf import PdfReader

@@ -28,6 +28,11 @@ def set_up(store: Store, code: str, name: str, discard_demo: bool = False) -> si
     return site.setup_county(store, code, name, discard_demo=discard_demo)
 
 
+def totals(store: Store) -> tuple[int, int]:
+    """Stations in the register and persons held, for the window's status line."""
+    return q.totals(store)
+
+
 # -- the station register ----------------------------------------------------------------------
 def stations(store: Store) -> list[dict]:
     """Every station of the register: code, name, township, village, contact, approved,

@@ -415,7 +415,6 @@ class StationsPanel(Retranslating, QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.count)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 6, 0, 0)
         layout.addWidget(self.intro)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
