@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from tests import test_gui_sync
-from tests.test_gui_sync import TIMEOUT, open_page, rows_by_file, wait_import
+from tests.test_gui_sync import TIMEOUT, open_imports, rows_by_file, wait_import
 from trainer_app.sync import exchange
 
 net, messages = test_gui_sync.net, test_gui_sync.messages  # that module's fixtures, used here
@@ -27,7 +27,7 @@ def test_a_pipe_in_the_watched_inbox_is_reported_once_as_skipped(qtbot, net, mes
     inbox = net.folder("inbox")
     os.mkfifo(inbox / "AA01-00001.trbundle")
     shutil.copy(second, inbox)
-    page = open_page(qtbot, net.county)
+    page = open_imports(qtbot, net.county)
     panel = page.importer
     panel.watcher.stable_s = 0.2
     panel.watcher.set_poll_ms(100)
@@ -50,7 +50,7 @@ def test_a_dropped_folder_with_a_pipe_is_imported_around_it(qtbot, net, messages
     stick = net.folder("stick")
     exchange.export(wp, stick)
     os.mkfifo(stick / "WP01-00009.trbundle")
-    page = open_page(qtbot, net.county)
+    page = open_imports(qtbot, net.county)
     panel = page.importer
     panel.import_paths([stick], "folder")
     qtbot.waitUntil(lambda: not panel.is_busy(), timeout=TIMEOUT)
