@@ -49,7 +49,8 @@ def _clean(t: Trainee) -> Trainee:
     return complete_from_id_number(t)
 
 
-def _values(store: Store, t: Trainee, code: str) -> dict:
+def record_values(store: Store, t: Trainee, code: str) -> dict:
+    """The trainee table's columns for a cleaned trainee ``t`` with the code ``code``."""
     values = {f: getattr(t, f) for f in FIELDS}
     values["poor_household"] = int(bool(t.poor_household))
     values["gender"] = str(t.gender) if t.gender else None
@@ -59,10 +60,16 @@ def _values(store: Store, t: Trainee, code: str) -> dict:
     return values
 
 
+def check(t: Trainee) -> tuple[Trainee, dict[str, str]]:
+    """``t`` cleaned, and its field errors: the rules a typed or an imported trainee meets
+    (without the database's: an ID number registered twice)."""
+    t = _clean(t)
+    return t, validate_trainee(t)
+
+
 def validate(store: Store, t: Trainee, trainee_id: str = "") -> Trainee:
     """Clean and check ``t``; raises :class:`ValidationError` with messages per field."""
-    t = _clean(t)
-    errors = validate_trainee(t)
+    t, errors = check(t)
     if t.id_number and "id_number" not in errors:
         holder = q.id_number_holder(store, t.id_number, exclude_id=trainee_id)
         if holder:
@@ -79,7 +86,7 @@ def register(store: Store, t: Trainee) -> str:
     with store.transaction():
         t = validate(store, t)
         code = f"{CODE_PREFIX}{q.max_code_number(store, CODE_PREFIX) + 1:06d}"
-        return records.insert(store, "trainee", _values(store, t, code))
+        return records.insert(store, "trainee", record_values(store, t, code))
 
 
 def update(store: Store, trainee_id: str, t: Trainee) -> None:
@@ -88,7 +95,7 @@ def update(store: Store, trainee_id: str, t: Trainee) -> None:
         if not current:
             raise not_found("trainee", trainee_id)
         t = validate(store, t, trainee_id)
-        records.update(store, "trainee", trainee_id, _values(store, t, current["code"]))
+        records.update(store, "trainee", trainee_id, record_values(store, t, current["code"]))
 
 
 def delete(store: Store, trainee_id: str) -> None:
