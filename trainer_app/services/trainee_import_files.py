@@ -67,7 +67,7 @@ def write_template(path: str | Path) -> None:
     text = book.add_format({"num_format": "@"})
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     example = book.add_format({"num_format": "@", "font_color": "#808080", "italic": True})
-    sheet = book.add_worksheet(_("Trainees")[:31])
+    sheet = book.add_worksheet(_("Trainee list")[:31])
     for col, name in enumerate(FIELDS):
         sheet.set_column(col, col, 22 if name in TEXT_FIELDS else 14,
                          text if name in TEXT_FIELDS else None)
@@ -78,7 +78,7 @@ def write_template(path: str | Path) -> None:
         col = FIELDS.index(name)
         sheet.data_validation(1, col, TEMPLATE_ROWS, col, {"validate": "list", "source": values})
     sheet.freeze_panes(1, 0)
-    notes = book.add_worksheet(_("Notes")[:31])
+    notes = book.add_worksheet(_("How to fill in")[:31])
     notes.set_column(0, 0, 22)
     notes.set_column(1, 1, 90)
     notes.write_string(0, 0, _("Column"), bold)
