@@ -17,7 +17,9 @@ from trainer_app.i18n import _
 Cell = object  # str, int, float, bool, date, datetime, time, timedelta or None
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_UNUSUAL = re.compile("[\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff']")
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
+_WIDE_OR_SPACE = re.compile(r"[\s\u00a0\u3000\uff01-\uff5e]")  # what NFKC and compact change
 _SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?e\+?[0-9]+$", re.IGNORECASE)
 _DATE_PARTS = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?"
                          r"(?:[ T]0{1,2}:00(?::00)?)?$")
@@ -41,6 +43,9 @@ EDUCATION = {  # committees' words -> the levels of the trainee form
 }
 
 
+_LEVELS = {level.lower().replace(" ", ""): level for level in EDUCATION_LEVELS}
+
+
 class CellError(ValueError):
     """A cell that cannot be read; ``str(exc)`` is the message for the operator."""
 
@@ -49,6 +54,8 @@ def text(value: Cell) -> str:
     """A cell as the text a person sees: a leading apostrophe (Excel's "as text" mark),
     non-breaking and full-width spaces and trailing blanks removed; ``13812345678.0`` as
     ``13812345678``; a date as ``YYYY-MM-DD``."""
+    if type(value) is str and not _UNUSUAL.search(value):
+        return value.strip()  # the usual cell, quickly
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
@@ -65,7 +72,10 @@ def text(value: Cell) -> str:
 
 def compact(value: Cell) -> str:
     """``text`` with full-width characters made ASCII and every space removed (for numbers)."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text(value)))
+    shown = text(value)
+    if not _WIDE_OR_SPACE.search(shown):
+        return shown
+    return _SPACES.sub("", unicodedata.normalize("NFKC", shown))
 
 
 def id_number(value: Cell) -> str:
@@ -143,7 +153,4 @@ def education(value: Cell) -> str:
     """A level of the trainee form when the committee's word names one, else the text as is."""
     shown = text(value)
     key = compact(shown)
-    for level in EDUCATION_LEVELS:
-        if key.lower() == level.lower().replace(" ", ""):
-            return level
-    return EDUCATION.get(key, shown)
+    return EDUCATION.get(key) or _LEVELS.get(key.lower(), shown)

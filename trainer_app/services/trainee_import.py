@@ -205,13 +205,14 @@ def preview(
             fields=", ".join(field_label(f) for f in missing)))
     columns = {f: i for i, f in enumerate(mapping) if f}
     body = sheet.rows[header + 1:]
-    parsed: list[tuple[int, list, dict, dict[int, str], set[str]]] = []
+    parsed: list[tuple[int, list, dict, dict[int, str]]] = []
+    converters = [(name, col, _CONVERT[name], {}) for name, col in columns.items()]
     for offset, raw in enumerate(body):
         if cancelled and offset % PROGRESS_EVERY == 0 and cancelled():
             raise cancel.Cancelled()
-        values, problems, filled = _read_row(raw, columns)
-        if filled:
-            parsed.append((header + 2 + offset, raw, values, problems, filled))
+        values, problems = _read_row(raw, converters)
+        if values or problems:
+            parsed.append((header + 2 + offset, raw, values, problems))
     if not parsed:
         raise ServiceError(_("The sheet {sheet} has no trainees below its headers.").format(
             sheet=sheet.name))
@@ -221,10 +222,10 @@ def preview(
     first_of: dict[str, int] = {}
     rows: list[Row] = []
     total = len(parsed)
-    for n, (number, raw, values, problems, filled) in enumerate(parsed):
+    for n, (number, raw, values, problems) in enumerate(parsed):
         if progress and n % PROGRESS_EVERY == 0:
             progress(n, total)
-        row = _judge(store, number, raw, values, problems, filled, columns, existing, site)
+        row = _judge(store, number, raw, values, problems, columns, existing, site)
         if row.trainee and row.trainee.id_number:
             earlier = first_of.setdefault(row.trainee.id_number, number)
             if earlier != number:
@@ -237,26 +238,41 @@ def preview(
     return Preview(Path(path), sheet.name, header + 1, headers, mapping, rows)
 
 
-def _read_row(raw: list, columns: dict[str, int]) -> tuple[dict, dict[int, str], set[str]]:
+def _read_row(
+    raw: list, columns: list[tuple[str, int, Callable, dict]],
+) -> tuple[dict, dict[int, str]]:
+    """The row's converted values and its cell problems. Each column keeps a memo of its
+    conversions (villages, groups, yes/no and genders repeat on every row)."""
     values: dict[str, object] = {}
     problems: dict[int, str] = {}
-    filled: set[str] = set()
     width = len(raw)
-    for name, col in columns.items():
+    for name, col, convert, memo in columns:
         value = raw[col] if col < width else None
-        if value is None or value == "" or (isinstance(value, str) and not value.strip()):
+        if value is None or (value.__class__ is str and (not value or value.isspace())):
             continue
-        filled.add(name)
-        try:
-            values[name] = _CONVERT[name](value)
-        except cells.CellError as exc:
-            problems[col] = str(exc)
-    return values, problems, filled
+        found = memo.get(value)
+        if found is None:
+            try:
+                found = memo[value] = (True, convert(value))
+            except cells.CellError as exc:
+                found = memo[value] = (False, str(exc))
+        if found[0]:
+            values[name] = found[1]
+        else:
+            problems[col] = found[1]
+    return values, problems
+
+
+def _filled(raw: list, columns: dict[str, int]) -> set[str]:
+    """The fields a row gives a value (an update changes only those)."""
+    width = len(raw)
+    return {name for name, col in columns.items()
+            if col < width and raw[col] is not None and cells.text(raw[col]) != ""}
 
 
 def _judge(
     store: Store, number: int, raw: list, values: dict, problems: dict[int, str],
-    filled: set[str], columns: dict[str, int], existing: dict[str, dict], site: str,
+    columns: dict[str, int], existing: dict[str, dict], site: str,
 ) -> Row:
     current = existing.get(values.get("id_number") or "")
     if current is not None:
@@ -277,6 +293,7 @@ def _judge(
         return Row(number, raw, Kind.INVALID, problems={columns["id_number"]: _(
             "This person is registered by {owner}; their record can only be changed "
             "there.").format(owner=owner_name(store, current["origin"]))})
+    filled = _filled(raw, columns)
     changed = tuple(f for f in FIELDS if f in filled and getattr(cleaned, f) != getattr(base, f))
     kind = Kind.UPDATED if changed else Kind.UNCHANGED
     return Row(number, raw, kind, cleaned, existing_id=current["id"], changes=changed)

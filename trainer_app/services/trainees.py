@@ -21,32 +21,29 @@ FIELDS = (
 )
 
 
-def complete_from_id_number(t: Trainee) -> Trainee:
-    """Fill an empty birth date and gender from a valid ID number."""
-    try:
-        info = idcard.parse(t.id_number or "")
-    except idcard.IdNumberError:
-        return t
-    return dataclasses.replace(
-        t,
-        id_number=info.number,
-        birth_date=t.birth_date or info.birth_date.isoformat(),
-        gender=t.gender or info.gender,
-    )
-
-
 def _clean(t: Trainee) -> Trainee:
-    t = dataclasses.replace(
-        t,
-        name=t.name.strip(),
-        id_number=idcard.normalize(t.id_number) if t.id_number else None,
-        phone=phone.normalize(t.phone) if t.phone else None,
-        village=t.village.strip(),
-        village_group=t.village_group.strip(),
-        gender=t.gender or None,
-        birth_date=t.birth_date or None,
-    )
-    return complete_from_id_number(t)
+    """``t`` with blanks trimmed, numbers normalized, and an empty birth date and gender read
+    from a valid ID number (one copy: a list of 10,000 rows goes through here)."""
+    id_number = idcard.normalize(t.id_number) if t.id_number else None
+    birth_date, gender = t.birth_date or None, t.gender or None
+    try:
+        info = idcard.parse(id_number or "")
+    except idcard.IdNumberError:
+        pass
+    else:
+        id_number = info.number
+        birth_date = birth_date or info.birth_date.isoformat()
+        gender = gender or info.gender
+    return Trainee(**{
+        **vars(t),
+        "name": t.name.strip(),
+        "id_number": id_number,
+        "phone": phone.normalize(t.phone) if t.phone else None,
+        "village": t.village.strip(),
+        "village_group": t.village_group.strip(),
+        "gender": gender,
+        "birth_date": birth_date,
+    })
 
 
 def record_values(store: Store, t: Trainee, code: str) -> dict:
