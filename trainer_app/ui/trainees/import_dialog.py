@@ -42,10 +42,11 @@ from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.tables import configure_table
 from trainer_app.ui.tasks import Task, store_task
-from trainer_app.ui.trainees.import_model import PreviewModel, ProblemFilter
+from trainer_app.ui.trainees.import_model import PreviewModel, ProblemFilter, masked_sample
 
 CHOOSE, MAPPING, PREVIEW = range(3)
 SAMPLES = 3  # example values shown beside each column in the mapping step
+COLUMN_WIDTHS = (64, 110, 300)  # row, what happens, problems; the list's own columns fit
 
 
 def dropped_list(event: QDragEnterEvent | QDropEvent) -> Path | None:
@@ -117,7 +118,7 @@ class ImportDialog(Retranslating, QDialog):
         self.proxy = ProblemFilter(self)
         self.table = QTableView(objectName="import_preview")
         self.table.setModel(self.proxy)
-        configure_table(self.table, (70, 150), sortable=False)
+        configure_table(self.table, sortable=False)
         self.class_label = QLabel()
         self.class_combo = QComboBox(objectName="import_class")
         self.rejects_button = QPushButton(objectName="import_rejects")
@@ -144,7 +145,7 @@ class ImportDialog(Retranslating, QDialog):
         self.import_button = QPushButton(objectName="import_apply")
         self.close_button = QPushButton(objectName="import_close")
         self.back_button.clicked.connect(self.back)
-        self.next_button.clicked.connect(self.make_preview)
+        self.next_button.clicked.connect(self.next_step)
         self.import_button.clicked.connect(self.start_import)
         self.close_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
@@ -175,7 +176,6 @@ class ImportDialog(Retranslating, QDialog):
         self.class_label.setText(_("Also enroll in class:"))
         self.rejects_button.setText(_("Save rows to correct…"))
         self.back_button.setText(_("< &Back"))
-        self.next_button.setText(_("&Preview >"))
         self.import_button.setText(_("&Import"))
         self.close_button.setText(_("Close"))
         if self.sheet is not None:
@@ -240,7 +240,7 @@ class ImportDialog(Retranslating, QDialog):
         assert self.sheet is not None
         body = [r for r in self.sheet.rows[self.header + 1:] if any(text(v) for v in r)]
         for row, (header, field) in enumerate(zip(headers, mapping, strict=False), start=1):
-            samples = [text(r[row - 1]) for r in body[:SAMPLES] if row - 1 < len(r)]
+            samples = [masked_sample(text(r[row - 1])) for r in body[:SAMPLES] if row - 1 < len(r)]
             combo = QComboBox(objectName=f"import_map_{row - 1}")
             combo.addItem(_("not imported"), None)
             for name in FIELDS:
@@ -251,9 +251,9 @@ class ImportDialog(Retranslating, QDialog):
             self.mapping_grid.addWidget(QLabel(" · ".join(s for s in samples if s)), row, 1)
             self.mapping_grid.addWidget(combo, row, 2)
             self.mapping_combos.append(combo)
-        self.mapping_grid.addWidget(QLabel(f"<b>{_('Column in the list')}</b>"), 0, 0)
-        self.mapping_grid.addWidget(QLabel(f"<b>{_('First values')}</b>"), 0, 1)
-        self.mapping_grid.addWidget(QLabel(f"<b>{_('Holds')}</b>"), 0, 2)
+        titles = (_("Column in the list"), _("First values"), _("Holds"))
+        for column, title in enumerate(titles):
+            self.mapping_grid.addWidget(QLabel(f"<b>{title}</b>"), 0, column)
         self.mapping_grid.setRowStretch(len(headers) + 1, 1)
 
     def _one_field_once(self, chosen: QComboBox) -> None:
@@ -288,6 +288,9 @@ class ImportDialog(Retranslating, QDialog):
         self.model = PreviewModel(plan, self)
         self.model.choice_changed.connect(self._update_counts)
         self.proxy.setSourceModel(self.model)
+        self.table.resizeColumnsToContents()  # the first 1,000 rows are measured
+        for column, width in enumerate(COLUMN_WIDTHS):
+            self.table.setColumnWidth(column, width)
         self._fill_classes()
         self.stack.setCurrentIndex(PREVIEW)
         self.status.clear()
@@ -392,6 +395,12 @@ class ImportDialog(Retranslating, QDialog):
         return target
 
     # -- navigation and tasks --------------------------------------------------------------------
+    def next_step(self) -> None:
+        if self.stack.currentIndex() == CHOOSE:
+            self.read_sheet()
+        else:
+            self.make_preview()
+
     def back(self) -> None:
         self.stack.setCurrentIndex(max(CHOOSE, self.stack.currentIndex() - 1))
         self._update_buttons()
@@ -418,7 +427,8 @@ class ImportDialog(Retranslating, QDialog):
         page, busy = self.stack.currentIndex(), self._busy()
         self.back_button.setEnabled(page != CHOOSE and not busy)
         self.next_button.setVisible(page != PREVIEW)
-        self.next_button.setEnabled(page == MAPPING and not busy)
+        self.next_button.setEnabled(not busy and (page == MAPPING or self.book is not None))
+        self.next_button.setText(_("&Preview >") if page == MAPPING else _("&Next >"))
         self.import_button.setVisible(page == PREVIEW)
         ready = page == PREVIEW and not busy and self.outcome is None and self.plan is not None
         self.import_button.setEnabled(ready and any(r.imported for r in self.plan.rows))

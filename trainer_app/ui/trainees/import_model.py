@@ -15,19 +15,28 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from trainer_app.domain import idcard, phone
-from trainer_app.domain.import_cells import text
+from trainer_app.domain.import_cells import birth_date, text
 from trainer_app.domain.import_headers import field_label
 from trainer_app.i18n import _, pgettext
 from trainer_app.services.trainee_import import Kind, Preview, Row
 
 Index = QModelIndex | QPersistentModelIndex
 
-ROW, RESULT = 0, 1
-FIRST_CELL = 2
+ROW, RESULT, PROBLEMS = 0, 1, 2
+FIRST_CELL = 3
 PROBLEM_BACKGROUND = QColor("#F8D7DA")
 KIND_COLOURS = {Kind.NEW: "#1E7B34", Kind.UPDATED: "#1F5FA8", Kind.UNCHANGED: "#6C757D",
                 Kind.DUPLICATE: "#A15C00", Kind.INVALID: "#B02A37"}
 MASKS = {"id_number": idcard.mask, "phone": phone.mask}
+
+
+def masked_sample(value: str) -> str:
+    """A cell shown as an example of its column: what looks like an ID or phone number masked,
+    whatever the column is taken to hold."""
+    digits = sum(ch.isdigit() for ch in value)
+    if digits >= 15:
+        return idcard.mask(value)
+    return phone.mask(value) if digits == 11 else value
 
 
 class PreviewModel(QAbstractTableModel):
@@ -37,12 +46,13 @@ class PreviewModel(QAbstractTableModel):
         super().__init__(parent)
         self.plan = plan
         self._masks = {i: MASKS[f] for i, f in enumerate(plan.mapping) if f in MASKS}
+        self._birth_date = plan.mapping.index("birth_date") if "birth_date" in plan.mapping else -1
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.plan.rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else FIRST_CELL + len(self.plan.headers) + 1
+        return 0 if parent.isValid() else FIRST_CELL + len(self.plan.headers)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
@@ -51,7 +61,7 @@ class PreviewModel(QAbstractTableModel):
             return pgettext("spreadsheet", "Row")
         if section == RESULT:
             return _("What happens")
-        if section == self.columnCount() - 1:
+        if section == PROBLEMS:
             return _("Problems")
         return self.plan.column_name(section - FIRST_CELL)
 
@@ -80,7 +90,7 @@ class PreviewModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if cell in row.problems:
                 return row.problems[cell]
-            if column == self.columnCount() - 1 and row.problems:
+            if column == PROBLEMS and row.problems:
                 return "\n".join(self.plan.reasons(row))
         return None
 
@@ -89,11 +99,15 @@ class PreviewModel(QAbstractTableModel):
             return str(row.number)
         if column == RESULT:
             return self.result_text(row)
-        if column == self.columnCount() - 1:
+        if column == PROBLEMS:
             return "; ".join(self.plan.reasons(row))
-        shown = text(row.cells[cell]) if cell < len(row.cells) else ""
+        value = row.cells[cell] if cell < len(row.cells) else None
+        if cell in row.problems:
+            return text(value)  # the operator must see what is wrong
+        if cell == self._birth_date and value not in (None, ""):
+            return birth_date(value)  # a date serial or 1990.3.7 as the date it is
         mask = self._masks.get(cell)
-        return mask(shown) if mask and cell not in row.problems else shown
+        return mask(text(value)) if mask else text(value)
 
     def result_text(self, row: Row) -> str:
         if row.kind is Kind.UPDATED:
