@@ -1,5 +1,6 @@
 """The command line's trainee lists: ``trainees import`` (a committee's Excel, WPS, ODS or CSV
-list, with a preview and the rows to send back) and ``trainees template``.
+list, with a preview and the rows to send back), ``trainees template`` and ``trainees export``
+(the list or a class's roster, masked unless ``--reveal``).
 
 ``trainees import`` exits 0 when every row was imported or was already there unchanged, 1 when
 some rows were left out, 2 when the file cannot be read (the database is then unchanged).
@@ -16,6 +17,7 @@ from trainer_app.cli_parser import CommandError, command, group_of
 from trainer_app.domain.import_cells import text
 from trainer_app.domain.import_headers import FIELDS, field_label, normalize_header
 from trainer_app.i18n import _, ngettext
+from trainer_app.services import trainee_export
 from trainer_app.services import trainee_import as ti
 from trainer_app.services.trainee_import_files import write_rejects, write_template
 from trainer_app.store import Store
@@ -47,6 +49,15 @@ def add_commands(commands) -> None:
     sub.add_argument("--rejects", type=Path, metavar=_("OUT.xlsx"),
                      help=_("write the rows that are not imported, with the reason, to send "
                             "back (it holds ID and phone numbers in full)"))
+    sub = command(group, "export", _("write the trainee list (or a class's roster) to .xlsx or "
+                                     ".csv, ID and phone numbers masked unless --reveal"),
+                  cmd_trainees_export, "--reveal")
+    sub.add_argument("--out", type=Path, required=True, metavar=_("FILE.xlsx|FILE.csv"),
+                     help=_("the file to write (its folder must exist)"))
+    sub.add_argument("--search", default="", metavar=_("TEXT"),
+                     help=_("only the trainees the list's search finds"))
+    sub.add_argument("--class", dest="class_id", metavar="ID",
+                     help=_("the roster of this class instead of the list"))
     sub = command(group, "template", _("write a blank trainee list to fill in"),
                   cmd_trainees_template)
     sub.add_argument("--out", type=Path, required=True, metavar=_("FILE.xlsx"),
@@ -145,6 +156,18 @@ def _print_report(plan: ti.Preview, counts: dict, problems: list[dict],
             n=written, path=args.rejects))
         print(_("It holds ID and phone numbers in full: give it to the village committee in "
                 "person or keep it on this computer, not on a shared USB stick or in a chat."))
+
+
+def cmd_trainees_export(store: Store, args: argparse.Namespace) -> int:
+    trainee_export.check_path(args.out)
+    rows = (trainee_export.roster(store, args.class_id) if args.class_id
+            else trainee_export.listed(store, args.search))
+    n = trainee_export.write(rows, args.out, reveal=args.reveal)
+    print(ngettext("{n} trainee written to {path}.", "{n} trainees written to {path}.", n).format(
+        n=n, path=args.out))
+    if args.reveal:
+        print(_("It holds ID and phone numbers in full: keep it on this computer."))
+    return EXIT_OK
 
 
 def cmd_trainees_template(store: Store, args: argparse.Namespace) -> int:
