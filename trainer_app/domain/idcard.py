@@ -33,6 +33,8 @@ class IdInfo:
 
 def normalize(number: str) -> str:
     """Strip spaces and upper-case ``x``; full-width digits (a Chinese IME) become ASCII."""
+    if number.isascii() and number.isalnum():
+        return number.upper()  # already plain (most numbers): nothing for NFKC to do
     return "".join(unicodedata.normalize("NFKC", number).split()).upper()
 
 

@@ -131,7 +131,7 @@ def _read_sheet(path: Path, book, name: str) -> Sheet:
         if sheet.height > MAX_ROWS + 100:
             raise _too_many(path, sheet.height)
         # From cell A1, so that rows[i] is the spreadsheet's row i + 1 and merged ranges line up
-        rows = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+        rows = sheet.to_python(skip_empty_area=False)
         merged = sheet.merged_cell_ranges or []
     except (CalamineError, OSError, ValueError) as exc:
         raise _damaged(path, exc) from None

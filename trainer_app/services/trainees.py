@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from trainer_app.domain import idcard, phone
 from trainer_app.domain.models import Trainee
@@ -21,13 +22,13 @@ FIELDS = (
 )
 
 
-def _clean(t: Trainee) -> Trainee:
+def _clean(t: Trainee, today: dt.date | None = None) -> Trainee:
     """``t`` with blanks trimmed, numbers normalized, and an empty birth date and gender read
     from a valid ID number (one copy: a list of 10,000 rows goes through here)."""
     id_number = idcard.normalize(t.id_number) if t.id_number else None
     birth_date, gender = t.birth_date or None, t.gender or None
     try:
-        info = idcard.parse(id_number or "")
+        info = idcard.parse(id_number or "", today)
     except idcard.IdNumberError:
         pass
     else:
@@ -57,11 +58,11 @@ def record_values(store: Store, t: Trainee, code: str) -> dict:
     return values
 
 
-def check(t: Trainee) -> tuple[Trainee, dict[str, str]]:
+def check(t: Trainee, today: dt.date | None = None) -> tuple[Trainee, dict[str, str]]:
     """``t`` cleaned, and its field errors: the rules a typed or an imported trainee meets
-    (without the database's: an ID number registered twice)."""
-    t = _clean(t)
-    return t, validate_trainee(t)
+    (without the database's: an ID number registered twice). ``today`` defaults to today."""
+    t = _clean(t, today)
+    return t, validate_trainee(t, today)
 
 
 def validate(store: Store, t: Trainee, trainee_id: str = "") -> Trainee:
