@@ -386,6 +386,7 @@ def test_rows_to_correct_keep_the_original_columns_and_say_why(store, tmp_path):
     assert "联系电话: A mobile number has 11 digits" in rows[3][-1]
     assert sheet["D4"].number_format == "@"
     assert "as a number" in rows[2][-1]
+    assert rows[2][3] == "411025199003071000"  # as Excel shows it: 15 digits kept, no more
 
 
 def test_template_is_read_back_by_the_importer(store, tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from decimal import Decimal
 
 from trainer_app.domain.models import EDUCATION_LEVELS, Gender
 from trainer_app.i18n import _
@@ -61,6 +62,8 @@ def text(value: Cell) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
+        if abs(value) >= 1e15:  # as Excel shows it: 15 significant digits, never more
+            return str(int(Decimal(f"{value:.15g}")))
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")

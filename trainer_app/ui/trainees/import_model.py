@@ -102,7 +102,7 @@ class PreviewModel(QAbstractTableModel):
         if column == PROBLEMS:
             return "; ".join(self.plan.reasons(row))
         value = row.cells[cell] if cell < len(row.cells) else None
-        if cell in row.problems:
+        if cell in row.problems and row.kind is Kind.INVALID:
             return text(value)  # the operator must see what is wrong
         if cell == self._birth_date and value not in (None, ""):
             return birth_date(value)  # a date serial or 1990.3.7 as the date it is
