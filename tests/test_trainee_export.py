@@ -76,3 +76,20 @@ def test_export_the_list_as_shown_from_the_trainees_section(qtbot, demo_store, t
     sheet = openpyxl.load_workbook(out).active
     assert [c.value for c in sheet["A"][1:]] == shown
     assert all("*" in c.value for c in sheet["E"][1:])
+
+
+def test_export_a_roster_from_the_class_pane(qtbot, demo_store, tmp_path, monkeypatch):
+    from trainer_app.ui.classes.enrolled import EnrolledPane
+
+    running = next(c for c in classes.list_all(demo_store) if c["status"] == "running")
+    pane = EnrolledPane(demo_store)
+    qtbot.addWidget(pane)
+    pane.set_class(running)
+    assert pane.export_button.isEnabled()
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: QMessageBox.StandardButton.Ok)
+    out = tmp_path / "roster.csv"
+    task = pane.export_roster(str(out), reveal=True)
+    qtbot.waitUntil(lambda: not task.is_running(), timeout=10000)
+    lines = list(csv.reader(out.read_bytes().decode("utf-8-sig").splitlines()))
+    enrolled = classes.enrolled(demo_store, running["id"])
+    assert [line[4] for line in lines[1:]] == [t["id_number"] for t in enrolled]

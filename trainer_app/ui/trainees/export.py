@@ -1,8 +1,10 @@
-"""Saving the trainee list as shown (searched and sorted) to ``.xlsx`` or ``.csv``: ID and phone
-numbers masked unless the operator chooses, knowingly, to write them in full."""
+"""Saving the trainee list as shown (searched and sorted), or a class's roster, to ``.xlsx`` or
+``.csv``: ID and phone numbers masked unless the operator chooses, knowingly, to write them in
+full."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
@@ -30,10 +32,24 @@ def ask_reveal(parent: QWidget) -> bool | None:
 
 def export_list(parent: QWidget, store: Store, search: str, sort: str, descending: bool,
                 path: str | None = None, reveal: bool | None = None) -> Task | None:
-    """Ask where and how (unless given), then write the file off the UI thread."""
+    """The list as shown: this search, this order."""
+    return export_rows(parent, store, lambda s: trainee_export.listed(s, search, sort,
+                                                                       descending),
+                       _("trainees"), path, reveal)
+
+
+def export_roster(parent: QWidget, store: Store, class_id: str, title: str,
+                  path: str | None = None, reveal: bool | None = None) -> Task | None:
+    return export_rows(parent, store, lambda s: trainee_export.roster(s, class_id), title, path,
+                       reveal)
+
+
+def export_rows(parent: QWidget, store: Store, rows: Callable[[Store], Iterable[dict]],
+                name: str, path: str | None = None, reveal: bool | None = None) -> Task | None:
+    """Ask where and how (unless given), then write ``rows(store)`` off the UI thread."""
     if path is None:
         path, _filter = QFileDialog.getSaveFileName(
-            parent, _("Export trainees"), _("trainees") + ".xlsx",
+            parent, _("Export trainees"), name + ".xlsx",
             _("Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)"))
         if not path:
             return None
@@ -46,8 +62,7 @@ def export_list(parent: QWidget, store: Store, search: str, sort: str, descendin
         target = target.with_name(target.name + ".xlsx")
 
     def work(s: Store, progress, cancelled) -> int:
-        return trainee_export.write(trainee_export.listed(s, search, sort, descending), target,
-                                    reveal)
+        return trainee_export.write(rows(s), target, reveal)
 
     task = store_task(store.path, work, _("Exporting trainees…"), parent, cancellable=False)
     task.succeeded.connect(lambda n: QMessageBox.information(
