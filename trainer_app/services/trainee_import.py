@@ -186,6 +186,24 @@ _CONVERT: dict[str, Callable[[cells.Cell], object]] = {
 }
 
 
+_UNIQUE = {"name", "id_number", "phone", "birth_date", "notes"}  # not worth a memo
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (also as a decorator): a list of 100,000 rows
+    makes a million small objects without cycles, which it would otherwise walk again and again
+    (~15% of a preview)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_no_cycle_collection()
 def preview(
     store: Store,
     sheet: Sheet,
@@ -196,19 +214,6 @@ def preview(
     cancelled: Cancelled | None = None,
 ) -> Preview:
     """What importing ``sheet`` would do, row by row; writes nothing."""
-    with _no_cycle_collection():
-        return _preview(store, sheet, mapping, header, path, progress, cancelled)
-
-
-def _preview(
-    store: Store,
-    sheet: Sheet,
-    mapping: Sequence[str | None] | None = None,
-    header: int | None = None,
-    path: Path | str = "",
-    progress: Progress | None = None,
-    cancelled: Cancelled | None = None,
-) -> Preview:
     header = header_index(sheet) if header is None else header
     if not sheet.rows or header >= len(sheet.rows):
         raise ServiceError(_("The sheet {sheet} is empty.").format(sheet=sheet.name))
@@ -253,22 +258,6 @@ def _preview(
     if progress:
         progress(total, total)
     return Preview(Path(path), sheet.name, header + 1, headers, mapping, rows)
-
-
-_UNIQUE = {"name", "id_number", "phone", "birth_date", "notes"}  # not worth a memo
-
-
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector: a list of 100,000 rows makes a million small
-    objects without cycles, which it would otherwise walk again and again (~15% of a preview)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read_row(
