@@ -12,8 +12,11 @@ Run once with Debian's system Python and its packages (not the project's virtual
   number shows as ``4.11025E+17``, as Excel writes a number it displays that way.
 - ``committee_utf8_bom.csv``: UTF-8 with a byte-order mark, dates as ``1990年3月7日`` and
   ``19900307``, spaces and apostrophes inside numbers.
-The ``.xlsx`` fixtures are made by the tests themselves with openpyxl (a library the importer
-does not use), so their contents stay visible next to the assertions.
+- ``committee_title.xlsx``: openpyxl, the layout of ``tests/sheets.py``: a title merged over
+  row 1, a blank row, headers in row 3 (one the importer does not know, 住址), the village merged
+  over two rows, a hidden row and a hidden column, dates as dates, serials and text.
+- ``ids_as_numbers.xlsx``: openpyxl, ID numbers typed into Excel as numbers (what Excel keeps:
+  15 significant digits), one shown in scientific format.
 """
 
 from __future__ import annotations
@@ -117,7 +120,34 @@ def make_csvs() -> None:
     (HERE / "committee_utf8_bom.csv").write_bytes(("\n".join(lines) + "\n").encode("utf-8-sig"))
 
 
+def make_xlsx() -> None:
+    import sys
+
+    import openpyxl
+
+    sys.path.insert(0, str(HERE.parent.parent))
+    from tests.sheets import committee_xlsx
+
+    path = committee_xlsx(HERE / "committee_title.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    sheet.merge_cells("G4:G5")  # 王坪村 merged over two people, as committees do
+    sheet.row_dimensions[6].hidden = True
+    sheet.column_dimensions["J"].hidden = True
+    book.save(path)
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "身份证号", "村"])
+    sheet.append(["王小明", 411025199003071000, "王坪村"])  # what Excel keeps: 15 digits
+    sheet.append(["李秀英", "410102198805120028", "王坪村"])
+    sheet.append(["张伟", 4.10102197511230e17, "张庄村"])
+    sheet["B4"].number_format = "0.00E+00"
+    book.save(HERE / "ids_as_numbers.xlsx")
+
+
 if __name__ == "__main__":
+    make_xlsx()
     make_xls()
     make_ods()
     make_csvs()
