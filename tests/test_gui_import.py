@@ -158,3 +158,30 @@ def test_template_saved_from_the_dialog(qtbot, demo_store, tmp_path):
     book = openpyxl.load_workbook(saved)
     assert book.sheetnames == ["Trainee list", "How to fill in"]
     assert book.active["C2"].value == "41102519900307137X"
+
+
+def test_pick_a_sheet_then_drop_another_list_on_the_dialog(qtbot, demo_store, warnings):
+    data = Path(__file__).resolve().parent / "data"
+    dialog = ImportDialog(demo_store, data / "committee.xls")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    wait_idle(qtbot, dialog)
+    assert [dialog.sheet_combo.itemText(i) for i in range(dialog.sheet_combo.count())] == [
+        "报名表", "说明"]
+    dialog.back()
+    dialog.sheet_combo.setCurrentIndex(1)
+    dialog.sheet_combo.activated.emit(1)
+    wait_idle(qtbot, dialog)
+    assert dialog.sheet.name == "说明" and dialog.mapping() == [None]
+    qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)  # nothing mapped
+    wait_idle(qtbot, dialog)
+    assert "Choose the columns" in warnings[-1] and dialog.stack.currentIndex() == MAPPING
+    drop(dialog, data / "committee.ods")
+    wait_idle(qtbot, dialog)
+    qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, dialog)
+    assert dialog.plan.counts()["new"] == 4
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, dialog)
+    assert dialog.outcome.added == 4 and not dialog.import_button.isEnabled()
+    assert "4 new" in dialog.status.text()

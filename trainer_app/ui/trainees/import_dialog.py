@@ -199,6 +199,7 @@ class ImportDialog(Retranslating, QDialog):
         path = Path(path)
         self.file_label.setText(str(path))
         self.stack.setCurrentIndex(CHOOSE)
+        self.outcome = None  # a new list can be imported
 
         def work(progress, cancelled) -> tuple[Workbook, Sheet]:
             book = ti.open_list(path)
@@ -443,5 +444,4 @@ class ImportDialog(Retranslating, QDialog):
         path = dropped_list(event)
         if path and not self._busy():
             event.acceptProposedAction()
-            self.outcome = None
             self.open_file(path)
