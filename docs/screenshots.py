@@ -35,7 +35,7 @@ def _import_preview(store, home: Path) -> None:
     dialog.show()
     while dialog.task.is_running():
         QApplication.processEvents()
-    dialog.set_field(dialog.sheet.rows[dialog.header].index("住址"), "village")
+    dialog.mapping_step.set_field(dialog.sheet.rows[dialog.header].index("住址"), "village")
     dialog.make_preview()
     while dialog.task.is_running():
         QApplication.processEvents()

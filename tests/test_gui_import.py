@@ -66,8 +66,8 @@ def to_preview(qtbot, page: TraineesPage, path: Path) -> ImportDialog:
     wait_idle(qtbot, dialog)
     assert dialog.stack.currentIndex() == MAPPING
     column = dialog.sheet.rows[dialog.header].index("住址")
-    assert dialog.mapping()[column] is None  # a header the importer does not know
-    combo = dialog.mapping_combos[column]
+    assert dialog.mapping_step.mapping()[column] is None  # a header the importer does not know
+    combo = dialog.mapping_step.combos[column]
     combo.setCurrentIndex(combo.findData("village"))
     combo.activated.emit(combo.currentIndex())
     qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
@@ -172,7 +172,7 @@ def test_pick_a_sheet_then_drop_another_list_on_the_dialog(qtbot, demo_store, wa
     dialog.sheet_combo.setCurrentIndex(1)
     dialog.sheet_combo.activated.emit(1)
     wait_idle(qtbot, dialog)
-    assert dialog.sheet.name == "说明" and dialog.mapping() == [None]
+    assert dialog.sheet.name == "说明" and dialog.mapping_step.mapping() == [None]
     qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)  # nothing mapped
     wait_idle(qtbot, dialog)
     assert "Choose the columns" in warnings[-1] and dialog.stack.currentIndex() == MAPPING

@@ -11,7 +11,7 @@ from trainer_app.domain import import_cells as cells
 from trainer_app.domain.import_headers import FIELDS, field_label
 from trainer_app.files import write_atomic_bytes
 from trainer_app.i18n import _
-from trainer_app.services.trainee_import import Preview
+from trainer_app.services.trainee_import_plan import Preview
 
 TEXT_FIELDS = ("id_number", "phone", "birth_date")
 TEMPLATE_ROWS = 1000  # rows formatted as text below the header

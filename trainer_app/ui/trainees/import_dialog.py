@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from trainer_app import i18n
 from trainer_app.domain.import_cells import text
-from trainer_app.domain.import_headers import FIELDS, field_label
 from trainer_app.i18n import _, ngettext
 from trainer_app.services import classes
 from trainer_app.services import trainee_import as ti
@@ -42,10 +40,10 @@ from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.tables import configure_table
 from trainer_app.ui.tasks import Task, store_task
-from trainer_app.ui.trainees.import_model import PreviewModel, ProblemFilter, masked_sample
+from trainer_app.ui.trainees.import_mapping import MappingStep
+from trainer_app.ui.trainees.import_model import PreviewModel, ProblemFilter
 
 CHOOSE, MAPPING, PREVIEW = range(3)
-SAMPLES = 3  # example values shown beside each column in the mapping step
 COLUMN_WIDTHS = (64, 110, 300)  # row, what happens, problems; the list's own columns fit
 
 
@@ -99,17 +97,7 @@ class ImportDialog(Retranslating, QDialog):
         grid.setColumnStretch(1, 1)
 
         # step 2: what each column holds
-        self.mapping_intro = QLabel(wordWrap=True)
-        self.mapping_grid = QGridLayout()
-        self.mapping_combos: list[QComboBox] = []
-        holder = QWidget()
-        holder.setLayout(self.mapping_grid)
-        scroll = QScrollArea(widgetResizable=True)
-        scroll.setWidget(holder)
-        mapping = QWidget()
-        box = QVBoxLayout(mapping)
-        box.addWidget(self.mapping_intro)
-        box.addWidget(scroll, 1)
+        self.mapping_step = MappingStep()
 
         # step 3: the preview
         self.counts = QLabel(objectName="import_counts", wordWrap=True)
@@ -137,7 +125,7 @@ class ImportDialog(Retranslating, QDialog):
         box.addLayout(bottom)
 
         self.stack = QStackedWidget()
-        for page in (choose, mapping, preview):
+        for page in (choose, self.mapping_step, preview):
             self.stack.addWidget(page)
         self.status = QLabel(objectName="import_status", wordWrap=True)
         self.back_button = QPushButton(objectName="import_back")
@@ -178,11 +166,7 @@ class ImportDialog(Retranslating, QDialog):
         self.back_button.setText(_("< &Back"))
         self.import_button.setText(_("&Import"))
         self.close_button.setText(_("Close"))
-        if self.sheet is not None:
-            self.mapping_intro.setText(
-                _("Headers found in row {row} of sheet {sheet}. Check what each column holds; "
-                  "choose “not imported” for columns to skip.").format(
-                    row=self.header + 1, sheet=self.sheet.name))
+        self.mapping_step.retranslate()
         self._update_counts()
 
     # -- step 1 ----------------------------------------------------------------------------------
@@ -226,58 +210,16 @@ class ImportDialog(Retranslating, QDialog):
         self.plan = None
         self.header = ti.header_index(sheet)
         headers = [text(v) for v in sheet.rows[self.header]] if sheet.rows else []
-        self._build_mapping(headers, ti.suggested_mapping(self._store, headers))
-        self.retranslate()
+        self.mapping_step.show_sheet(sheet, self.header,
+                                     ti.suggested_mapping(self._store, headers))
         self.stack.setCurrentIndex(MAPPING)
         self._update_buttons()
-
-    # -- step 2 ----------------------------------------------------------------------------------
-    def _build_mapping(self, headers: list[str], mapping: list[str | None]) -> None:
-        while self.mapping_grid.count():
-            item = self.mapping_grid.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        self.mapping_combos = []
-        assert self.sheet is not None
-        body = [r for r in self.sheet.rows[self.header + 1:] if any(text(v) for v in r)]
-        for row, (header, field) in enumerate(zip(headers, mapping, strict=False), start=1):
-            samples = [masked_sample(text(r[row - 1])) for r in body[:SAMPLES] if row - 1 < len(r)]
-            combo = QComboBox(objectName=f"import_map_{row - 1}")
-            combo.addItem(_("not imported"), None)
-            for name in FIELDS:
-                combo.addItem(field_label(name), name)
-            combo.setCurrentIndex(max(0, combo.findData(field)))
-            combo.activated.connect(lambda _i, c=combo: self._one_field_once(c))
-            self.mapping_grid.addWidget(QLabel(header or _("column {n}").format(n=row)), row, 0)
-            self.mapping_grid.addWidget(QLabel(" · ".join(s for s in samples if s)), row, 1)
-            self.mapping_grid.addWidget(combo, row, 2)
-            self.mapping_combos.append(combo)
-        titles = (_("Column in the list"), _("First values"), _("Holds"))
-        for column, title in enumerate(titles):
-            self.mapping_grid.addWidget(QLabel(f"<b>{title}</b>"), 0, column)
-        self.mapping_grid.setRowStretch(len(headers) + 1, 1)
-
-    def _one_field_once(self, chosen: QComboBox) -> None:
-        """A field is held by one column: choosing it for one takes it from another."""
-        field = chosen.currentData()
-        for combo in self.mapping_combos:
-            if combo is not chosen and field and combo.currentData() == field:
-                combo.setCurrentIndex(0)
-
-    def set_field(self, column: int, field: str | None) -> None:
-        """Choose what ``column`` holds (as the operator does with its list)."""
-        combo = self.mapping_combos[column]
-        combo.setCurrentIndex(max(0, combo.findData(field)))
-        self._one_field_once(combo)
-
-    def mapping(self) -> list[str | None]:
-        return [combo.currentData() for combo in self.mapping_combos]
 
     # -- step 3 ----------------------------------------------------------------------------------
     def make_preview(self) -> None:
         if self.sheet is None:
             return
-        sheet, mapping, header = self.sheet, self.mapping(), self.header
+        sheet, mapping, header = self.sheet, self.mapping_step.mapping(), self.header
         path = self.book.path if self.book else ""
         task = store_task(self._store.path, lambda s, progress, cancelled: ti.preview(
             s, sheet, mapping, header, path, progress, cancelled),

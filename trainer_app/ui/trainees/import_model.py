@@ -18,7 +18,7 @@ from trainer_app.domain import idcard, phone
 from trainer_app.domain.import_cells import birth_date, text
 from trainer_app.domain.import_headers import field_label
 from trainer_app.i18n import _, pgettext
-from trainer_app.services.trainee_import import Kind, Preview, Row
+from trainer_app.services.trainee_import_plan import Kind, Preview, Row
 
 Index = QModelIndex | QPersistentModelIndex
 
