@@ -102,3 +102,12 @@ def test_template(capsys, db, tmp_path):
     assert openpyxl.load_workbook(out_file).sheetnames == ["学员名单", "填写说明"]
     code, out, err = run(capsys, db, "template", "--out", str(tmp_path / "no" / "x.xlsx"))
     assert code == 2 and "does not exist" in err
+
+
+def test_sheet_option(capsys, db):
+    code, out, err = run(capsys, db, "import", str(DATA / "committee.xls"), "--sheet", "报名表",
+                         "--dry-run", "--json")
+    assert code == 0 and json.loads(out)["new"] == 4
+    for sheet, message in (("说明", "Choose the columns"), ("Sheet9", "no sheet called Sheet9")):
+        code, out, err = run(capsys, db, "import", str(DATA / "committee.xls"), "--sheet", sheet)
+        assert code == 2 and message in err and err.count("\n") == 1

@@ -221,6 +221,18 @@ def _zip_bomb(path: Path) -> None:
                 member.write(block)
 
 
+def _declares_gigabytes(path: Path) -> None:
+    """A small ZIP whose headers say its sheet expands to 3 GB (as a bomb's do)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<row/>" * 1000)
+    data = bytearray(path.read_bytes())
+    size = (3 * 10**9).to_bytes(4, "little")
+    data[22:26] = size  # the local header's uncompressed size
+    central = data.index(b"PK\x01\x02")
+    data[central + 24:central + 28] = size  # the central directory's
+    path.write_bytes(bytes(data))
+
+
 def _million_rows(path: Path) -> None:
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet()
@@ -242,6 +254,7 @@ BAD_FILES = {
     "text.xls": (lambda p: p.write_text("姓名,身份证号", encoding="utf-8"), "damaged"),
     "protected.xlsx": (_encrypted, "password"),
     "bomb.xlsx": (_zip_bomb, "expands to more than"),
+    "gigabytes.xlsx": (_declares_gigabytes, "expands to more than"),
     "million.xlsx": (_million_rows, "1000000 rows"),
     "million.csv": (lambda p: p.write_text("姓名,身份证号,村\n" + "王小明,1,王坪村\n" * 1_000_000,
                                            encoding="utf-8"), "rows"),
