@@ -3,6 +3,8 @@ and what it holds, which the operator can change; a field is held by one column 
 
 from __future__ import annotations
 
+import itertools
+
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from trainer_app.domain.import_cells import text
@@ -45,7 +47,9 @@ class MappingStep(QWidget):
         self.combos = []
         self._where = (header + 1, sheet.name)
         headers = [text(v) for v in sheet.rows[header]] if sheet.rows else []
-        body = [r for r in sheet.rows[header + 1:] if any(text(v) for v in r)][:SAMPLES]
+        filled = (r for r in itertools.islice(sheet.rows, header + 1, None)
+                  if any(text(v) for v in r))
+        body = list(itertools.islice(filled, SAMPLES))  # not the whole list: on the UI thread
         for column, (name, field) in enumerate(zip(headers, mapping, strict=False)):
             samples = [masked_sample(text(r[column])) for r in body if column < len(r)]
             combo = QComboBox(objectName=f"import_map_{column}")
