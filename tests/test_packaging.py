@@ -221,3 +221,23 @@ def test_reports_export_frozen(frozen, env, tmp_path):
         assert any(n.startswith("xl/charts/chart") for n in zf.namelist())
     assert (tmp_path / "by-month.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert "按月份" in PdfReader(tmp_path / "by-month.pdf").pages[0].extract_text()
+
+
+def test_trainee_import_frozen(frozen, env, tmp_path):
+    """python-calamine (a compiled extension) reads .xls and .xlsx, XlsxWriter writes the
+    workbooks, in the bundle."""
+    db = tmp_path / "x.db"
+    run([frozen, "--db", db, "demo", "--trainees", "5"], env)
+    data = ROOT / "tests" / "data"
+    report = json.loads(run([frozen, "--db", db, "trainees", "import", data / "committee.xls",
+                             "--json"], env).stdout)
+    assert report["new"] == 4 and report["problems"] == []
+    template = tmp_path / "template.xlsx"
+    run([frozen, "--db", db, "trainees", "template", "--out", template], env)
+    rejects = tmp_path / "back.xlsx"
+    result = run([frozen, "--db", db, "trainees", "import", data / "committee_gbk.csv",
+                  "--rejects", rejects, "--json"], env, expect=1)
+    assert json.loads(result.stdout)["invalid"] == 1 and rejects.stat().st_size > 0
+    report = json.loads(run([frozen, "--db", db, "trainees", "import", template, "--json",
+                             "--dry-run"], env, expect=0).stdout)
+    assert report["unchanged"] == 1  # the template's example is 王小明 of committee.xls

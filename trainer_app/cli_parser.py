@@ -105,6 +105,12 @@ def actions(commands, name: str, help_text: str):
     return sub.add_subparsers(title=_("actions"), metavar=_("ACTION"), required=True)
 
 
+def group_of(commands: argparse._SubParsersAction, name: str) -> argparse._SubParsersAction:
+    """The group of actions of the command ``name`` (to add actions from another module)."""
+    parser = commands.choices[name]
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
 def build(h: ModuleType) -> tuple[Parser, argparse._SubParsersAction]:
     """The parser, and its group of commands (to add more); ``h`` holds the ``cmd_*``
     functions."""

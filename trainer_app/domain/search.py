@@ -7,7 +7,10 @@ search the operator types. Surnames with two readings (单 shan/dan) get both.
 
 from __future__ import annotations
 
+import functools
 
+
+@functools.lru_cache(maxsize=8192)  # a name is read for its sort key and its search key
 def pinyin_forms(name: str) -> tuple[str, str]:
     """Full pinyin and initials of ``name``; characters without pinyin are kept as they are."""
     from pypinyin import Style, lazy_pinyin

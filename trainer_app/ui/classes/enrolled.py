@@ -50,6 +50,8 @@ class EnrolledPane(Retranslating, QWidget):
         self.roster_button = QPushButton(objectName="class_roster")
         self.cards_button.clicked.connect(self.print_cards)
         self.roster_button.clicked.connect(self.print_roster)
+        self.export_button = QPushButton(objectName="export_roster")
+        self.export_button.clicked.connect(lambda: self.export_roster())
         self.paper_task = None  # the last paper written in the background
         self.count = QLabel(objectName="enrolled_count")
         delete = QShortcut(QKeySequence.StandardKey.Delete, self.table, self.unenroll)
@@ -60,6 +62,7 @@ class EnrolledPane(Retranslating, QWidget):
         buttons.addWidget(self.unenroll_button)
         buttons.addWidget(self.cards_button)
         buttons.addWidget(self.roster_button)
+        buttons.addWidget(self.export_button)
         buttons.addStretch(1)
         buttons.addWidget(self.count)
         layout = QVBoxLayout(self)
@@ -72,6 +75,9 @@ class EnrolledPane(Retranslating, QWidget):
         self.unenroll_button.setText(_("&Unenroll"))
         self.roster_button.setText(_("Class &roster…"))
         self.roster_button.setToolTip(_("Print the list of the trainees enrolled in this class"))
+        self.export_button.setText(_("Export…"))
+        self.export_button.setToolTip(_("Save the trainees enrolled in this class as .xlsx or "
+                                        ".csv"))
         self.model.retranslate()
         self._update_buttons()
 
@@ -101,6 +107,7 @@ class EnrolledPane(Retranslating, QWidget):
         has_rows = self.model.rowCount() > 0
         self.cards_button.setEnabled(has_rows)
         self.roster_button.setEnabled(has_rows)
+        self.export_button.setEnabled(has_rows)
         self.cards_button.setText(
             ngettext("Trainee car&ds for {n} selected…", "Trainee car&ds for {n} selected…",
                      chosen).format(n=i18n.format_number(chosen, 0))
@@ -154,6 +161,14 @@ class EnrolledPane(Retranslating, QWidget):
         if self._class is None:
             return
         self.paper_task = papers.roster(self._store, self._class["id"], parent=self)
+
+    def export_roster(self, path: str | None = None, reveal: bool | None = None):
+        from trainer_app.ui.trainees.export import export_roster
+
+        if self._class is not None:
+            return export_roster(self, self._store, self._class["id"],
+                                 self._class["title"] or _("roster"), path, reveal)
+        return None
 
     def unenroll(self) -> None:
         ids = self.selected_ids()
