@@ -44,6 +44,11 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(context: str, message: str) -> str:  # noqa: N802 (gettext's naming)
+    """Mark a string with a context for extraction; translate it later with ``pgettext``."""
+    return message
+
+
 def language() -> str:
     return _language
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer_app.i18n import _
+from trainer_app.i18n import _, pgettext
 from trainer_app.services import station
 from trainer_app.services.errors import ValidationError
 from trainer_app.store import Store
@@ -85,7 +85,7 @@ class ImageChooser(Retranslating, QWidget):
         pixmap = QPixmap(str(path)) if path else QPixmap()
         if pixmap.isNull():
             self.thumbnail.setPixmap(QPixmap())
-            self.thumbnail.setText(_("None"))
+            self.thumbnail.setText(pgettext("no image chosen", "None"))
             self.file_label.setText(
                 _("A PNG with a transparent background prints best.") if not path else ""
             )

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app.domain import idcard
-from trainer_app.domain.models import EDUCATION_LEVELS, Gender, Trainee
+from trainer_app.domain.models import EDUCATION_LEVELS, Gender, Trainee, education_label
 from trainer_app.i18n import _
 from trainer_app.services import trainees
 from trainer_app.store import Store
@@ -107,7 +107,7 @@ class TraineeForm(Retranslating, QDialog):
         self.education.clear()
         self.education.addItem("", "")
         for level in EDUCATION_LEVELS:
-            self.education.addItem(_(level), level)
+            self.education.addItem(education_label(level), level)
         self.education.setCurrentIndex(max(0, self.education.findData(current_education)))
 
     def _load(self, t: Trainee) -> None:
