@@ -518,6 +518,8 @@ def test_a_demo_station_is_linked_after_the_question(qtbot, net, messages, monke
     no_drives(monkeypatch)
     page = open_page(qtbot, station)
     panel = page.station
+    # says what is true: a demo station, its county only an example, not linked
+    assert "demo station" in panel.link_text.text() and "not linked" in panel.link_text.text()
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(pack), ""))
 
     # No: nothing changes, the station stays unlinked

@@ -257,6 +257,19 @@ class StationPanel(Retranslating, QWidget):
     def linked(self) -> bool:
         return site.role(self._store) == "station"
 
+    def _unlinked_text(self) -> str:
+        if site.holds_demo(self._store):
+            return _(
+                "This is a demo station: its trainees, classes and certificates, and the county "
+                "named on them, are practice examples. It is not linked to a county. To start "
+                "for real, import this station's county pack (a {suffix} file) from the county "
+                "service center: the practice records are removed then.").format(
+                    suffix=PACK_SUFFIX)
+        return _(
+            "This station is not linked to a county yet. Ask the county service center "
+            "for this station's county pack (a {suffix} file), then import it here. "
+            "Until then nothing can be sent.").format(suffix=PACK_SUFFIX)
+
     def _show_status(self) -> None:
         linked = self.linked()
         self.link_button.setVisible(not linked)
@@ -265,10 +278,7 @@ class StationPanel(Retranslating, QWidget):
         for box in (self.send_box, self.upload_box, self.county_box):
             box.setEnabled(linked)
         if not linked:
-            self.link_text.setText(_(
-                "This station is not linked to a county yet. Ask the county service center "
-                "for this station's county pack (a {suffix} file), then import it here. "
-                "Until then nothing can be sent.").format(suffix=PACK_SUFFIX))
+            self.link_text.setText(self._unlinked_text())
             self.pending_label.setText("")
             return
         county = site.county(self._store)
