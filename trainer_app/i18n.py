@@ -67,7 +67,12 @@ def normalize(lang: str | None) -> str | None:
 
 
 def system_language() -> str:
-    """The language the system asks for, falling back to Simplified Chinese."""
+    """The language the system asks for: Chinese or English, else Simplified Chinese.
+
+    A locale variable that is set but names neither (``C.UTF-8``, ``fr_FR``) means Chinese; the
+    C library's locale is asked only when no variable is set (Windows), as Python maps ``C`` to
+    ``en_US`` there.
+    """
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var)
         if value:
@@ -75,12 +80,25 @@ def system_language() -> str:
             if found:
                 return found
             if var != "LANGUAGE":
-                break
+                return DEFAULT_LANGUAGE
     try:
         found = normalize(locale.getlocale()[0])
     except ValueError:
         found = None
     return found or DEFAULT_LANGUAGE
+
+
+def saved_language() -> str | None:
+    """The language chosen in the program's menu (kept in the settings file), if any; the
+    command line reads it too, so that papers follow the program's language, not the shell's."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(paths.settings_path(), encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return None
+    return normalize(parser.get("ui", "language", fallback=None))
 
 
 def _load_catalog(lang: str) -> gettext.NullTranslations:
@@ -113,9 +131,10 @@ def _compile_po(po_path: os.PathLike) -> gettext.NullTranslations:
 
 
 def set_language(lang: str | None) -> str:
-    """Activate ``lang`` (or the system's language); returns the code."""
+    """Activate ``lang`` (or the one chosen in the program, else the system's); returns the
+    code."""
     global _translations, _language
-    lang = normalize(lang) or system_language()
+    lang = normalize(lang) or saved_language() or system_language()
     _translations = _load_catalog(lang)
     _language = lang
     return lang

@@ -39,7 +39,7 @@ def create_app(argv: list[str] | None = None) -> QApplication:
 def run_gui(db_path: Path | None, lang: str | None) -> int:
     app = create_app()
     errors.setup_logging()
-    language.apply(language.initial_language(lang))
+    language.apply(lang)  # else the one chosen in the program, else the system's
     try:
         store = open_store(db_path)
     except StoreError as exc:

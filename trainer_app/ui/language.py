@@ -10,11 +10,6 @@ from trainer_app.ui.settings import LANGUAGE, settings
 _qt_translator: QTranslator | None = None
 
 
-def initial_language(requested: str | None) -> str | None:
-    """The ``--lang`` option, else the language chosen in the program, else the system's."""
-    return requested or settings().value(LANGUAGE) or None
-
-
 def apply(lang: str | None, remember: bool = False) -> str:
     """Activate ``lang`` everywhere; every open widget re-translates itself."""
     global _qt_translator
