@@ -48,6 +48,24 @@ def test_sections_and_status_line(window):
 
 
 @needs_catalog
+def test_title_names_the_station_once_and_the_program_in_the_language(window, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from trainer_app.ui.app import create_app
+
+    create_app()
+    # Qt appends " — <display name>" itself: the title must not carry the program's name too
+    assert window.windowTitle() == f"{demo.STATION_NAME} (demo, practice records)"
+    assert QApplication.applicationDisplayName() == "Trainer"
+    assert "demo" in window.status.text()
+    assert not QApplication.windowIcon().isNull()
+    window.language_actions["zh_CN"].trigger()
+    assert QApplication.applicationDisplayName() == "培训通"
+    assert window.windowTitle() == f"{demo.STATION_NAME}（演示，练习记录）"
+    assert window.about_action.text().startswith("关于培训通")
+
+
+@needs_catalog
 def test_language_switches_live_from_the_menu(window, qtbot):
     form = TraineeForm(window.store, parent=window)
     qtbot.addWidget(form)

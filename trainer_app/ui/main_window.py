@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app import __version__, i18n
-from trainer_app.i18n import N_, _
+from trainer_app.i18n import N_, _, app_name
+from trainer_app.services import station
 from trainer_app.store import Store
 from trainer_app.ui import language
 from trainer_app.ui.retranslate import Retranslating
@@ -153,7 +154,6 @@ class MainWindow(Retranslating, QMainWindow):
         language.apply(code, remember=True)
 
     def retranslate(self) -> None:
-        self.setWindowTitle(_("Trainer — village service station training"))
         for i, (_name, title, _module, _cls) in enumerate(SECTIONS):
             self.tabs.setTabText(i, _(title))
         self.file_menu.setTitle(_("&File"))
@@ -163,16 +163,23 @@ class MainWindow(Retranslating, QMainWindow):
         self.verify_action.setText(_("&Verify a certificate…"))
         self.settings_action.setText(_("Station &settings…"))
         self.help_menu.setTitle(_("&Help"))
-        self.about_action.setText(_("&About Trainer"))
+        self.about_action.setText(_("&About {app}").format(app=app_name()))
         for code, action in self.language_actions.items():
             action.setChecked(code == i18n.language())
         self._update_status()
 
     def _update_status(self) -> None:
-        station = self.store.get_meta("station_name") or _("Station not named yet")
+        if self.store.get_meta("role") == "county":
+            name = self.store.get_meta("county_name") or _("County center")
+        else:
+            name = self.store.get_meta("station_name") or _("Station not named yet")
+        if station.is_demo(self.store):
+            name = _("{station} (demo, practice records)").format(station=name)
+        # Qt adds " — <program name>" (the application's display name) to the title.
+        self.setWindowTitle(name)
         self.status.setText(
             _("{station}   ·   {count} trainees   ·   database: {path}").format(
-                station=station,
+                station=name,
                 count=i18n.format_number(self.trainees.model.total(), 0),
                 path=self.store.path,
             )
@@ -189,7 +196,7 @@ class MainWindow(Retranslating, QMainWindow):
     def _about(self) -> None:
         QMessageBox.about(
             self,
-            _("About Trainer"),
-            _("Trainer {version}\nTraining register, attendance and certificates for village "
-              "e-commerce service stations.").format(version=__version__),
+            _("About {app}").format(app=app_name()),
+            _("{app} {version}\nTraining register, attendance and certificates for village "
+              "e-commerce service stations.").format(app=app_name(), version=__version__),
         )
