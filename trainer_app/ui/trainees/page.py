@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -19,6 +18,7 @@ from trainer_app import i18n
 from trainer_app.i18n import _, ngettext
 from trainer_app.services.trainee_list import TraineeList
 from trainer_app.store import Store
+from trainer_app.ui import ask
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.tables import plain_table, selected_row, show_row
@@ -125,13 +125,12 @@ class TraineesPage(Retranslating, QWidget):
         if not trainee_id:
             return
         row = self.model.row(self.table.selectionModel().selectedRows()[0].row())
-        answer = QMessageBox.question(
+        if not ask.confirm(
             self,
             _("Remove trainee"),
             _("Remove {name} ({code}) from the register? Their attendance stays in the "
               "records.").format(name=row["name"], code=row["code"]),
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         try:
             from trainer_app.services import trainees
