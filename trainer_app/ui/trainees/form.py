@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from trainer_app.domain import idcard
 from trainer_app.domain.models import EDUCATION_LEVELS, Gender, Trainee, education_label
+from trainer_app.domain.validation import validate_trainee
 from trainer_app.i18n import _
 from trainer_app.services import trainees
 from trainer_app.store import Store
@@ -73,6 +74,15 @@ class TraineeForm(Retranslating, QDialog):
         self.form.addRow("", self.merge_note)
 
         self.buttons = form_dialog_layout(self, self.form, self.errors, self.save)
+        # A field is checked when the operator leaves it, and its message goes as soon as the
+        # value is right; the station's register (a duplicate ID number) is checked on Save.
+        self._left: set[str] = set()
+        for name, field in (("name", self.name), ("id_number", self.id_number),
+                            ("phone", self.phone), ("village", self.village)):
+            field.editingFinished.connect(lambda n=name, f=field: self._field_left(n, f.text()))
+            field.textChanged.connect(self._recheck)
+        self.gender.currentIndexChanged.connect(self._recheck)
+        self.birth_date.dateChanged.connect(self._recheck)
         self.retranslate()
         if trainee_id:
             self._load(trainees.get(store, trainee_id))
@@ -122,6 +132,20 @@ class TraineeForm(Retranslating, QDialog):
         self.poor_household.setChecked(t.poor_household)
         self.education.setCurrentIndex(max(0, self.education.findData(t.education)))
         self.notes.setPlainText(t.notes)
+
+    def _field_left(self, name: str, text: str) -> None:
+        if text.strip():
+            self._left.add(name)
+            self._recheck()
+
+    def _recheck(self) -> None:
+        """Update the messages of the fields already left or in error."""
+        watched = self._left | (self.errors.shown() - {"form"})
+        if not watched:
+            return
+        found = validate_trainee(self.trainee())
+        for name in watched:
+            self.errors.set(name, found.get(name, ""))
 
     def _id_number_changed(self, text: str) -> None:
         """Fill birth date and gender as soon as a complete, valid number is typed."""
