@@ -191,3 +191,18 @@ def test_a_name_without_any_letter_is_refused(store):
     with pytest.raises(ValidationError) as caught:
         trainees.register(store, Trainee(name="123", id_number=ID_NUMBER, village="王坪村"))
     assert "name" in caught.value.errors
+
+
+def test_the_list_sorts_names_by_surname_syllable_first(qtbot, tmp_path):
+    s = Store(tmp_path / "names.db", create=True)
+    names = ["林怡胜", "廖小红", "李秀兰", "梁伟", "李民丽"]
+    for i, name in enumerate(names):
+        trainees.register(s, Trainee(name=name, village="王坪村", id_number=idcard.make(
+            "411025", dt.date(1980 + i, 1, 1), 10 + i, "F")))
+    page = TraineesPage(s)
+    qtbot.addWidget(page)
+    page.model.refresh()
+    shown = [page.model.row(r)["name"] for r in range(page.model.rowCount())]
+    assert shown == ["李民丽", "李秀兰", "梁伟", "廖小红", "林怡胜"]
+    page.close()
+    s.close()

@@ -6,7 +6,7 @@ import dataclasses
 
 from trainer_app.domain import idcard, phone
 from trainer_app.domain.models import Trainee
-from trainer_app.domain.search import build_key, normalize_query, pinyin_forms
+from trainer_app.domain.search import build_key, name_sort_key, normalize_query
 from trainer_app.domain.validation import validate_trainee
 from trainer_app.i18n import _, format_date
 from trainer_app.services.errors import ValidationError, not_found, owned_here
@@ -55,7 +55,7 @@ def _values(store: Store, t: Trainee, code: str) -> dict:
     values["gender"] = str(t.gender) if t.gender else None
     values["code"] = code
     values["search_key"] = build_key(t.name, code, t.id_number, t.phone, t.village, t.village_group)
-    values["name_sort"] = pinyin_forms(t.name)[0] + " " + t.name
+    values["name_sort"] = name_sort_key(t.name)
     return values
 
 
