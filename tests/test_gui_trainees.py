@@ -206,3 +206,21 @@ def test_the_list_sorts_names_by_surname_syllable_first(qtbot, tmp_path):
     assert shown == ["李民丽", "李秀兰", "梁伟", "廖小红", "林怡胜"]
     page.close()
     s.close()
+
+
+def test_the_village_is_chosen_from_the_villages_already_used(qtbot, store):
+    used = {t["village"] for t in trainees.search(store)}
+    form = TraineeForm(store)
+    qtbot.addWidget(form)
+    form.show()
+    completer = form.village.completer()
+    offered = [completer.model().index(i, 0).data() for i in range(completer.model().rowCount())]
+    assert set(offered) == used
+    village = offered[0]
+    type_text(qtbot, form.village, village[:1])
+    assert completer.completionCount() >= 1
+    assert village in [completer.completionModel().index(i, 0).data()
+                       for i in range(completer.completionCount())]
+    form.village.clear()
+    type_text(qtbot, form.village, "新建村")  # a new village can still be typed
+    assert form.trainee().village == "新建村"

@@ -118,6 +118,11 @@ def search(store: Store, text: str = "", limit: int | None = None) -> list[dict]
     return q.search(store, normalize_query(text), limit)
 
 
+def villages(store: Store) -> list[str]:
+    """The villages already used, most used first (the form offers them)."""
+    return q.villages(store)
+
+
 def find_by_code(store: Store, code: str) -> dict | None:
     """The trainee a scanner code (``T000123``, or an id) belongs to."""
     code = code.strip()

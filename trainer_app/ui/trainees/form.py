@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDateEdit,
     QDialog,
     QFormLayout,
@@ -48,6 +49,12 @@ class TraineeForm(Retranslating, QDialog):
         self.birth_date.setDate(self.birth_date.minimumDate())
         self.phone = QLineEdit(objectName="phone")
         self.village = QLineEdit(objectName="village")
+        # chosen from the villages already used (the list opens as the name is typed; Down
+        # shows it all); a new village is simply typed
+        completer = QCompleter(trainees.villages(store), self.village)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.village.setCompleter(completer)
         self.village_group = QLineEdit(objectName="village_group")
         self.poor_household = QCheckBox(objectName="poor_household")
         self.education = QComboBox(objectName="education")
