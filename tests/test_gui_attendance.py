@@ -405,3 +405,13 @@ def test_an_empty_station_shows_an_empty_sheet_and_nothing_to_press(qtbot, tmp_p
         assert page.banner.tone is Tone.ERROR
     finally:
         empty.close()
+
+
+def test_recorded_times_use_the_tables_date_format(qtbot, page, store, setup):
+    from trainer_app.ui.attendance.model import when_label
+
+    who = trainees.get(store, setup["enrolled"][1])
+    scan(qtbot, page, who.code)
+    row = page.model.row(page.model.row_of(who.id))
+    shown = when_label(row["recorded_at"])
+    assert shown.startswith(i18n.format_date(dt.date.today())) and shown[-3] == ":"

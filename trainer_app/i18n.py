@@ -165,16 +165,16 @@ def format_date_in(value: dt.date | str | None, lang: str, fmt: str = "long") ->
     return babel_format_date(value, format=fmt, locale="zh_Hans_CN" if lang == "zh_CN" else "en_US")
 
 
-def format_datetime(value: dt.datetime | str | None, fmt: str = "short") -> str:
+def format_datetime(value: dt.datetime | str | None) -> str:
+    """A moment as the tables show dates (``2026年12月3日 18:35``, ``Dec 3, 2026 18:35``): one
+    date format on every screen, whether or not a time goes with it."""
     if not value:
         return ""
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is not None:
         value = value.astimezone()  # stored in UTC, shown in local time
-    from babel.dates import format_datetime as babel_format_datetime
-
-    return babel_format_datetime(value, format=fmt, locale=babel_locale())
+    return f"{format_date(value.date())} {value:%H:%M}"
 
 
 def format_number(value: float | int, digits: int = 1) -> str:

@@ -177,13 +177,9 @@ class MainWindow(Retranslating, QMainWindow):
             name = _("{station} (demo, practice records)").format(station=name)
         # Qt adds " — <program name>" (the application's display name) to the title.
         self.setWindowTitle(name)
-        self.status.setText(
-            _("{station}   ·   {count} trainees   ·   database: {path}").format(
-                station=name,
-                count=i18n.format_number(self.trainees.model.total(), 0),
-                path=self.store.path,
-            )
-        )
+        # the trainee count is on the Trainees page, where it follows the search
+        self.status.setText(_("{station}   ·   database: {path}").format(
+            station=name, path=self.store.path))
 
     def _section_shown(self, index: int) -> None:
         name = SECTIONS[index][0]
