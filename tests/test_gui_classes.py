@@ -87,7 +87,7 @@ def test_create_class_with_generated_lessons(qtbot, store):
     form.show()
     qtbot.keyClicks(form.course, "EC104")  # keyboard search in the course list
     assert form.course.currentData() == course_id(store, "EC104")
-    assert form.title.text() == "快递物流与包装"  # the course title, by default
+    assert form.title.text() == "快递物流与包装 (run 2)"  # the course title, numbered
     assert form.lessons.count.value() == 3  # 12 course hours / 4 h a lesson
     type_text(qtbot, form.trainer, "陈晓燕")
     type_text(qtbot, form.place, "王洛镇文化站")
@@ -561,3 +561,21 @@ def test_lesson_mark_counts_only_count_enrolled_trainees(store):
     assert class_views.lesson_mark_counts(store, class_id) == {first["id"]: 2, second["id"]: 1}
     classes.unenroll(store, class_id, [b])
     assert class_views.lesson_mark_counts(store, class_id) == {first["id"]: 1}
+
+
+def test_a_new_class_of_a_course_already_run_is_numbered(qtbot, store):
+    from trainer_app.ui.classes.form import ClassForm
+
+    course = courses.list_all(store)[0]
+    held = sum(1 for c in classes.list_all(store) if c["course_id"] == course["id"])
+    assert held >= 1
+    form = ClassForm(store)
+    qtbot.addWidget(form)
+    form.course.setCurrentIndex(form.course.findData(course["id"]))
+    assert form.title.text() == f"{course['title']} (run {held + 1})"
+    i18n.set_language("zh_CN")
+    try:
+        title = classes.numbered_title(store, course["id"], "开设网店")
+        assert title == f"开设网店（第{held + 1}期）"
+    finally:
+        i18n.set_language("en")

@@ -92,6 +92,13 @@ def _lessons_left_out(store: Store, class_id: str, c: TrainingClass) -> dict[str
     return {"start_date" if dates[0] < c.start_date else "end_date": message}
 
 
+def numbered_title(store: Store, course_id: str, course_title: str) -> str:
+    """The title a new class of the course gets: the course's, numbered after the classes of
+    it held here from the second one on (开设网店（第3期）)."""
+    n = q.count_of_course(store, course_id) + 1
+    return _("{title} (run {n})").format(title=course_title, n=n) if n > 1 else course_title
+
+
 def get(store: Store, class_id: str) -> TrainingClass:
     row = _require_class(store, class_id)
     lessons = [
