@@ -121,7 +121,7 @@ def test_create_class_with_generated_lessons(qtbot, store):
     assert form.result() == form.DialogCode.Accepted, form.errors._labels["form"].text()
     saved = classes.get(store, form.saved_id)
     assert (saved.title, saved.trainer, saved.place, saved.status) == (
-        "快递物流与包装", "陈晓燕", "王洛镇文化站", "planned"
+        "快递物流与包装 (run 2)", "陈晓燕", "王洛镇文化站", "planned"
     )
     assert (saved.start_date, saved.end_date) == ("2030-04-01", "2030-04-10")
     assert [(x.date, x.start_time, x.hours, x.topic) for x in saved.lessons] == [
