@@ -46,6 +46,7 @@ def dialogs(store: Store, tmp_path) -> dict[str, QDialog]:
     from trainer_app.ui.classes.form import ClassForm
     from trainer_app.ui.classes.lesson_dialog import LessonDialog
     from trainer_app.ui.courses.form import CourseForm
+    from trainer_app.ui.help import HelpDialog
     from trainer_app.ui.pdf_view import PdfPreview
     from trainer_app.ui.station_settings import StationSettingsDialog
     from trainer_app.ui.sync.county_stations import AddStationDialog, ApproveDialog
@@ -71,6 +72,8 @@ def dialogs(store: Store, tmp_path) -> dict[str, QDialog]:
         "pdf preview": PdfPreview(pdf),
         "station settings": StationSettingsDialog(store),
         "verify": VerifyDialog(store),
+        "manual": HelpDialog(),
+        "about": HelpDialog(store.path),
         "add station": AddStationDialog(store),
         "approve station": ApproveDialog({"code": "WP01", "name": "王坪村电商服务站",
                                           "fingerprint": "ab" * 16}),

@@ -12,13 +12,12 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
-    QMessageBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from trainer_app import __version__, i18n
+from trainer_app import i18n
 from trainer_app.i18n import N_, _, app_name
 from trainer_app.services import station
 from trainer_app.store import Store
@@ -135,8 +134,12 @@ class MainWindow(Retranslating, QMainWindow):
         self.tools_menu.addAction(self.settings_action)
 
         self.help_menu = bar.addMenu("")
+        self.manual_action = QAction(self)
+        self.manual_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.manual_action.triggered.connect(lambda: self.show_help(about=False))
         self.about_action = QAction(self)
-        self.about_action.triggered.connect(self._about)
+        self.about_action.triggered.connect(lambda: self.show_help(about=True))
+        self.help_menu.addAction(self.manual_action)
         self.help_menu.addAction(self.about_action)
 
     def verify_certificate(self) -> None:
@@ -163,6 +166,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.verify_action.setText(_("&Verify a certificate…"))
         self.settings_action.setText(_("Station &settings…"))
         self.help_menu.setTitle(_("&Help"))
+        self.manual_action.setText(_("&Manual"))
         self.about_action.setText(_("&About {app}").format(app=app_name()))
         for code, action in self.language_actions.items():
             action.setChecked(code == i18n.language())
@@ -189,10 +193,7 @@ class MainWindow(Retranslating, QMainWindow):
         else:
             self.page(name)
 
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            _("About {app}").format(app=app_name()),
-            _("{app} {version}\nTraining register, attendance and certificates for village "
-              "e-commerce service stations.").format(app=app_name(), version=__version__),
-        )
+    def show_help(self, about: bool) -> None:
+        from trainer_app.ui.help import HelpDialog
+
+        HelpDialog(self.store.path if about else None, self).exec()
