@@ -400,8 +400,18 @@ def test_completion_view_after_marking_attendance(qtbot, page, store):
     assert "including lessons still to come" in pane.rule.text()
     assert "80%" in pane.rule.text()
     assert completion_cells(page, a) == ["8 h", "10 h", "80%", "8 h", "Yes"]
-    assert completion_cells(page, b) == ["4 h", "10 h", "40%", "8 h", "No"]
-    assert completion_cells(page, c) == ["0 h", "10 h", "0%", "8 h", "No"]
+    # while lessons have no mark yet, say who can still complete and who cannot any more
+    assert completion_cells(page, b) == ["4 h", "10 h", "40%", "8 h", "Cannot complete any more"]
+    assert completion_cells(page, c) == ["0 h", "10 h", "0%", "8 h", "Can still complete"]
+    assert pane.summary.text().startswith(
+        "Lessons without attendance remain: 1 of 3 trainees completed so far, 1 can still "
+        "complete")
+    # every lesson marked: a plain yes or no
+    for lesson in lessons:
+        attendance.mark(store, lesson["id"], c, "absent")
+    attendance.mark(store, lessons[2]["id"], b, "present")
+    show_class(page, class_id)
+    assert completion_cells(page, c)[-1] == "No" and completion_cells(page, b)[-1] == "No"
     assert pane.summary.text().startswith("1 of 3 trainees completed")
 
 
@@ -422,7 +432,7 @@ def test_completion_follows_a_cancelled_lesson(qtbot, page, store, monkeypatch):
     with qtbot.waitSignal(page.changed):
         qtbot.mouseClick(lessons_pane.cancel_button, LEFT)
     assert completion_cells(page, a) == ["8 h", "8 h", "100%", "6.4 h", "Yes"]
-    assert completion_cells(page, b) == ["4 h", "8 h", "50%", "6.4 h", "No"]
+    assert completion_cells(page, b) == ["4 h", "8 h", "50%", "6.4 h", "Can still complete"]
 
 
 def test_status_change_by_keyboard_and_cancel_asks(qtbot, page, store, monkeypatch):

@@ -231,6 +231,8 @@ def completion_report(store: Store, class_id: str) -> list[dict]:
                 "required_hours": result.required_hours,
                 "share": result.share,
                 "completed": result.met,
+                "can_complete": result.can_still_meet,  # lessons without a mark remain
+                "unmarked_hours": result.unmarked_hours,
             }
         )
     return report
