@@ -124,3 +124,36 @@ def test_a_question_that_removes_something_defaults_to_no(qtbot, store):
     QTimer.singleShot(50, press_enter)
     assert ask.confirm(None, "Remove trainee", "Remove 王小明 from the register?") is False
     assert seen == [True, True]
+
+
+def test_empty_tables_say_what_to_do(qtbot, tmp_path, store):
+    from trainer_app.ui.certificates.page import CertificatesPage
+    from trainer_app.ui.classes.page import ClassesPage
+    from trainer_app.ui.trainees.page import TraineesPage
+
+    empty = Store(tmp_path / "empty.db", create=True)
+    try:
+        pages = [TraineesPage(empty), ClassesPage(empty), CertificatesPage(empty)]
+        for page in pages:
+            qtbot.addWidget(page)
+            page.resize(900, 500)
+            page.show()
+        hints = [page.empty_hint for page in pages]
+        assert all(h.isVisible() for h in hints)
+        assert "Register…" in hints[0].text() and "New class…" in hints[1].text()
+        assert "Issue certificates" in hints[2].text()
+        language.apply("zh_CN")
+        assert "登记" in hints[0].text()
+    finally:
+        language.apply("en")
+        for page in pages:
+            page.close()
+        empty.close()
+    # a search that finds no one says so; a table with rows shows no hint
+    page = TraineesPage(store)
+    qtbot.addWidget(page)
+    page.show()
+    assert not page.empty_hint.isVisible()
+    qtbot.keyClicks(page.search, "qqqzzz")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0)
+    assert page.empty_hint.isVisible() and "qqqzzz" in page.empty_hint.text()

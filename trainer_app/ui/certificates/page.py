@@ -26,7 +26,7 @@ from trainer_app.ui.certificates.issue_dialog import CertificatePrinter
 from trainer_app.ui.certificates.model import RegisterModel, status_label
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
-from trainer_app.ui.tables import configure_table, show_row
+from trainer_app.ui.tables import EmptyHint, configure_table, show_row
 
 STATUSES = ("valid", "withdrawn", "replaced")
 
@@ -56,6 +56,9 @@ class CertificatesPage(Retranslating, QWidget):
         self.table = QTableView(objectName="certificate_table")
         self.table.setModel(self.model)
         configure_table(self.table, (170, 110, 200, 70, 130, 90, 260), stretch=6, multi=True)
+        self.empty_hint = EmptyHint(self.table, lambda: _(
+            "No certificates here yet: they are issued from a finished class, in Classes → "
+            "Completion → Issue certificates."))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.activated.connect(lambda _index: self.reprint())
         self.details = QLabel(objectName="certificate_details", wordWrap=True)

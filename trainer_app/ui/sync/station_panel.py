@@ -39,7 +39,7 @@ from trainer_app.ui.sync.import_panel import bundle_filter
 from trainer_app.ui.sync.importer import Batch, Importer
 from trainer_app.ui.sync.kinds import counts_text, seq_ranges
 from trainer_app.ui.sync.report_model import reason_label, status_label
-from trainer_app.ui.tables import configure_table
+from trainer_app.ui.tables import EmptyHint, configure_table
 from trainer_app.ui.tasks import Task, store_task
 
 DRIVES_POLL_MS = 3000  # look for USB sticks plugged in while the page is shown
@@ -175,6 +175,8 @@ class StationPanel(Retranslating, QWidget):
         self.history_table = QTableView(objectName="bundle_history")
         self.history_table.setModel(self.history)
         configure_table(self.history_table, (50, 150, 90, 420, 210, 200), stretch=3)
+        self.history_hint = EmptyHint(self.history_table, lambda: _(
+            "No bundles sent yet: Send to county writes the first."))
         self.history_table.setMinimumHeight(140)
         hist = QVBoxLayout(self.history_box)
         hist.addWidget(self.history_table)

@@ -21,7 +21,7 @@ from trainer_app.store import Store
 from trainer_app.ui import ask
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
-from trainer_app.ui.tables import plain_table, selected_row, show_row
+from trainer_app.ui.tables import EmptyHint, plain_table, selected_row, show_row
 from trainer_app.ui.trainees.model import TraineeTableModel
 
 
@@ -52,6 +52,10 @@ class TraineesPage(Retranslating, QWidget):
         self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         plain_table(self.table, (80, 110, 60, 120, 170, 120, 150))
+        self.empty_hint = EmptyHint(self.table, lambda: _(
+            "No one matches “{text}”.").format(text=self.search.text().strip())
+            if self.search.text().strip() else _(
+            "No trainees yet: press Register… to add the first."))
         self.table.doubleClicked.connect(lambda _index: self.edit())
         self.model.modelReset.connect(self._update_count)
 
