@@ -28,7 +28,7 @@ from trainer_app.services import demo
 from trainer_app.store import Store
 from trainer_app.store import sync as sync_q
 from trainer_app.sync import exchange, hub, site
-from trainer_app.ui import language
+from trainer_app.ui import ask, language
 from trainer_app.ui.sync import drives, prefs
 from trainer_app.ui.sync.drives import Drive, Volume
 from trainer_app.ui.sync.import_panel import ImportPanel
@@ -345,7 +345,7 @@ def test_inbox_folder_is_watched(qtbot, net, messages, monkeypatch):
     assert messages == []
 
 
-def test_a_new_database_can_become_the_county_center(qtbot, tmp_path, messages):
+def test_a_new_database_can_become_the_county_center(qtbot, tmp_path, messages, monkeypatch):
     i18n.set_language("en")
     store = Store(tmp_path / "new.db", create=True)
     try:
@@ -354,13 +354,15 @@ def test_a_new_database_can_become_the_county_center(qtbot, tmp_path, messages):
         setup = page.county.setup
         setup.code.setText("XC")
         setup.name.setText("Xiangcheng County Service Center")
+        warned: list[str] = []
+        monkeypatch.setattr(ask, "confirm", lambda _p, _t, text: warned.append(text) or True)
         with qtbot.waitSignal(page.changed, timeout=TIMEOUT):
             qtbot.mouseClick(setup.button, LEFT)
         qtbot.waitUntil(lambda: page.role == "county")
         assert page.station is None and page.importer is not None and page.acceptDrops()
         assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
             "Incoming bundles", "Stations and county records"]
-        assert messages == []
+        assert messages == [] and "can never be a village station" in warned[0]
     finally:
         store.close()
 
