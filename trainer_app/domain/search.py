@@ -22,6 +22,17 @@ def pinyin_forms(name: str) -> tuple[str, str]:
     return full, initials
 
 
+def name_sort_key(name: str) -> str:
+    """The key the trainee list sorts names by, as Chinese rosters do: syllable by syllable,
+    the surname's first (李民丽, 李秀兰, 林怡胜; 黎 and 李 before 梁 and 廖), then the characters
+    themselves. Syllables are separated by a space, which sorts before every letter, and the
+    characters follow a tab, so that a shorter name sorts before a longer one."""
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = lazy_pinyin(name, style=Style.NORMAL, errors="default", v_to_u=False)
+    return " ".join(s.lower() for s in syllables if s.strip()) + "\t" + name
+
+
 # Surnames read differently from the character's everyday reading, with every reading an
 # operator may type (the surname reading first). Only these get extra forms: taking every reading
 # pypinyin knows for the first character would make 沈 match "chen" (陈) and 王 match "yu".

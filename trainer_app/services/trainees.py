@@ -7,7 +7,7 @@ import datetime as dt
 
 from trainer_app.domain import idcard, phone
 from trainer_app.domain.models import Trainee
-from trainer_app.domain.search import build_key, normalize_query, pinyin_forms
+from trainer_app.domain.search import build_key, name_sort_key, normalize_query
 from trainer_app.domain.validation import validate_trainee
 from trainer_app.i18n import _, format_date
 from trainer_app.services.errors import ValidationError, not_found, owned_here
@@ -54,7 +54,7 @@ def record_values(store: Store, t: Trainee, code: str) -> dict:
     values["gender"] = str(t.gender) if t.gender else None
     values["code"] = code
     values["search_key"] = build_key(t.name, code, t.id_number, t.phone, t.village, t.village_group)
-    values["name_sort"] = pinyin_forms(t.name)[0] + " " + t.name
+    values["name_sort"] = name_sort_key(t.name)
     return values
 
 
@@ -121,6 +121,11 @@ def from_row(row: dict) -> Trainee:
 
 def search(store: Store, text: str = "", limit: int | None = None) -> list[dict]:
     return q.search(store, normalize_query(text), limit)
+
+
+def villages(store: Store) -> list[str]:
+    """The villages already used, most used first (the form offers them)."""
+    return q.villages(store)
 
 
 def find_by_code(store: Store, code: str) -> dict | None:

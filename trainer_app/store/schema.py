@@ -287,6 +287,16 @@ def _v6_reports(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v7_name_order(db: sqlite_utils.Database) -> None:
+    """Names sort syllable by syllable (李民丽, 李秀兰, 林怡胜), no longer by the joined pinyin
+    (which put 林怡胜 between them)."""
+    from trainer_app.domain.search import name_sort_key
+
+    rows = db.execute("SELECT rowid, name FROM trainee").fetchall()
+    db.conn.executemany("UPDATE trainee SET name_sort = ? WHERE rowid = ?",
+                        [(name_sort_key(name), rowid) for rowid, name in rows])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_search,
@@ -294,5 +304,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v4_sync,
     _v5_bundle_states,
     _v6_reports,
+    _v7_name_order,
 ]
 LATEST_VERSION = len(MIGRATIONS)

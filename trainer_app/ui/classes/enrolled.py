@@ -7,7 +7,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -19,7 +18,7 @@ from trainer_app.domain.models import ClassStatus
 from trainer_app.i18n import _, ngettext
 from trainer_app.services import classes
 from trainer_app.store import Store
-from trainer_app.ui import papers
+from trainer_app.ui import ask, papers
 from trainer_app.ui.classes.models import EnrolledTableModel
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
@@ -175,7 +174,7 @@ class EnrolledPane(Retranslating, QWidget):
         if self._class is None or not ids:
             return
         names = [self.model.row(self.model.row_of(i))["name"] for i in ids]
-        answer = QMessageBox.question(
+        if not ask.confirm(
             self,
             _("Unenroll"),
             ngettext(
@@ -185,8 +184,7 @@ class EnrolledPane(Retranslating, QWidget):
                 "taken stays in the records.",
                 len(ids),
             ).format(n=len(ids), names=name_list(names)),
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         try:
             classes.unenroll(self._store, self._class["id"], ids)

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -19,9 +18,10 @@ from trainer_app import i18n
 from trainer_app.i18n import _, ngettext
 from trainer_app.services.trainee_list import TraineeList
 from trainer_app.store import Store
+from trainer_app.ui import ask
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
-from trainer_app.ui.tables import plain_table, selected_row, show_row
+from trainer_app.ui.tables import EmptyHint, plain_table, selected_row, show_row
 from trainer_app.ui.trainees.model import TraineeTableModel
 
 
@@ -58,6 +58,10 @@ class TraineesPage(Retranslating, QWidget):
         self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         plain_table(self.table, (80, 110, 60, 120, 170, 120, 150))
+        self.empty_hint = EmptyHint(self.table, lambda: _(
+            "No one matches “{text}”.").format(text=self.search.text().strip())
+            if self.search.text().strip() else _(
+            "No trainees yet: press Register… to add the first."))
         self.table.doubleClicked.connect(lambda _index: self.edit())
         self.model.modelReset.connect(self._update_count)
 
@@ -135,13 +139,12 @@ class TraineesPage(Retranslating, QWidget):
         if not trainee_id:
             return
         row = self.model.row(self.table.selectionModel().selectedRows()[0].row())
-        answer = QMessageBox.question(
+        if not ask.confirm(
             self,
             _("Remove trainee"),
             _("Remove {name} ({code}) from the register? Their attendance stays in the "
               "records.").format(name=row["name"], code=row["code"]),
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         try:
             from trainer_app.services import trainees
