@@ -33,6 +33,8 @@ SAME_MEANING = frozenset({
     "county name", "Classes", "Attendance", "Certificates", "&Close", "Choose…", "Remove",
     "Withdrawn", "Issued on", "Valid", "Replaced", ", ", "Note", "Attended", "Required",
     "Sho&w:", "All certificates", "h", "&Edit…", "Stations", "Importing bundles…",
+    "All stations", "Bundles", "CODE", "Certificates issued", "Count", "DATE", "Export…", "FILE",
+    "First came", "Holds", "Mobile", "NAME", "New", "People trained", "Trainee list", "unknown",
 })
 
 
