@@ -182,21 +182,27 @@ def test_add_trainee_then_find_by_pinyin_initials(capsys, db):
     for query in ("wxm", "wangxiaoming", "小明", VALID_ID[-4:]):
         found = run_json(capsys, "--db", str(db), "trainees", "list", "--search", query)
         assert new_id in [r["id"] for r in found], query
-    shown = run_json(capsys, "--db", str(db), "trainees", "show", new_id)
+    shown = run_json(capsys, "--db", str(db), "trainees", "show", new_id, "--reveal")
     assert shown["id"] == new_id
     assert (shown["birth_date"], shown["gender"]) == ("1990-03-07", "M")  # from the ID number
 
 
 def test_table_masks_numbers_unless_revealed(capsys, db):
-    add_trainee(capsys, db, "王小明", VALID_ID, "--phone", "13812345678")
+    trainee_id = add_trainee(capsys, db, "王小明", VALID_ID, "--phone", "13812345678")
     code, masked, _err = run(capsys, "--db", str(db), "trainees", "list", "--search", "wxm")
     assert code == 0
     assert idcard.mask(VALID_ID) in masked and "138****5678" in masked
+    # the birth date is what the ID number's mask hides: beside it, it would give it away
+    assert "****-**-**" in masked and "1990-03-07" not in masked
     assert VALID_ID not in masked and "13812345678" not in masked
     code, shown, _err = run(capsys, "--db", str(db), "trainees", "list", "--search", "wxm",
                             "--reveal")
     assert code == 0
-    assert VALID_ID in shown and "13812345678" in shown
+    assert VALID_ID in shown and "13812345678" in shown and "1990-03-07" in shown
+    _code, details, _err = run(capsys, "--db", str(db), "trainees", "show", trainee_id)
+    assert "****-**-**" in details and "1990-03-07" not in details and VALID_ID not in details
+    _code, details, _err = run(capsys, "--db", str(db), "trainees", "show", trainee_id, "--reveal")
+    assert "1990-03-07" in details and VALID_ID in details
 
 
 def test_json_masks_numbers_unless_revealed(capsys, db):
@@ -204,10 +210,12 @@ def test_json_masks_numbers_unless_revealed(capsys, db):
     for command in (("list", "--search", "wxm"), ("show", trainee_id)):
         masked = run_json(capsys, "--db", str(db), "trainees", *command)
         row = masked[0] if isinstance(masked, list) else masked
-        assert (row["id_number"], row["phone"]) == (idcard.mask(VALID_ID), "138****5678")
+        assert (row["id_number"], row["phone"], row["birth_date"]) == (
+            idcard.mask(VALID_ID), "138****5678", "****-**-**")
         shown = run_json(capsys, "--db", str(db), "trainees", *command, "--reveal")
         row = shown[0] if isinstance(shown, list) else shown
-        assert (row["id_number"], row["phone"]) == (VALID_ID, "13812345678")
+        assert (row["id_number"], row["phone"], row["birth_date"]) == (
+            VALID_ID, "13812345678", "1990-03-07")
 
 
 # -- refusals ----------------------------------------------------------------------------------

@@ -500,6 +500,9 @@ def test_county_views_show_every_stations_records_read_only(qtbot, county, netwo
     id_col = column(model, "id_number")
     shown_ids = [model.index(i, id_col).data() for i in range(model.rowCount())]
     assert all("*" in s for s in shown_ids if s)
+    # and the birth dates they hide (the full roster report gives both, after a warning)
+    birth_col = column(model, "birth_date")
+    assert {model.index(i, birth_col).data() for i in range(model.rowCount())} == {"****-**-**"}
     # read-only: no cell is editable, no register, edit or remove buttons
     for i in range(model.rowCount()):
         for c in range(model.columnCount()):

@@ -68,10 +68,15 @@ def test_register_through_form_then_find_by_initials(qtbot, store):
     row = 0
     id_cell = page.model.index(row, 4).data()
     assert id_cell == idcard.mask(ID_NUMBER) and ID_NUMBER not in id_cell
+    # and the birth date, which is what the mask hides
+    assert page.model.index(row, 3).data() == "****-**-**"
     page.table.selectRow(row)
     qtbot.mouseClick(page.reveal_button, Qt.LeftButton)
     assert page.model.index(row, 4).data() == ID_NUMBER
     assert page.model.index(row, 5).data() == "13812345678"
+    assert page.model.index(row, 3).data() == i18n.format_date(saved.birth_date)
+    qtbot.mouseClick(page.reveal_button, Qt.LeftButton)  # hidden again
+    assert page.model.index(row, 3).data() == "****-**-**"
 
 
 def test_invalid_form_shows_errors_beside_fields_and_saves_nothing(qtbot, store):

@@ -155,6 +155,22 @@ def test_duplicate_upload_changes_nothing(net, caplog):
     assert _pending(net.station) == []
 
 
+def test_the_receipt_gives_the_missing_bundles_as_ranges(net, capsys):
+    """Bundles 2-4 never reached the county (a lost stick): the receipt of bundle 5 names them as
+    one range, and the command line prints it so."""
+    from trainer_app import cli_sync
+
+    for _ in range(4):
+        exchange.export(net.station, net.usb)
+    net.station.conn.execute("UPDATE bundle_out SET uploaded_at = '2026-01-01' WHERE seq < 5")
+    [result] = upload.upload_pending(net.station, net.hub.url)
+    assert (result.seq, result.status) == (5, "applied"), result.message
+    assert result.receipt["held"] == [1, 5] and result.receipt["gaps"] == [[2, 4]]
+    cli_sync._print_upload(result)
+    out = capsys.readouterr().out
+    assert "the county holds bundles 1, 5" in out and "missing at the county: 2–4" in out
+
+
 def _send_as(url: str, path: Path, code: str, signer: keys.SigningKey) -> dict:
     """Upload one file as station ``code`` signing (and sending) ``signer``'s key; the hub's
     receipt."""

@@ -242,6 +242,49 @@ def test_a_refused_bundle_leaves_no_staging_behind(net, tmp_path):
     assert not net.county.conn.in_transaction
 
 
+# -- bundles waiting for their station's approval -------------------------------------------------
+def _rows_of(st, table: str) -> list[dict]:
+    return list(q.changed_rows(st, table, st.site_id, 0))
+
+
+def test_the_limits_apply_to_a_bundle_before_it_waits(net, tmp_path):
+    """A station not approved yet has nothing held: its first bundles are numbered 1 to 10,000,
+    are encrypted, or are refused at once and never kept waiting."""
+    st, _first = test_sync.new_station(net, tmp_path)
+    for seq in (0, -1, 1 + bundle_numbers.MAX_AHEAD, 2**33):
+        rejected(net, station_bundle(st, tmp_path / f"NEW9-{seq}.trbundle", [], seq=seq),
+                 "bad_seq")
+    clear = write_raw(tmp_path / "NEW9-00002.trbundle", manifest_for(st, seq=2), [],
+                      certificates.signing_key(st), None)
+    rejected(net, clear, "not_encrypted")
+    last = station_bundle(st, tmp_path / "NEW9-last.trbundle", [], seq=bundle_numbers.MAX_AHEAD)
+    assert exchange.import_file(net.county, last).status == "pending"
+
+
+def test_a_waiting_bundle_that_contradicts_its_manifest_is_deleted_on_approval(net, tmp_path):
+    """Only the signature and the file's hash are checked while a bundle waits; what its
+    content holds is checked on approval, where a bundle that can never pass is deleted."""
+    st, first = test_sync.new_station(net, tmp_path)
+    lines = [record_line("trainee", row) for row in _rows_of(st, "trainee")]
+    lying = write_raw(tmp_path / "NEW9-00002.trbundle", manifest_for(st, seq=2), lines,
+                      certificates.signing_key(st), site.county(st).encrypt_public,
+                      fix=LIES["one record more counted"])
+    repeated = station_bundle(st, tmp_path / "NEW9-00003.trbundle", lines[:1] * 2, seq=3)
+    before = digest(net.county)
+    for path in (first, lying, repeated):
+        assert exchange.import_file(net.county, path).status == "pending"
+    assert digest(net.county) == before
+    reports = {r.file: r for r in exchange.approve(net.county, "NEW9")}
+    assert reports[first.name].status == "applied"
+    assert reports[lying.name].reason == "inconsistent"
+    assert reports[repeated.name].reason == "invalid_record"
+    for name in (lying.name, repeated.name):
+        assert "The waiting copy was deleted." in reports[name].message
+    assert not any((exchange.pending_dir() / "NEW9").iterdir())
+    assert count(net.county, "trainee", st.site_id) == 8
+    assert {s["code"]: s for s in exchange.status(net.county)["stations"]}["NEW9"]["gaps"] == []
+
+
 # -- things that are not files --------------------------------------------------------------------
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
 

@@ -38,11 +38,13 @@ def test_masked_by_default_and_in_full_when_revealed(demo_store, tmp_path):
     assert lines[0][:5] == ["Code", "Name", "Gender", "Birth date", "ID number"]
     assert [line[0] for line in lines[1:]] == [r["code"] for r in rows]
     assert all("*" in line[4] for line in lines[1:])
+    assert {line[3] for line in lines[1:]} == {"****-**-**"}  # what the ID number's mask hides
     full = tmp_path / "list.xlsx"
     trainee_export.write(rows, full, reveal=True)
     sheet = openpyxl.load_workbook(full).active
     numbers = [c.value for c in sheet["E"][1:]]
     assert numbers == [r["id_number"] for r in rows]  # text: all 18 characters
+    assert [c.value for c in sheet["D"][1:]] == [r["birth_date"] for r in rows]
     with pytest.raises(ServiceError, match=".xlsx or .csv"):
         trainee_export.check_path(tmp_path / "list.txt")
 

@@ -188,10 +188,10 @@ def cmd_demo(store: Store, args: argparse.Namespace, path: Path) -> int:
 
 def cmd_trainees_list(store: Store, args: argparse.Namespace) -> int:
     rows = trainees.search(store, args.search, limit=args.limit)
-    if args.json and not args.reveal:
+    if not args.reveal:
         rows = [fmt.masked(row) for row in rows]
     footer = ngettext("{n} trainee", "{n} trainees", len(rows)).format(n=len(rows))
-    return _listing(args, rows, fmt.trainee_columns(args.reveal), footer)
+    return _listing(args, rows, fmt.trainee_columns(), footer)
 
 
 def cmd_trainees_add(store: Store, args: argparse.Namespace) -> int:

@@ -142,16 +142,15 @@ def yes_no(value: object) -> str:
     return _("yes") if value else _("no")
 
 
-def trainee_columns(reveal: bool) -> list[Column]:
-    id_number = (lambda r: r["id_number"]) if reveal else (lambda r: idcard.mask(r["id_number"]))
-    mobile = (lambda r: r["phone"]) if reveal else (lambda r: phone.mask(r["phone"]))
+def trainee_columns() -> list[Column]:
+    """The columns of ``trainees list`` (its rows masked by :func:`masked` unless revealed)."""
     return [
         (_("Code"), lambda r: r["code"]),
         (_("Name"), lambda r: r["name"]),
         (_("Gender"), lambda r: gender_label(r["gender"])),
         (_("Birth date"), lambda r: r["birth_date"]),
-        (_("ID number"), id_number),
-        (_("Phone"), mobile),
+        (_("ID number"), lambda r: r["id_number"]),
+        (_("Phone"), lambda r: r["phone"]),
         (_("Village"), lambda r: r["village"]),
         (_("Group"), lambda r: r["village_group"]),
         (_("Id"), lambda r: r["id"]),
@@ -159,20 +158,23 @@ def trainee_columns(reveal: bool) -> list[Column]:
 
 
 def masked(row: dict) -> dict:
-    """A trainee with ID and phone numbers masked, as lists show them unless revealed."""
+    """A trainee with ID and phone numbers masked, as lists show them unless revealed, and the
+    birth date too: it is what the ID number's mask hides."""
     return {**row, "id_number": idcard.mask(row.get("id_number")),
+            "birth_date": idcard.mask_birth_date(row.get("birth_date")),
             "phone": phone.mask(row.get("phone"))}
 
 
 def trainee_details(row: dict, reveal: bool) -> str:
     """One trainee as ``label  value`` lines."""
+    row = row if reveal else masked(row)
     fields = [
         (_("Code"), row["code"]),
         (_("Name"), row["name"]),
         (_("Gender"), gender_label(row["gender"])),
         (_("Birth date"), row["birth_date"]),
-        (_("ID number"), row["id_number"] if reveal else idcard.mask(row["id_number"])),
-        (_("Phone"), row["phone"] if reveal else phone.mask(row["phone"])),
+        (_("ID number"), row["id_number"]),
+        (_("Phone"), row["phone"]),
         (_("Village"), row["village"]),
         (_("Group"), row["village_group"]),
         (_("Poor household"), yes_no(row["poor_household"])),

@@ -80,8 +80,9 @@ def shared_arguments() -> dict[str, tuple[tuple[str, ...], dict]]:
                                  "help": _("YYYY-MM-DD")}),
         "--start": (("--start",), {"required": True, "metavar": "HH:MM",
                                    "help": _("start time")}),
-        "--reveal": (("--reveal",), {"action": "store_true",
-                                     "help": _("show ID and phone numbers in full")}),
+        "--reveal": (("--reveal",), {
+            "action": "store_true",
+            "help": _("show ID and phone numbers and birth dates in full")}),
         "--json": (("--json",), {"action": "store_true",
                                  "help": _("print JSON instead of a table")}),
     }

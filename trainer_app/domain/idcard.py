@@ -78,6 +78,13 @@ def make(region: str, birth: dt.date, sequence: int, gender: str) -> str:
     return body + check_char(body)
 
 
+def mask_birth_date(value: str | None) -> str:
+    """A birth date as lists show it beside a masked ID number: hidden whole. The mask hides
+    the ID number's birth date (and two region digits the county's own region nearly always
+    gives), so a birth date shown next to it would give the whole number away."""
+    return "****-**-**" if value else ""
+
+
 def mask(number: str | None) -> str:
     """``410102199003071234`` -> ``4101**********1234``: region prefix and last four shown."""
     if not number:

@@ -74,6 +74,8 @@ def _cell(row: dict, field: str, reveal: bool) -> str:
     value = row.get(field)
     if field == "id_number":
         return (value or "") if reveal else idcard.mask(value)
+    if field == "birth_date":
+        return (value or "") if reveal else idcard.mask_birth_date(value)
     if field == "phone":
         return (value or "") if reveal else phone.mask(value)
     if field == "gender":

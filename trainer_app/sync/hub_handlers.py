@@ -13,11 +13,12 @@ import logging
 import os
 import re
 import time
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from trainer_app.domain import bundle_numbers
+from trainer_app.files import sha256_hex
 from trainer_app.i18n import _
 from trainer_app.security import keys
 from trainer_app.sync import waiting
@@ -216,6 +217,21 @@ async def upload_state(request: web.Request) -> web.Response:
     return web.json_response({"offset": upload.offset, "size": upload.size})
 
 
+@contextlib.asynccontextmanager
+async def _holding(hub: HubState, upload: Upload) -> AsyncIterator[None]:
+    """Hold an upload's lock (one request at a time writes it) while it is still open."""
+    try:
+        await asyncio.wait_for(upload.lock.acquire(), 10)
+    except TimeoutError:
+        raise Refused(409, "busy", _("This upload is busy."), offset=upload.offset) from None
+    try:
+        if upload.id not in hub.uploads:
+            raise Refused(404, "no_upload", _("No such upload: start it again."))
+        yield
+    finally:
+        upload.lock.release()
+
+
 async def append_chunk(request: web.Request) -> web.Response:
     hub = request.app[HUB]
     declared = request.headers.get("X-Trainer-Content-SHA256", "").strip().lower()
@@ -241,19 +257,11 @@ async def append_chunk(request: web.Request) -> web.Response:
         transport = upload.reader.transport
         if transport is not None:
             transport.close()  # its body read ends with a connection error: the chunk is dropped
-    try:
-        await asyncio.wait_for(upload.lock.acquire(), 10)
-    except TimeoutError:
-        raise Refused(409, "busy", _("This upload is busy."), offset=upload.offset) from None
-    try:
-        if upload.id not in hub.uploads:
-            raise Refused(404, "no_upload", _("No such upload: start it again."))
+    async with _holding(hub, upload):
         if offset != upload.offset:
             raise Refused(409, "offset", _("The upload is at another offset."),
                            offset=upload.offset)
         new = await _stream_chunk(request, hub, upload, declared)
-    finally:
-        upload.lock.release()
     return web.json_response({"offset": new})
 
 
@@ -312,25 +320,17 @@ async def complete_upload(request: web.Request) -> web.Response:
     caller = await _authenticate(request, _sha(body), first_contact=True)
     upload = _upload_of(request, caller)
     loop = asyncio.get_running_loop()
-    try:
-        await asyncio.wait_for(upload.lock.acquire(), 10)
-    except TimeoutError:
-        raise Refused(409, "busy", _("This upload is busy."), offset=upload.offset) from None
-    try:
-        if upload.id not in hub.uploads:
-            raise Refused(404, "no_upload", _("No such upload: start it again."))
+    async with _holding(hub, upload):
         if upload.offset != upload.size:
             raise Refused(409, "offset", _("Part of the file has not arrived yet."),
                            offset=upload.offset)
-        actual = await loop.run_in_executor(None, _file_sha256, hub._part(upload.id))
+        actual = await loop.run_in_executor(None, sha256_hex, hub._part(upload.id))
         if actual != upload.sha256:
             hub.drop(upload)
             raise Refused(422, "checksum", _(
                 "The uploaded file differs from the station's (SHA-256); it was dropped: "
                 "upload it again."))
         path = hub.place(upload)
-    finally:
-        upload.lock.release()
     log.info("station %s: received %s, importing", upload.station, path.name)
     try:
         answer = await loop.run_in_executor(hub.imports, hub.import_received, path,
@@ -347,11 +347,3 @@ async def complete_upload(request: web.Request) -> web.Response:
         hub.store_receipt(upload.station, upload.sha256, answer)
     log.info("station %s: %s %s", upload.station, path.name, answer["status"])
     return web.json_response(answer)
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1024 * 1024):
-            digest.update(block)
-    return digest.hexdigest()

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trainer_app.files import sha256_hex
 from trainer_app.i18n import _
 from trainer_app.security import keys
 from trainer_app.services import certificates
@@ -174,14 +175,6 @@ class _Client:
         return response.status, data
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1024 * 1024):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _wait(seconds: float, cancelled: Cancelled | None) -> None:
     end = time.monotonic() + seconds
     while (left := end - time.monotonic()) > 0:
@@ -206,7 +199,7 @@ def _send(client: _Client, path: Path, name: str, chunk_size: int, retries: int,
     """Upload one file; the hub's receipt, or None when cancelled. Raises _Refusal, or
     _Transient after ``retries`` failures in a row."""
     size = path.stat().st_size
-    sha = _file_sha256(path)
+    sha = sha256_hex(path)
     failures = 0
     upload_id: str | None = None
     offset = 0

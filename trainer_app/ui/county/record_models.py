@@ -72,7 +72,7 @@ class CountyTraineeModel(PagedTableModel):
         if field == "gender":
             return Gender(value).label if value else ""
         if field == "birth_date":
-            return i18n.format_date(value) if value else ""
+            return idcard.mask_birth_date(value)
         if field == "id_number":
             return idcard.mask(value)
         if field == "village":

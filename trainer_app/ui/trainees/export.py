@@ -19,8 +19,9 @@ from trainer_app.ui.tasks import Task, store_task
 def ask_reveal(parent: QWidget) -> bool | None:
     """Masked (False), in full (True), or None when the operator gave up."""
     box = QMessageBox(QMessageBox.Icon.Question, _("Export trainees"),
-                      _("ID and phone numbers are masked in the file (4101**********1234). "
-                        "Write them in full only if the file stays on this computer."),
+                      _("ID and phone numbers are masked in the file (4101**********1234), and "
+                        "so are birth dates. Write them in full only if the file stays on "
+                        "this computer."),
                       parent=parent)
     masked = box.addButton(_("Masked"), QMessageBox.ButtonRole.AcceptRole)
     full = box.addButton(_("In full"), QMessageBox.ButtonRole.DestructiveRole)

@@ -142,7 +142,8 @@ class TraineeTableModel(QAbstractTableModel):
         if field == "gender":
             return Gender(value).label if value else ""
         if field == "birth_date":
-            return i18n.format_date(value) if value else ""
+            return (i18n.format_date(value) if value else "") if revealed else \
+                idcard.mask_birth_date(value)
         if field == "id_number":
             return (value or "") if revealed else idcard.mask(value)
         if field == "phone":

@@ -90,7 +90,7 @@ class TraineesPage(Retranslating, QWidget):
         self.add_button.setText(_("&Register…"))
         self.edit_button.setText(_("&Edit…"))
         self.delete_button.setText(_("Remove"))
-        self.reveal_button.setText(_("Show/hide ID and phone"))
+        self.reveal_button.setText(_("Show/hide ID, birth date and phone"))
         self.import_button.setText(_("Import from a list…"))
         self.export_button.setText(_("Export…"))
         self.model.retranslate()
