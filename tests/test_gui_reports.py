@@ -418,6 +418,20 @@ def test_an_empty_period_says_what_to_do(qtbot, opened):
     assert "Choose another period" in page.status.text()
 
 
+def test_an_empty_period_shows_zero_counts_on_the_overview(qtbot, opened):
+    """Nothing happened: the counts are 0; only a rate without a denominator is "—"."""
+    window = opened("county")
+    page = window.show_section("overview")
+    wait(qtbot, page)
+    with qtbot.waitSignal(page.shown, timeout=TIMEOUT):
+        page.filters.set_period(dt.date(2019, 1, 1), dt.date(2019, 12, 31))
+    wait(qtbot, page)
+    for key in ("persons_trained", "person_times", "hours", "classes", "certificates"):
+        assert page.tiles[key].value.text() in ("0", "0.0"), key
+    for key in ("completion_rate", "poor_share", "women_share"):
+        assert page.tiles[key].value.text() == "—", key
+
+
 def test_screens_in_both_languages(qtbot, opened, tmp_path):
     """Every new screen renders in Chinese and English (the PNGs are what a reviewer looks
     at); labels follow the language live."""
