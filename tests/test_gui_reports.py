@@ -348,6 +348,52 @@ def test_a_report_is_filtered_sorted_and_exported_through_the_dialog(
     assert numbers and all(isinstance(n, int) for n in numbers)
 
 
+def test_a_pdf_is_exported_through_qts_own_file_dialog(qtbot, opened, monkeypatch, messages,
+                                                      tmp_path):
+    """The real QFileDialog (Qt's own widget dialog offscreen): a name without a suffix, the
+    PDF file type chosen, accepted; the PDF is written, read back and rendered."""
+    import pypdf
+    import pypdfium2
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QFileDialog, QLineEdit
+
+    window = opened("county")
+    page = window.show_section("reports")
+    report_shown(qtbot, page)
+    with qtbot.waitSignal(page.shown, timeout=TIMEOUT):
+        page.filters.set_period(*YEAR)
+    page.show_report("by-course", page.filters.filters())
+    report_shown(qtbot, page, "by-course")
+    seen: list[tuple[str, list[str]]] = []
+
+    def fill_in() -> None:
+        dialog = next((w for w in QApplication.topLevelWidgets()
+                       if isinstance(w, QFileDialog) and w.isVisible()), None)
+        if dialog is None:
+            QTimer.singleShot(50, fill_in)
+            return
+        seen.append((dialog.windowTitle(), dialog.nameFilters()))
+        dialog.selectNameFilter("PDF for printing (*.pdf)")
+        dialog.findChild(QLineEdit, "fileNameEdit").setText(str(tmp_path / "courses-2025"))
+        dialog.accept()
+
+    QTimer.singleShot(0, fill_in)
+    with qtbot.waitSignal(page.exporter.written, timeout=TIMEOUT) as written:
+        qtbot.mouseClick(page.export_button, LEFT)
+    assert seen == [("Export report", ["Excel workbook (*.xlsx)", "CSV for Excel, UTF-8 (*.csv)",
+                                       "PDF for printing (*.pdf)"])]
+    path = written.args[0]
+    assert path == tmp_path / "courses-2025.pdf"
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(path).pages)
+    assert page.report.title in text and "Total" in text
+    for row in page.report.rows:
+        assert row["course"] in text
+    pdf = pypdfium2.PdfDocument(path)
+    assert pdf[0].render(scale=1).to_pil().convert("L").getextrema()[0] < 100  # ink on it
+    pdf.close()
+    assert messages[-1][0] == "information" and str(path) in messages[-1][1]
+
+
 def test_the_full_roster_is_written_only_after_its_warning(qtbot, opened, monkeypatch,
                                                            messages, tmp_path):
     window = opened("county")
@@ -416,6 +462,20 @@ def test_an_empty_period_says_what_to_do(qtbot, opened):
     assert page.report.period == (dt.date(2019, 1, 1), dt.date(2019, 12, 31))
     assert page.report.rows == []
     assert "Choose another period" in page.status.text()
+
+
+def test_an_empty_period_shows_zero_counts_on_the_overview(qtbot, opened):
+    """Nothing happened: the counts are 0; only a rate without a denominator is "—"."""
+    window = opened("county")
+    page = window.show_section("overview")
+    wait(qtbot, page)
+    with qtbot.waitSignal(page.shown, timeout=TIMEOUT):
+        page.filters.set_period(dt.date(2019, 1, 1), dt.date(2019, 12, 31))
+    wait(qtbot, page)
+    for key in ("persons_trained", "person_times", "hours", "classes", "certificates"):
+        assert page.tiles[key].value.text() in ("0", "0.0"), key
+    for key in ("completion_rate", "poor_share", "women_share"):
+        assert page.tiles[key].value.text() == "—", key
 
 
 def test_screens_in_both_languages(qtbot, opened, tmp_path):

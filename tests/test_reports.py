@@ -22,22 +22,24 @@ YEAR = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
 ISSUED = dt.date(2025, 7, 2)
 COURSES = {"R1": ("网店运营", 8.0, 0.8), "R2": ("直播带货", 6.0, 0.5)}  # title, hours, share
 DUP_ID = idcard.make("411025", dt.date(1979, 3, 8), 17, "M")
-# station -> trainees: key -> (name, gender, birth, village, group, poor, education)
+JUNIOR, SENIOR = "Junior middle school", "Senior middle school"
+# station -> trainees: key -> (name, gender, birth, village, group, poor, education); education
+# as the trainee form stores it (a level's English name), or as a typed-in list had it (初中, 大专)
 TRAINEES = {
     "WP01": {
-        "a": ("王一", "M", "1980-05-10", "王坪村", "一组", True, "初中"),
-        "b": ("李二", "F", "1995-03-31", "王坪村", "二组", False, "高中"),
+        "a": ("王一", "M", "1980-05-10", "王坪村", "一组", True, JUNIOR),
+        "b": ("李二", "F", "1995-03-31", "王坪村", "二组", False, SENIOR),
         "c": ("张三", "F", "1965-12-01", "石桥村", "一组", True, ""),
-        "n": ("钱九", "M", "2001-08-08", "石桥村", "二组", False, "高中"),
-        "dup": ("张重名", "M", "1979-03-08", "王坪村", "一组", True, "初中"),
+        "n": ("钱九", "M", "2001-08-08", "石桥村", "二组", False, SENIOR),
+        "dup": ("张重名", "M", "1979-03-08", "王坪村", "一组", True, JUNIOR),
     },
     "ZZ02": {
-        "e": ("周五", "F", "1958-02-01", "张庄村", "一组", False, "小学"),
+        "e": ("周五", "F", "1958-02-01", "张庄村", "一组", False, "Primary school"),
         "f": ("吴六", "M", "1990-01-01", "张庄村", "二组", True, "大专"),
         "dup": ("张重名", "M", "1979-03-08", "张庄村", "三组", False, "高中"),
     },
     "LJ03": {
-        "g": ("郑七", "F", "1985-07-07", "李家湾村", "一组", False, "初中"),
+        "g": ("郑七", "F", "1985-07-07", "李家湾村", "一组", False, JUNIOR),
         "h": ("王八", "M", "1975-01-01", "李家湾村", "一组", True, "初中"),
     },
 }
@@ -385,12 +387,18 @@ def test_poverty(net):
         assert row["poor_completion_rate"] == (pytest.approx(poor_done / poor) if poor else None)
 
 
-def test_demographics(net):
-    report = reports.run(net["county"], "demographics", reports.Filters(*YEAR))
+def first_attended() -> dict:
+    """Each person trained in the year at the county -> their first attended mark."""
     first: dict = {}
     for m in sorted(marks(True), key=lambda m: m["day"]):
         if in_scope(m, *YEAR, "day") and m["person"] not in first:
             first[m["person"]] = m
+    return first
+
+
+def test_demographics(net):
+    report = reports.run(net["county"], "demographics", reports.Filters(*YEAR))
+    first = first_attended()
     counts: dict = defaultdict(int)
     for m in first.values():
         birth, day = dt.date.fromisoformat(m["birth"]), dt.date.fromisoformat(m["day"])
@@ -404,6 +412,24 @@ def test_demographics(net):
     assert report.totals["persons"] == len(first)
     # 李二 (born 1995-03-31) first attended on 2025-01-01: 29; the merged 张重名 once
     assert counts[("Age", "Under 30")] == 1
+
+
+def test_demographics_in_chinese_shows_the_forms_education_levels(net):
+    i18n.set_language("zh_CN")
+    try:
+        report = reports.run(net["county"], "demographics", reports.Filters(*YEAR))
+    finally:
+        i18n.set_language("en")
+    # the trainee form's levels in Chinese; what a typed-in list held stays as it was
+    chinese = {JUNIOR: "初中", SENIOR: "高中", "Primary school": "小学", "": "不详"}
+    counts: dict = defaultdict(int)
+    for m in first_attended().values():
+        counts[chinese.get(m["education"], m["education"])] += 1
+    got = {r["group"]: r["persons"] for r in report.rows if r["dimension"] == "文化程度"}
+    assert got == counts
+    # 王一, 张重名 (first attended at WP01) and 郑七 as the form stored them, 王八 typed in
+    assert got["初中"] == 4
+    assert [g for g in got if g in ("小学", "初中", "高中")] == ["小学", "初中", "高中"]
 
 
 def test_completion(net):
@@ -515,7 +541,16 @@ def test_an_empty_database_has_empty_reports(tmp_path):
         for info in reports.available(store):
             report = reports.run(store, info.name, reports.Filters())
             assert report.rows == []
-        assert reports.dashboard(store, reports.Filters()).figures["completion_rate"] is None
+            for column in report.columns:  # counts are 0, only rates may be undefined
+                value = (report.totals or {}).get(column.key)
+                if column.kind in ("int", "hours") and column.key in (report.totals or {}):
+                    assert value == 0, (info.name, column.key)
+        figures = reports.dashboard(store, reports.Filters()).figures
+        assert figures["completion_rate"] is None
+        for key in ("persons_trained", "person_times", "hours", "classes", "certificates",
+                    "completed", "enrolled", "poor_persons", "women"):
+            assert figures[key] == 0, key
+        assert reports.figure_text("person_times", figures["person_times"]) == "0"
     finally:
         store.close()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from trainer_app.domain import reports as rules
-from trainer_app.domain.models import Gender
+from trainer_app.domain.models import EDUCATION_LEVELS, Gender
 from trainer_app.i18n import N_, _, pgettext
 from trainer_app.services.report_columns import columns as _columns
 from trainer_app.services.reports import Chart, Column, Context, Report
@@ -195,14 +195,16 @@ def demographics(ctx: Context) -> Report:
         gender = Gender(p["gender"]).label if p["gender"] else _("Not known")
         for dim, group in ((_("Gender"), gender),
                            (_("Age"), _(AGE_LABELS[rules.age_band(p["age"])])),
-                           (_("Education"), p["education"] or _("Not known"))):
+                           (_("Education"), education_label(p["education"]))):
             counts[(dim, group)] = counts.get((dim, group), 0) + p["persons"]
     order = {_("Gender"): 0, _("Age"): 1, _("Education"): 2}
-    ages = [_(v) for v in AGE_LABELS.values()]
+    ranked = {_("Age"): [_(v) for v in AGE_LABELS.values()],
+              _("Education"): [_(v) for v in EDUCATION_LEVELS]}
 
     def sort_key(item: tuple[tuple[str, str], int]) -> tuple:
         (dim, group), n = item
-        rank = ages.index(group) if dim == _("Age") and group in ages else -n
+        known = ranked.get(dim, [])
+        rank = (0, known.index(group)) if group in known else (1, -n)
         return order[dim], rank, group
 
     rows = [{"dimension": dim, "group": group, "persons": n, "share": ratio(n, total)}
@@ -211,6 +213,14 @@ def demographics(ctx: Context) -> Report:
     chart = Chart(_("People trained"), "group", "persons")
     totals = {"persons": total, "share": 1.0 if total else None}
     return _report(ctx, "demographics", columns, rows, totals, chart)
+
+
+def education_label(value: str | None) -> str:
+    """A stored education level as the trainee form shows it (a level of the form translated,
+    anything else, e.g. from an imported list, as it was typed)."""
+    if not value:
+        return _("Not known")
+    return _(value) if value in EDUCATION_LEVELS else value
 
 
 # -- completion -----------------------------------------------------------------------------------
@@ -334,7 +344,8 @@ def roster(ctx: Context) -> Report:
         "gender": genders.get(r["gender"] or "", ""), "birth_date": r["birth_date"],
         "id_number": r["id_number"] or "", "phone": r["phone"] or "",
         "village": r["village"], "village_group": r["village_group"],
-        "poor_household": yes if r["poor_household"] else no, "education": r["education"],
+        "poor_household": yes if r["poor_household"] else no,
+        "education": education_label(r["education"]) if r["education"] else "",
         "classes": r["classes"], "person_times": r["person_times"], "hours": float(r["hours"]),
     } for r in rows]
     columns = _columns("station", "station_name", "code", "name", "gender", "birth_date",

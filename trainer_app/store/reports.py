@@ -166,7 +166,7 @@ def attended(store: Store, scope: Scope, keys: Sequence[str] = ()) -> list[dict]
     return store.rows(f"""
         WITH RECURSIVE {PERSON_ROOTS}
         SELECT {select}
-               sum(m.marks) AS person_times,
+               coalesce(sum(m.marks), 0) AS person_times,
                count(DISTINCT {PERSON}) AS persons_trained,
                count(DISTINCT CASE WHEN t.poor_household = 1 THEN {PERSON} END) AS poor_persons,
                count(DISTINCT m.class_id) AS classes
@@ -185,7 +185,7 @@ def held_hours(store: Store, scope: Scope, keys: Sequence[str] = ()) -> list[dic
     class_where, class_params = scope.where(trainee=False)
     village = "AND t.village = ?" if scope.village is not None else ""
     held = f"""
-        SELECT {{select}} sum(l.hours) AS hours, count(*) AS lessons
+        SELECT {{select}} coalesce(sum(l.hours), 0) AS hours, count(*) AS lessons
           FROM lesson l
           JOIN training_class c ON c.id = l.class_id AND c.deleted = 0
          WHERE {LIVE_LESSON} AND l.date BETWEEN ? AND ?{class_where}
@@ -224,12 +224,12 @@ def completions(store: Store, scope: Scope, keys: Sequence[str] = ()) -> list[di
     return store.rows(f"""
         SELECT {select}
                count(*) AS enrolled,
-               sum(d.dropout) AS dropouts,
-               sum(d.done) AS completed,
-               sum(d.hours) AS attended_hours,
-               sum(d.scheduled) AS scheduled_hours,
-               sum(t.poor_household = 1) AS poor_enrolled,
-               sum(t.poor_household = 1 AND d.done) AS poor_completed
+               coalesce(sum(d.dropout), 0) AS dropouts,
+               coalesce(sum(d.done), 0) AS completed,
+               coalesce(sum(d.hours), 0) AS attended_hours,
+               coalesce(sum(d.scheduled), 0) AS scheduled_hours,
+               coalesce(sum(t.poor_household = 1), 0) AS poor_enrolled,
+               coalesce(sum(t.poor_household = 1 AND d.done), 0) AS poor_completed
           FROM {ENROLLMENTS} d
           CROSS JOIN training_class c ON c.id = d.class_id AND c.deleted = 0
           CROSS JOIN trainee t ON t.id = d.trainee_id AND t.deleted = 0
