@@ -3,7 +3,7 @@
     QT_QPA_PLATFORM=offscreen python docs/screenshots.py
 
 Writes docs/images/*.png (screens grabbed from the real widgets; papers rendered from the PDFs
-the program writes).
+the program writes) and the smaller pictures of the program's manual, resources/manual/images/.
 """
 
 from __future__ import annotations
@@ -16,12 +16,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs" / "images"
+MANUAL = ROOT / "resources" / "manual" / "images"
+MANUAL_PICTURES = ("trainees", "classes", "attendance", "certificates", "sync")
+MANUAL_WIDTH = 560
 
 
 def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="trainer-shots-"))
     os.environ["TRAINER_APP_HOME"] = str(home)
     import pypdfium2 as pdfium
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from trainer_app.services import certificates, classes, demo, papers
@@ -35,6 +39,7 @@ def main() -> None:
     store = Store(home / "station.db", create=True)
     demo.fill(store, trainees=300, seed=7)
     OUT.mkdir(parents=True, exist_ok=True)
+    MANUAL.mkdir(parents=True, exist_ok=True)
 
     finished = next(c for c in classes.list_all(store) if c["status"] == "finished")
     issued = certificates.issue(store, finished["id"])
@@ -47,7 +52,11 @@ def main() -> None:
         window.tabs.setCurrentIndex(index)
         for _ in range(5):
             QApplication.processEvents()
-        window.grab().save(str(OUT / f"screen-{name}.png"))
+        shot = window.grab()
+        shot.save(str(OUT / f"screen-{name}.png"))
+        if name in MANUAL_PICTURES:
+            shot.scaledToWidth(MANUAL_WIDTH, Qt.TransformationMode.SmoothTransformation).save(
+                str(MANUAL / f"{name}.png"))
 
     pdf = home / "certificates.pdf"
     certificates.write_pdf(store, issued.certificates[:1], pdf)
