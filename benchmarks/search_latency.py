@@ -94,7 +94,7 @@ def measure(db: Path, rounds: int, lang: str | None) -> dict:
     from trainer_app.ui.trainees.page import TraineesPage
 
     app = ui_app.create_app()
-    language.apply(language.initial_language(lang))
+    language.apply(lang)
     store = ui_app.open_store(db)
     page = TraineesPage(store)
     page.resize(*WINDOW_SIZE)
