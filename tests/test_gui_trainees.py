@@ -224,3 +224,21 @@ def test_the_village_is_chosen_from_the_villages_already_used(qtbot, store):
     form.village.clear()
     type_text(qtbot, form.village, "新建村")  # a new village can still be typed
     assert form.trainee().village == "新建村"
+
+
+def test_the_form_shows_the_code_and_what_the_trainee_did(qtbot, store):
+    from trainer_app.services import classes
+
+    finished = next(c for c in classes.list_all(store) if c["status"] == "finished")
+    someone = classes.enrolled(store, finished["id"])[0]
+    done = trainees.activity(store, someone["id"])
+    assert done["classes"] >= 1 and done["lessons"] >= 1
+    form = TraineeForm(store, someone["id"])
+    qtbot.addWidget(form)
+    form.show()
+    text = form.activity.text()
+    assert form.activity.isVisible() and text.startswith(someone["code"])
+    assert f"{done['lessons']} lesson" in text and "certificate" in text
+    new = TraineeForm(store)
+    qtbot.addWidget(new)
+    assert new.activity.isHidden()

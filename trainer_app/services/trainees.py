@@ -118,6 +118,11 @@ def search(store: Store, text: str = "", limit: int | None = None) -> list[dict]
     return q.search(store, normalize_query(text), limit)
 
 
+def activity(store: Store, trainee_id: str) -> dict:
+    """Classes enrolled in, lessons attended and valid certificates of a trainee."""
+    return q.activity(store, trainee_id)
+
+
 def villages(store: Store) -> list[str]:
     """The villages already used, most used first (the form offers them)."""
     return q.villages(store)
