@@ -242,3 +242,23 @@ def test_the_form_shows_the_code_and_what_the_trainee_did(qtbot, store):
     new = TraineeForm(store)
     qtbot.addWidget(new)
     assert new.activity.isHidden()
+
+
+def test_the_search_index_is_built_off_the_ui_thread_after_the_first_paint(qtbot, store):
+    from trainer_app.services.trainee_list import build_index
+
+    page = TraineesPage(store)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.index_task is not None and page.index_task.outcome != "")
+    assert page.index_task.outcome == "succeeded"
+    source = page.model.source
+    assert source.install(page.index_task.result)  # taken (again: the same index)
+    # the first keystroke only searches: the blob is the one the worker built
+    blob = source._blob
+    qtbot.keyClicks(page.search, "T0000")
+    assert source._blob is blob and page.model.rowCount() >= 1
+    # an index of a list that changed since it was asked for is refused
+    stale = build_index(store, source.index_request())
+    page.refresh()
+    assert not source.install(stale)
