@@ -262,3 +262,28 @@ def test_the_search_index_is_built_off_the_ui_thread_after_the_first_paint(qtbot
     stale = build_index(store, source.index_request())
     page.refresh()
     assert not source.install(stale)
+
+
+def test_a_duplicate_id_number_offers_to_open_the_trainee_who_has_it(qtbot, store):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    existing = trainees.search(store)[0]
+    holder = trainees.get(store, existing["id"])
+    form = TraineeForm(store)
+    qtbot.addWidget(form)
+    form.show()
+    fill_form(qtbot, form, "王小明", holder.id_number)
+    qtbot.mouseClick(form.buttons.button(form.buttons.StandardButton.Save), Qt.LeftButton)
+    assert "already registered" in form.errors.message("id_number")
+    assert form.open_existing.isVisible() and holder.code in form.open_existing.text()
+    opened: list[str] = []
+
+    def look() -> None:
+        dialog = QApplication.activeModalWidget()
+        opened.append(dialog.name.text())
+        dialog.reject()
+
+    QTimer.singleShot(50, look)
+    qtbot.mouseClick(form.open_existing, Qt.LeftButton)
+    assert opened == [holder.name] and form.result() == form.DialogCode.Rejected

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QWidget,
 )
 
@@ -82,6 +83,12 @@ class TraineeForm(Retranslating, QDialog):
             )
         }
         self.form.addRow("", self.id_hint)
+        # a duplicate ID number: open the trainee already registered with it
+        self.open_existing = QPushButton(objectName="open_existing")
+        self.open_existing.hide()
+        self.open_existing.clicked.connect(self._open_existing)
+        self._holder: dict | None = None
+        self.form.addRow("", self.open_existing)
         self.form.addRow("", self.merge_note)
 
         self.buttons = form_dialog_layout(self, self.form, self.errors, self.save)
@@ -207,6 +214,19 @@ class TraineeForm(Retranslating, QDialog):
     def save(self) -> None:
         if run_save(self, self.errors, self._save):
             self.accept()
+            return
+        self._holder = trainees.holder_of(self._store, self.id_number.text(),
+                                          self._trainee_id or "")
+        if self._holder:
+            self.open_existing.setText(_("Open {name} ({code})").format(**self._holder))
+        self.open_existing.setVisible(self._holder is not None)
+
+    def _open_existing(self) -> None:
+        """Close this form and open the trainee who has this ID number already."""
+        if self._holder is None:
+            return
+        self.reject()
+        TraineeForm(self._store, self._holder["id"], self.parentWidget()).exec()
 
     def _save(self) -> None:
         if self._trainee_id:
