@@ -24,6 +24,9 @@ from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.tables import EmptyHint, plain_table, selected_row, show_row
 from trainer_app.ui.trainees.model import TraineeTableModel
 
+# When the search index starts being built: after the window's first paint has happened.
+INDEX_DELAY_MS = 100
+
 
 class TraineesPage(Retranslating, QWidget):
     changed = Signal()  # trainees were added, changed or removed
@@ -94,7 +97,7 @@ class TraineesPage(Retranslating, QWidget):
             self._index_asked = True
             # after the first paint: the search index is built by a worker, not by the first
             # keystroke in the UI thread (200 ms to 2 s at 100,000 trainees on an old PC)
-            QTimer.singleShot(0, self._build_index)
+            QTimer.singleShot(INDEX_DELAY_MS, self._build_index)
 
     def _build_index(self) -> None:
         from trainer_app.services.trainee_list import build_index
