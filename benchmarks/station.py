@@ -196,8 +196,10 @@ def run(opts: argparse.Namespace, tmp: Path) -> int:
          f"≤ {TARGET_SEARCH_MS:.0f} ms",
          f"{typing['median']:.1f} ms (p90 {typing['p90']:.1f}, max {typing['max']:.1f})",
          typing["median"] <= TARGET_SEARCH_MS),
-        ("(b) … first keystroke of the session (builds the search index)", "—",
-         f"{first['updated_ms']:.0f} ms", None),
+        ("(b) … first keystroke of the session (index built by a worker after the first "
+         "paint)", "≤ 50 ms",
+         f"{first['updated_ms']:.0f} ms (the worker took {first.get('index_ms', 0):.0f} ms)",
+         first["updated_ms"] <= 50),
         (f"(c) Peak memory, database open, after searches and scrolling to the end{stand_in}",
          f"≤ {TARGET_MEMORY_MB:.0f} MB",
          f"{app_mb:.0f} MB (bare QMainWindow {bare_mb:.0f} MB)",

@@ -160,7 +160,7 @@ def run_window(opts: dict, state: dict, mark, watch) -> int:
         app = ui_app.create_app()
         mark("create_app (QApplication, fonts)")
         errors.setup_logging()
-        language.apply(language.initial_language(opts["lang"]))
+        language.apply(opts["lang"])
         mark("logging, language")
         store = ui_app.open_store(Path(opts["db"]))
         mark("open_store")

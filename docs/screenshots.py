@@ -4,7 +4,7 @@ built from three demo stations' real bundles (its Overview and a report).
     QT_QPA_PLATFORM=offscreen python docs/screenshots.py
 
 Writes docs/images/*.png (screens grabbed from the real widgets; papers rendered from the PDFs
-the program writes).
+the program writes) and the smaller pictures of the program's manual, resources/manual/images/.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs" / "images"
+MANUAL = ROOT / "resources" / "manual" / "images"
+MANUAL_PICTURES = ("trainees", "classes", "attendance", "certificates", "sync")
+MANUAL_WIDTH = 560
 
 
 def _import_preview(store, home: Path) -> None:
@@ -50,6 +53,7 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="trainer-shots-"))
     os.environ["TRAINER_APP_HOME"] = str(home)
     import pypdfium2 as pdfium
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from trainer_app.services import certificates, classes, demo, papers
@@ -63,6 +67,7 @@ def main() -> None:
     store = Store(home / "station.db", create=True)
     demo.fill(store, trainees=300, seed=7)
     OUT.mkdir(parents=True, exist_ok=True)
+    MANUAL.mkdir(parents=True, exist_ok=True)
 
     finished = next(c for c in classes.list_all(store) if c["status"] == "finished")
     issued = certificates.issue(store, finished["id"])
@@ -75,7 +80,11 @@ def main() -> None:
         window.show_section(name)
         for _ in range(5):
             QApplication.processEvents()
-        window.grab().save(str(OUT / f"screen-{name}.png"))
+        shot = window.grab()
+        shot.save(str(OUT / f"screen-{name}.png"))
+        if name in MANUAL_PICTURES:
+            shot.scaledToWidth(MANUAL_WIDTH, Qt.TransformationMode.SmoothTransformation).save(
+                str(MANUAL / f"{name}.png"))
     county_screens(home)
 
     _import_preview(store, home)

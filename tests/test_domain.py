@@ -527,6 +527,8 @@ class TestValidation:
 def test_names_sort_syllable_by_syllable_as_chinese_rosters_do():
     from trainer_app.domain.search import name_sort_key
 
-    names = ["林怡胜", "廖小红", "李秀兰", "梁伟", "黎明", "李民丽", "李", "王小明"]
+    names = ["林怡胜", "廖小红", "李秀兰", "梁伟", "黎明", "李民丽", "李", "王小明", "曾喜超",
+             "曹华杰", "陈静浩"]
     assert sorted(names, key=name_sort_key) == [
-        "李", "李民丽", "黎明", "李秀兰", "梁伟", "廖小红", "林怡胜", "王小明"]
+        "曹华杰", "陈静浩", "李", "李民丽", "黎明", "李秀兰", "梁伟", "廖小红", "林怡胜", "王小明",
+        "曾喜超"]  # 曾 is read zeng as a surname

@@ -103,7 +103,17 @@ def test_todays_lesson_is_preselected_with_one_row_per_enrolled(qtbot, page, sto
     assert page.lesson_id() == setup["lesson_id"]
     assert attendance.default_lesson(store)["id"] == setup["lesson_id"]
     assert "拍摄实操" in page.lesson_combo.currentText()
-    assert page.lesson_combo.count() == len(attendance.lessons(store))
+    # grouped by class, a heading each (not choosable), today's class first
+    combo = page.lesson_combo
+    lessons = attendance.lessons(store)
+    ids = [combo.itemData(i) for i in range(combo.count())]
+    assert sorted(i for i in ids if i) == sorted(lesson["id"] for lesson in lessons)
+    classes_held = {lesson["class_id"] for lesson in lessons}
+    assert ids.count("") == len(classes_held)
+    assert combo.itemText(0) == "测试班" and not combo.model().item(0).isEnabled()
+    assert ids[1:3] == [lesson["id"] for lesson in sorted(
+        (lesson for lesson in lessons if lesson["class_id"] == setup["class_id"]),
+        key=lambda lesson: lesson["date"])]
     assert page.model.rowCount() == len(setup["enrolled"]) == 11
     statuses = {page.model.index(r, 3).data() for r in range(page.model.rowCount())}
     assert statuses == {"Not marked"}

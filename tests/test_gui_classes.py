@@ -589,3 +589,13 @@ def test_a_new_class_of_a_course_already_run_is_numbered(qtbot, store):
         assert title == f"开设网店（第{held + 1}期）"
     finally:
         i18n.set_language("en")
+
+
+def test_a_running_class_offers_no_certificates_yet(qtbot, page, store):
+    running = next(c for c in classes.list_all(store) if c["status"] == "running")
+    show_class(page, running["id"])
+    button = page.detail.certificates_button
+    assert not button.isEnabled() and "once the class has finished" in button.toolTip()
+    finished = next(c for c in classes.list_all(store) if c["status"] == "finished")
+    show_class(page, finished["id"])
+    assert button.isEnabled()

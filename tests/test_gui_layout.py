@@ -157,3 +157,25 @@ def test_empty_tables_say_what_to_do(qtbot, tmp_path, store):
     qtbot.keyClicks(page.search, "qqqzzz")
     qtbot.waitUntil(lambda: page.model.rowCount() == 0)
     assert page.empty_hint.isVisible() and "qqqzzz" in page.empty_hint.text()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_class_list_dates_are_not_clipped_and_more_than_five_classes_show(qtbot, store, lang):
+    language.apply(lang)
+    try:
+        window = MainWindow(store)
+        qtbot.addWidget(window)
+        window.show()
+        window.tabs.setCurrentIndex(2)
+        page = window.classes
+        qtbot.waitUntil(lambda: page.model.rowCount() > 0)
+        QApplication.processEvents()
+        table, model = page.table, page.model
+        column = [f for f, _h in model.COLUMNS].index("start_date")
+        metrics = table.fontMetrics()
+        for row in range(model.rowCount()):
+            text = model.index(row, column).data()
+            assert metrics.horizontalAdvance(text) + 8 <= table.columnWidth(column), text
+        assert table.viewport().height() // table.rowHeight(0) >= 7
+    finally:
+        language.apply("en")

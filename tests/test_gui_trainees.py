@@ -229,3 +229,66 @@ def test_the_village_is_chosen_from_the_villages_already_used(qtbot, store):
     form.village.clear()
     type_text(qtbot, form.village, "新建村")  # a new village can still be typed
     assert form.trainee().village == "新建村"
+
+
+def test_the_form_shows_the_code_and_what_the_trainee_did(qtbot, store):
+    from trainer_app.services import classes
+
+    finished = next(c for c in classes.list_all(store) if c["status"] == "finished")
+    someone = classes.enrolled(store, finished["id"])[0]
+    done = trainees.activity(store, someone["id"])
+    assert done["classes"] >= 1 and done["lessons"] >= 1
+    form = TraineeForm(store, someone["id"])
+    qtbot.addWidget(form)
+    form.show()
+    text = form.activity.text()
+    assert form.activity.isVisible() and text.startswith(someone["code"])
+    assert f"{done['lessons']} lesson" in text and "certificate" in text
+    new = TraineeForm(store)
+    qtbot.addWidget(new)
+    assert new.activity.isHidden()
+
+
+def test_the_search_index_is_built_off_the_ui_thread_after_the_first_paint(qtbot, store):
+    from trainer_app.services.trainee_list import build_index
+
+    page = TraineesPage(store)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.index_task is not None and page.index_task.outcome != "")
+    assert page.index_task.outcome == "succeeded"
+    source = page.model.source
+    assert source.install(page.index_task.result)  # taken (again: the same index)
+    # the first keystroke only searches: the blob is the one the worker built
+    blob = source._blob
+    qtbot.keyClicks(page.search, "T0000")
+    assert source._blob is blob and page.model.rowCount() >= 1
+    # an index of a list that changed since it was asked for is refused
+    stale = build_index(store, source.index_request())
+    page.refresh()
+    assert not source.install(stale)
+
+
+def test_a_duplicate_id_number_offers_to_open_the_trainee_who_has_it(qtbot, store):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    existing = trainees.search(store)[0]
+    holder = trainees.get(store, existing["id"])
+    form = TraineeForm(store)
+    qtbot.addWidget(form)
+    form.show()
+    fill_form(qtbot, form, "王小明", holder.id_number)
+    qtbot.mouseClick(form.buttons.button(form.buttons.StandardButton.Save), Qt.LeftButton)
+    assert "already registered" in form.errors.message("id_number")
+    assert form.open_existing.isVisible() and holder.code in form.open_existing.text()
+    opened: list[str] = []
+
+    def look() -> None:
+        dialog = QApplication.activeModalWidget()
+        opened.append(dialog.name.text())
+        dialog.reject()
+
+    QTimer.singleShot(50, look)
+    qtbot.mouseClick(form.open_existing, Qt.LeftButton)
+    assert opened == [holder.name] and form.result() == form.DialogCode.Rejected

@@ -258,7 +258,7 @@ class TestSearch:
 
     def test_order_and_limit(self, station, people):
         names = [r["name"] for r in trainees.search(station, "")]
-        assert names == ["单丽", "李小红", "王小明"]  # by pinyin: dan(li), li, wang
+        assert names == ["李小红", "单丽", "王小明"]  # by surname reading: li, shan, wang
         assert len(trainees.search(station, "", limit=2)) == 2
 
     def test_find_by_code(self, station, people):

@@ -29,8 +29,11 @@ def name_sort_key(name: str) -> str:
     characters follow a tab, so that a shorter name sorts before a longer one."""
     from pypinyin import Style, lazy_pinyin
 
-    syllables = lazy_pinyin(name, style=Style.NORMAL, errors="default", v_to_u=False)
-    return " ".join(s.lower() for s in syllables if s.strip()) + "\t" + name
+    syllables = [s.lower() for s in lazy_pinyin(name, style=Style.NORMAL, errors="default",
+                                                v_to_u=False) if s.strip()]
+    if syllables and name[:1] in POLYPHONIC_SURNAMES:  # 曾 sorts as zeng, not ceng
+        syllables[0] = POLYPHONIC_SURNAMES[name[0]][0]
+    return " ".join(syllables) + "\t" + name
 
 
 # Surnames read differently from the character's everyday reading, with every reading an

@@ -9,12 +9,32 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from dataclasses import dataclass
 
 from trainer_app.domain.search import normalize_query
 from trainer_app.store import Store
 from trainer_app.store import trainees as q
 
 SORT_FIELDS = tuple(q.SORT_KEYS)
+
+
+@dataclass(frozen=True)
+class Index:
+    """The display order and the search blob, built anywhere (a worker with its own
+    connection) and handed to the list that asked for it."""
+
+    sort: str
+    descending: bool
+    generation: int
+    order: list[int]
+    blob: bytes
+    starts: list[int]
+
+
+def _blob(keys: dict[int, bytes], order: list[int]) -> tuple[bytes, list[int]]:
+    lines = [keys.get(r, b"") for r in order]
+    return (b"\n".join(lines) + b"\n",
+            list(itertools.accumulate((len(k) + 1 for k in lines), initial=0)))
 
 
 class TraineeList:
@@ -28,6 +48,7 @@ class TraineeList:
         self._starts: list[int] = []
         self._blob_order: list[int] | None = None
         self._count: int | None = None
+        self._generation = 0  # changes whenever what an index was built from changes
 
     def invalidate(self) -> None:
         """Forget everything cached; call after any trainee was added, changed or removed."""
@@ -35,6 +56,21 @@ class TraineeList:
         self._keys = None
         self._blob_order = None
         self._count: int | None = None
+        self._generation += 1
+
+    def index_request(self) -> tuple[str, bool, int]:
+        """What :func:`build_index` needs to build this list's index elsewhere."""
+        return self.sort, self.descending, self._generation
+
+    def install(self, index: Index) -> bool:
+        """Take an index built elsewhere, unless the list changed meanwhile; True if taken."""
+        if (index.sort, index.descending, index.generation) != self.index_request():
+            return False
+        if self._blob_order is None:
+            self._order = index.order
+            self._blob, self._starts = index.blob, index.starts
+            self._blob_order = index.order
+        return True
 
     def set_sort(self, sort: str, descending: bool = False) -> None:
         if sort not in q.SORT_KEYS:
@@ -42,6 +78,7 @@ class TraineeList:
         if (sort, descending) != (self.sort, self.descending):
             self.sort, self.descending = sort, descending
             self._order = None
+            self._generation += 1
 
     def head(self, n: int) -> list[int]:
         """The first ``n`` rowids in display order, without reading the whole order (what a
@@ -92,10 +129,18 @@ class TraineeList:
             return
         if self._keys is None:
             self._keys = {r: k.encode() for r, k in q.search_keys(self._store).items()}
-        keys = [self._keys.get(r, b"") for r in order]
-        self._blob = b"\n".join(keys) + b"\n"
-        self._starts = list(itertools.accumulate((len(k) + 1 for k in keys), initial=0))
+        self._blob, self._starts = _blob(self._keys, order)
         self._blob_order = order
+
+
+def build_index(store: Store, request: tuple[str, bool, int]) -> Index:
+    """The order and search blob a :class:`TraineeList` asked for (``index_request``), read on
+    ``store``: a worker's own connection, so the first keystroke need not build it."""
+    sort, descending, generation = request
+    order = q.list_rowids(store, "", sort, descending)
+    keys = {r: k.encode() for r, k in q.search_keys(store).items()}
+    blob, starts = _blob(keys, order)
+    return Index(sort, descending, generation, order, blob, starts)
 
 
 def total(store: Store) -> int:

@@ -123,6 +123,17 @@ def search(store: Store, text: str = "", limit: int | None = None) -> list[dict]
     return q.search(store, normalize_query(text), limit)
 
 
+def holder_of(store: Store, id_number: str, exclude_id: str = "") -> dict | None:
+    """The live trainee registered here with ``id_number`` (id, name, code), if any."""
+    number = (id_number or "").strip().upper()
+    return q.id_number_holder(store, number, exclude_id=exclude_id) if number else None
+
+
+def activity(store: Store, trainee_id: str) -> dict:
+    """Classes enrolled in, lessons attended and valid certificates of a trainee."""
+    return q.activity(store, trainee_id)
+
+
 def villages(store: Store) -> list[str]:
     """The villages already used, most used first (the form offers them)."""
     return q.villages(store)

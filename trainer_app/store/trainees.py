@@ -86,6 +86,25 @@ def id_number_holder(store: Store, id_number: str, exclude_id: str = "") -> dict
     )
 
 
+def activity(store: Store, trainee_id: str) -> dict:
+    """What the trainee did here: classes enrolled in, lessons attended (present or late),
+    certificates held (valid ones)."""
+    return store.row(
+        """SELECT
+             (SELECT count(*) FROM enrollment e JOIN training_class c ON c.id = e.class_id
+               WHERE e.trainee_id = :t AND e.deleted = 0 AND c.deleted = 0) AS classes,
+             (SELECT count(*) FROM attendance a JOIN lesson l ON l.id = a.lesson_id
+               WHERE a.trainee_id = :t AND a.deleted = 0 AND l.deleted = 0
+                 AND a.status IN ('present', 'late')) AS lessons,
+             (SELECT count(*) FROM certificate c
+               WHERE c.trainee_id = :t AND c.deleted = 0
+                 AND NOT EXISTS (SELECT 1 FROM revocation r  -- withdrawn or replaced
+                                  WHERE r.certificate_id = c.id AND r.deleted = 0))
+               AS certificates""",
+        {"t": trainee_id},
+    ) or {"classes": 0, "lessons": 0, "certificates": 0}
+
+
 def villages(store: Store) -> list[str]:
     """The villages trainees were registered in, most used first (the trainee_list_village
     index gives the distinct values without reading the rows)."""

@@ -53,5 +53,8 @@ def run_gui(db_path: Path | None, lang: str | None) -> int:
     window = MainWindow(store)
     window.show()
     code = app.exec()
+    from trainer_app.ui import tasks
+
+    tasks.finish()
     store.close()
     return code

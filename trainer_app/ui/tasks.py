@@ -40,6 +40,13 @@ SHOW_AFTER_MS = 400  # a progress dialog only for work that lasts longer than th
 _pool: QThreadPool | None = None
 
 
+def finish() -> None:
+    """Let the work still running end before the program does (at quit, while Python is whole:
+    a worker left running at interpreter exit would hang it)."""
+    if _pool is not None:
+        _pool.waitForDone()
+
+
 def pool() -> QThreadPool:
     """The workers' pool: one thread, so background writes to the database never race."""
     global _pool

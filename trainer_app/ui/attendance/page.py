@@ -27,7 +27,7 @@ from trainer_app.i18n import _, ngettext
 from trainer_app.services import attendance, attendance_views
 from trainer_app.store import Store
 from trainer_app.ui.attendance.banner import ScanBanner, Tone
-from trainer_app.ui.attendance.lessons import initial_lesson, lesson_label
+from trainer_app.ui.attendance.lessons import grouped, initial_lesson, lesson_label
 from trainer_app.ui.attendance.model import SheetModel, status_of
 from trainer_app.ui.attendance.scan import ScanBox
 from trainer_app.ui.attendance.summary import counts_line
@@ -161,8 +161,12 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
         self._update_counts()
 
     def _relabel_lessons(self) -> None:
-        for i, lesson in enumerate(self._lessons):
-            self.lesson_combo.setItemText(i, lesson_label(lesson))
+        by_id = {lesson["id"]: lesson for lesson in self._lessons}
+        for i in range(self.lesson_combo.count()):
+            lesson = by_id.get(self.lesson_combo.itemData(i))
+            if lesson is not None:
+                self.lesson_combo.setItemText(
+                    i, "    " + lesson_label(lesson, with_class=False))
         if not self._lessons and self.lesson_combo.count():
             self.lesson_combo.setItemText(0, _("No lessons scheduled — create a class first"))
 
@@ -181,8 +185,17 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
         self._lessons = lessons
         self.lesson_combo.blockSignals(True)
         self.lesson_combo.clear()
-        for lesson in lessons:
-            self.lesson_combo.addItem(lesson_label(lesson), lesson["id"])
+        model = self.lesson_combo.model()
+        for title, items in grouped(lessons):  # a heading per class, then its lessons
+            self.lesson_combo.addItem(title, "")
+            heading = model.item(self.lesson_combo.count() - 1)
+            heading.setEnabled(False)
+            font = heading.font()
+            font.setBold(True)
+            heading.setFont(font)
+            for lesson in items:
+                self.lesson_combo.addItem("    " + lesson_label(lesson, with_class=False),
+                                          lesson["id"])
         if not lessons:
             self.lesson_combo.addItem(_("No lessons scheduled — create a class first"), "")
         self.lesson_combo.setCurrentIndex(max(0, self.lesson_combo.findData(current)))

@@ -133,6 +133,12 @@ class ClassDetail(Retranslating, QWidget):
         self.status.setCurrentIndex(index)
         color = STATUS_COLORS.get(c["status"], "#000")
         self.status.setStyleSheet(f"QComboBox {{ color: {color}; }}")
+        # who completed is known once the class is over: no certificates while it runs
+        finished = c["status"] == ClassStatus.FINISHED
+        self.certificates_button.setEnabled(finished)
+        self.certificates_button.setToolTip("" if finished else _(
+            "Certificates are issued once the class has finished: set its status to Finished "
+            "when the last lesson is over."))
 
     def _status_chosen(self, index: int) -> None:
         c = self._class

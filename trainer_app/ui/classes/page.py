@@ -49,7 +49,7 @@ class ClassesPage(Retranslating, QWidget):
 
         self.table = QTableView(objectName="class_table")
         self.table.setModel(self.model)
-        configure_table(self.table, (190, 150, 80, 170, 220, 70, 70, 90), stretch=0)
+        configure_table(self.table, (190, 130, 70, 160, 245, 70, 70, 90), stretch=0)
         self.empty_hint = EmptyHint(self.table, lambda: _(
             "No classes yet: press New class… to schedule the first."))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -73,8 +73,9 @@ class ClassesPage(Retranslating, QWidget):
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(upper)
         self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
+        # the list shows about eight classes at the window's default size, the detail the rest
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)

@@ -13,13 +13,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QWidget,
 )
 
 from trainer_app.domain import idcard
 from trainer_app.domain.models import EDUCATION_LEVELS, Gender, Trainee, education_label
 from trainer_app.domain.validation import validate_trainee
-from trainer_app.i18n import _
+from trainer_app.i18n import _, ngettext
 from trainer_app.services import trainees
 from trainer_app.store import Store
 from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout, run_save
@@ -62,12 +63,16 @@ class TraineeForm(Retranslating, QDialog):
         self.notes.setFixedHeight(60)
         self.id_hint = QLabel()
         self.id_hint.setStyleSheet("color: #555;")
+        self.activity = QLabel(objectName="trainee_activity")  # code and what they did
+        self.activity.setStyleSheet("color: #374151;")
+        self.activity.setVisible(bool(trainee_id))
         self.merge_note = QLabel(objectName="merge_note")
         self.merge_note.setWordWrap(True)
         self.merge_note.setStyleSheet("color: #9a5b00;")
         self.merge_note.hide()
 
         self.form = QFormLayout()
+        self.form.addRow(self.activity)
         self._labels = {
             name: add_row(self.form, self.errors, name, widget) for name, widget in (
                 ("name", self.name), ("id_number", self.id_number), ("gender", self.gender),
@@ -78,6 +83,12 @@ class TraineeForm(Retranslating, QDialog):
             )
         }
         self.form.addRow("", self.id_hint)
+        # a duplicate ID number: open the trainee already registered with it
+        self.open_existing = QPushButton(objectName="open_existing")
+        self.open_existing.hide()
+        self.open_existing.clicked.connect(self._open_existing)
+        self._holder: dict | None = None
+        self.form.addRow("", self.open_existing)
         self.form.addRow("", self.merge_note)
 
         self.buttons = form_dialog_layout(self, self.form, self.errors, self.save)
@@ -98,6 +109,7 @@ class TraineeForm(Retranslating, QDialog):
     def retranslate(self) -> None:
         self.setWindowTitle(_("Edit trainee") if self._trainee_id else _("Register a trainee"))
         if self._trainee_id:
+            self.activity.setText(self._activity_text())
             note = trainees.merge_note(self._store, self._trainee_id)
             self.merge_note.setText(note)
             self.merge_note.setVisible(bool(note))
@@ -139,6 +151,19 @@ class TraineeForm(Retranslating, QDialog):
         self.poor_household.setChecked(t.poor_household)
         self.education.setCurrentIndex(max(0, self.education.findData(t.education)))
         self.notes.setPlainText(t.notes)
+
+    def _activity_text(self) -> str:
+        done = trainees.activity(self._store, self._trainee_id or "")
+        code = trainees.get(self._store, self._trainee_id or "").code
+        return _("{code} · {classes} · {lessons} · {certificates}").format(
+            code=code,
+            classes=ngettext("enrolled in {n} class", "enrolled in {n} classes",
+                             done["classes"]).format(
+                n=done["classes"]),
+            lessons=ngettext("{n} lesson attended", "{n} lessons attended",
+                             done["lessons"]).format(n=done["lessons"]),
+            certificates=ngettext("{n} certificate held", "{n} certificates held",
+                                  done["certificates"]).format(n=done["certificates"]))
 
     def _field_left(self, name: str, text: str) -> None:
         if text.strip():
@@ -189,6 +214,19 @@ class TraineeForm(Retranslating, QDialog):
     def save(self) -> None:
         if run_save(self, self.errors, self._save):
             self.accept()
+            return
+        self._holder = trainees.holder_of(self._store, self.id_number.text(),
+                                          self._trainee_id or "")
+        if self._holder:
+            self.open_existing.setText(_("Open {name} ({code})").format(**self._holder))
+        self.open_existing.setVisible(self._holder is not None)
+
+    def _open_existing(self) -> None:
+        """Close this form and open the trainee who has this ID number already."""
+        if self._holder is None:
+            return
+        self.reject()
+        TraineeForm(self._store, self._holder["id"], self.parentWidget()).exec()
 
     def _save(self) -> None:
         if self._trainee_id:

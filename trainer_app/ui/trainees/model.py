@@ -75,6 +75,10 @@ class TraineeTableModel(QAbstractTableModel):
         self._search = text
         self._reload()
 
+    @property
+    def source(self) -> TraineeList:
+        return self._source
+
     def total(self) -> int:
         """All live trainees, whatever the search."""
         return self._source.count()
