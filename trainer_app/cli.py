@@ -14,8 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from trainer_app import cli_backup, cli_papers, cli_parser, cli_sync, i18n, paths
 from trainer_app import cli_format as fmt
-from trainer_app import cli_papers, cli_parser, cli_sync, i18n, paths
 from trainer_app.cli_parser import CommandError
 from trainer_app.domain.models import (
     AttendanceStatus,
@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser, commands = cli_parser.build(sys.modules[__name__])
     cli_papers.add_commands(commands)
     cli_sync.add_commands(commands)
+    cli_backup.add_commands(commands)
     return parser
 
 

@@ -1,0 +1,153 @@
+"""The command line's backups::
+
+    trainer_app backup create                         # into the backup folder, checked
+    trainer_app backup create --out E:/ --passphrase-file pass.txt   # the encrypted file
+    trainer_app backup list --json
+    trainer_app backup verify E:/Trainer-WP01-2026-12-03_21-39.trbackup --passphrase-file pass.txt
+    trainer_app --db new.db backup restore E:/Trainer-WP01-....trbackup --passphrase-file pass.txt
+
+Without ``--passphrase-file`` the passphrase is asked on the terminal (twice when it is
+chosen). A wrong passphrase, a damaged backup, a backup of a newer schema or a file that is not
+ours: one ``error:`` line, exit 2, the database untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from trainer_app import cli_format as fmt
+from trainer_app import i18n
+from trainer_app.cli_parser import CommandError, actions, command
+from trainer_app.i18n import _
+from trainer_app.services import backup, restore
+from trainer_app.store import Store
+
+EXIT_OK = 0
+
+
+def add_commands(commands) -> None:
+    group = actions(commands, "backup", _("back up this database, check and restore backups"))
+    sub = command(group, "create",
+                  _("back up the database into the backup folder (checked), or with --out the "
+                    "encrypted single file with the site's keys, for a USB stick; print its "
+                    "path"), cmd_backup_create)
+    sub.add_argument("--out", type=Path, metavar=_("DIR_OR_FILE"),
+                     help=_("write the encrypted backup into this folder, or to this file"))
+    _passphrase_option(sub)
+    command(group, "list", _("this database's backups in the backup folder, newest first"),
+            cmd_backup_list, "--json")
+    sub = command(group, "verify", _("check a backup and print what it holds; exit 2 when it "
+                                     "cannot be restored"), cmd_backup_verify)
+    sub.set_defaults(takes_path=True)
+    sub.add_argument("file", type=Path, metavar=_("FILE"), help=_("the backup file"))
+    _passphrase_option(sub)
+    sub = command(group, "restore",
+                  _("replace the database with a backup (the current one is backed up first); "
+                    "with a database that does not exist yet, make it the backed-up station or "
+                    "county, with its keys"), cmd_backup_restore)
+    sub.set_defaults(takes_path=True)
+    sub.add_argument("file", type=Path, metavar=_("FILE"), help=_("the backup file"))
+    _passphrase_option(sub)
+
+
+def _passphrase_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--passphrase-file", type=Path, metavar=_("FILE"),
+                     help=_("read the passphrase of the encrypted backup from the first line "
+                            "of this file (default: ask on the terminal)"))
+
+
+def _passphrase(args: argparse.Namespace, twice: bool) -> str:
+    if args.passphrase_file is not None:
+        try:
+            text = args.passphrase_file.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(_("The passphrase file {path} cannot be read: {reason}").format(
+                path=args.passphrase_file, reason=getattr(exc, "strerror", None) or exc)) from None
+        return text.splitlines()[0] if text.splitlines() else ""
+    if not sys.stdin.isatty():
+        raise CommandError(_("Give the passphrase with --passphrase-file."))
+    first = getpass.getpass(_("Passphrase: "))
+    if twice and getpass.getpass(_("The same passphrase again: ")) != first:
+        raise CommandError(_("The two passphrases differ; nothing was written."))
+    return first
+
+
+def _describe(info: backup.BackupInfo) -> str:
+    labels = {"trainee": _("trainees"), "training_class": _("classes"),
+              "certificate": _("certificates"), "attendance": _("attendance marks"),
+              "station": _("stations")}
+    counts = ", ".join(f"{labels[k]} {i18n.format_number(n, 0)}"
+                       for k, n in info.counts.items() if k in labels and (n or k == "trainee"))
+    lines = [
+        _("Made: {when}").format(when=i18n.format_datetime(info.created_at) or "?"),
+        _("Site: {code} {name}").format(code=info.code or "-", name=info.name).rstrip(),
+        _("Holds: {counts}").format(counts=counts),
+    ]
+    if info.last_bundle:
+        lines.append(_("Last bundle sent: number {n}").format(n=info.last_bundle))
+    return "\n".join(lines)
+
+
+def cmd_backup_create(store: Store, args: argparse.Namespace) -> int:
+    if args.out is None:
+        if args.passphrase_file is not None:
+            raise CommandError(_("--passphrase-file goes with --out: backups in the backup "
+                                 "folder are not encrypted."))
+        info = backup.create(store)
+    else:
+        info = restore.export_sealed(store, args.out, _passphrase(args, twice=True))
+    print(info.path)
+    print(_describe(info))
+    return EXIT_OK
+
+
+def cmd_backup_list(store: Store, args: argparse.Namespace) -> int:
+    found = backup.list_backups(store.site_id)
+    if args.json:
+        fmt.print_json([info.as_json() for info in found])
+        return EXIT_OK
+    columns = [
+        (_("Made"), lambda r: i18n.format_datetime(r.created_at)),
+        (_("Size"), lambda r: fmt_size(r.size)),
+        (_("Trainees"), lambda r: r.counts.get("trainee", "")),
+        (_("Classes"), lambda r: r.counts.get("training_class", "")),
+        (_("Certificates"), lambda r: r.counts.get("certificate", "")),
+        (_("Last bundle"), lambda r: r.last_bundle or ""),
+        (_("File"), lambda r: r.path.name + (f"  ({r.problem})" if r.problem else "")),
+    ]
+    fmt.print_table(columns, found, _("Backup folder: {folder}").format(folder=backup.folder()))
+    return EXIT_OK
+
+
+def fmt_size(size: int) -> str:
+    return _("{n} MB").format(n=i18n.format_number(size / 1024**2, 1))
+
+
+def _maybe_passphrase(args: argparse.Namespace) -> str | None:
+    if not args.file.is_file() or not restore.is_sealed(args.file):
+        return None
+    return _passphrase(args, twice=False)
+
+
+def cmd_backup_verify(_path: Path, args: argparse.Namespace) -> int:
+    info = restore.verify(args.file, _maybe_passphrase(args))
+    print(_("{file} is a sound backup.").format(file=args.file))
+    print(_describe(info))
+    return EXIT_OK
+
+
+def cmd_backup_restore(path: Path, args: argparse.Namespace) -> int:
+    result = restore.restore(path, args.file, _maybe_passphrase(args))
+    if result.safety is not None:
+        print(_("The database it replaced was backed up to {path}.").format(
+            path=result.safety.path))
+    print(_("Restored {file} into {db}.").format(file=args.file.name, db=path))
+    print(_describe(result.restored))
+    if result.keys_missing:
+        print(_("Warning: this data folder holds no key of the restored site; restore its "
+                "encrypted backup (which holds the keys) to sign certificates and bundles."),
+              file=sys.stderr)
+    return EXIT_OK
