@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_backup import content
 from trainer_app.domain.models import Trainee
 from trainer_app.services import backup, demo, trainees
 from trainer_app.store import Store
 from trainer_app.store import backup as q
-from tests.test_backup import content
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGKILL")
 
