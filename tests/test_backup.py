@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from trainer_app import cli, i18n
-from trainer_app.domain import retention
+from trainer_app.domain import epoch, retention
 from trainer_app.domain.models import Trainee
 from trainer_app.security import keys, sealed
 from trainer_app.services import backup, certificates, classes, demo, restore, trainees
@@ -26,6 +26,7 @@ from trainer_app.store import backup as q
 from trainer_app.sync import exchange, site
 
 PASS = "correct horse 马"
+RESTORE_META = ("restored_at", "restored_from", *q.COPY_META, *epoch.KEYS)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -249,7 +250,7 @@ def test_a_damaged_backup_is_listed_as_such_and_never_thinned(demo_store, tmp_pa
 # -- restore ---------------------------------------------------------------------------------
 def test_restore_gives_exactly_the_backed_up_content(demo_store, tmp_path):
     info = backup.create(demo_store, tmp_path / "backups")
-    before = content(demo_store, ("restored_at", "restored_from"))
+    before = content(demo_store, RESTORE_META)
     add_trainee(demo_store, "恢复后删除", "41102519900307137X")
     path = demo_store.path
     demo_store.close()
@@ -257,7 +258,7 @@ def test_restore_gives_exactly_the_backed_up_content(demo_store, tmp_path):
     assert result.safety is not None and result.safety.counts["trainee"] == 61
     after = Store(path)
     try:
-        assert content(after, ("restored_at", "restored_from")) == before
+        assert content(after, RESTORE_META) == before
         assert after.get_meta("restored_from") == info.path.name
         assert trainees.search(after, "恢复后删除") == []
     finally:
@@ -301,8 +302,7 @@ def test_encrypted_backup_round_trip_on_a_new_pc(linked, tmp_path, monkeypatch):
     restored = Store(new_db)
     try:
         assert restored.site_id == station.site_id
-        assert content(restored, ("restored_at", "restored_from", *q.COPY_META)) == content(
-            station, ("restored_at", "restored_from"))
+        assert content(restored, RESTORE_META) == content(station, RESTORE_META)
         assert site.own_fingerprint(restored) == site.own_fingerprint(station)
         cert = restored.row("SELECT qr_text FROM certificate LIMIT 1")
         assert cert is not None
@@ -429,3 +429,19 @@ def test_cli_create_list_verify_restore(linked, tmp_path, capsys):
     shown = run_cli("--db", str(newpc / "new.db"), "sync", "status", "--json", home=newpc)
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["fingerprint"] == site.own_fingerprint(station)
+
+
+def test_a_new_epoch_jumps_past_what_the_old_one_may_have_used():
+    now = dt.datetime(2026, 12, 3, 12, tzinfo=dt.UTC)
+    first = epoch.start({"change_counter": "120", "site_id": "s"}, max_code=340, max_serial=12,
+                        now=now)
+    assert first["epoch"] == "1" and first["epoch_base_rev"] == "120"
+    assert int(first["change_counter"]) >= 120 + epoch.REV_JUMP
+    assert int(first["trainee_code_floor"]) == 340 + epoch.NUMBER_JUMP
+    assert int(first["serial_floor"]) == 12 + epoch.NUMBER_JUMP
+    # restored again later from a backup of the first epoch: higher still, a new id
+    again = epoch.start({**first, "change_counter": str(int(first["change_counter"]) + 5)},
+                        max_code=341, max_serial=12, now=now + dt.timedelta(hours=1))
+    assert again["epoch"] == "2" and again["epoch_id"] != first["epoch_id"]
+    assert int(again["change_counter"]) > int(first["change_counter"]) + 5
+    assert int(again["trainee_code_floor"]) == 340 + 2 * epoch.NUMBER_JUMP

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_backup import content
+from tests.test_backup import RESTORE_META, content
 from trainer_app.domain.models import Trainee
 from trainer_app.services import backup, demo, trainees
 from trainer_app.store import Store
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGKILL")
 
 ROOT = Path(__file__).resolve().parent.parent
 KILLS = 8
-SKIP = ("restored_at", "restored_from", *q.COPY_META)
+SKIP = RESTORE_META
 
 
 # The command in a process of its own that says READY once its modules are imported, so that

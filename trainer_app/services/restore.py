@@ -25,12 +25,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from trainer_app import __version__, paths
+from trainer_app.domain import epoch
 from trainer_app.files import fsync_dir, write_atomic_bytes
 from trainer_app.i18n import _
 from trainer_app.security import keys, sealed
 from trainer_app.services import backup
 from trainer_app.services.backup import BackupInfo, Cancelled, Progress
 from trainer_app.services.errors import ServiceError, ValidationError
+from trainer_app.services.trainees import CODE_PREFIX
 from trainer_app.store import Store, StoreError
 from trainer_app.store import backup as q
 
@@ -285,6 +287,7 @@ def restore(db_path: Path, source: Path, passphrase: str | None = None,
             **{key: None for key in q.COPY_META},
             "restored_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "restored_from": Path(source).name,
+            **epoch.start(summary.meta, *q.running_numbers(staging, CODE_PREFIX)),
             **_image_meta(summary.meta, files),
         })
         q.fsync_file(staging)

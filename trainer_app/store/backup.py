@@ -158,6 +158,20 @@ def set_meta(path: Path, values: dict[str, str | None]) -> None:
         conn.execute("COMMIT")
 
 
+def running_numbers(path: Path, code_prefix: str) -> tuple[int, int]:
+    """The highest trainee code number (codes ``<code_prefix><digits>``) and the highest
+    certificate serial running number (``CODE-YEAR-NNNNNN-C``) in the copy at ``path``."""
+    with _connect(path, read_only=True) as conn:
+        code = conn.execute(
+            "SELECT max(CAST(substr(code, ?) AS INTEGER)) FROM trainee WHERE code LIKE ?",
+            [len(code_prefix) + 1, code_prefix + "%"]).fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        serial = conn.execute(
+            "SELECT max(CAST(substr(serial, length(serial) - 7, 6) AS INTEGER)) "
+            "FROM certificate").fetchone()[0] if "certificate" in tables else 0
+    return int(code or 0), int(serial or 0)
+
+
 def settle(path: Path) -> bool:
     """Fold the ``-wal`` of the database at ``path`` into the file and leave it in rollback
     mode, so the file alone holds everything and can be replaced. ``False`` when another

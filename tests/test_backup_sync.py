@@ -1,0 +1,138 @@
+"""Sync survives a restore: real stations and a real county exchanging real bundles before and
+after a station is restored from a backup (on its own PC or on a new one)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.test_backup import PASS, idcard_number, linked  # noqa: F401 - the fixture
+from trainer_app.domain import epoch
+from trainer_app.domain.models import Trainee
+from trainer_app.services import backup, restore, trainees
+from trainer_app.store import Store
+from trainer_app.sync import exchange
+
+_ = linked
+
+
+def send(station: Store, county: Store, usb: Path) -> exchange.ImportReport:
+    path, _manifest = exchange.export(station, usb)
+    report = exchange.import_file(county, path)
+    assert report.status == "applied", report.message + " " + report.detail
+    return report
+
+
+def trainee_at(county: Store, station: Store, code: str) -> dict:
+    row = county.row("SELECT * FROM trainee WHERE origin = ? AND code = ?",
+                     [station.site_id, code])
+    assert row is not None
+    return row
+
+
+def edit_phone(station: Store, code: str, phone: str) -> None:
+    row = trainees.find_by_code(station, code)
+    trainees.update(station, row["id"], dataclasses.replace(trainees.get(station, row["id"]),
+                                                            phone=phone))
+
+
+def restore_station(net: dict, source: Path, passphrase: str | None = None) -> Store:
+    station = net["station"]
+    path = station.path
+    station.close()
+    restore.restore(path, source, passphrase)
+    net["station"] = Store(path)
+    return net["station"]
+
+
+def test_edits_before_and_after_a_restore_both_reach_the_county(linked):  # noqa: F811
+    county, station, usb = linked["county"], linked["station"], linked["usb"]
+    send(station, county, usb)
+    code = trainees.search(station, "")[0]["code"]
+    made = backup.create(station)
+    edit_phone(station, code, "13800000001")  # after the backup
+    send(station, county, usb)
+    assert trainee_at(county, station, code)["phone"] == "13800000001"
+    counter_before = int(station.get_meta("change_counter"))
+
+    station = restore_station(linked, made.path)
+    assert int(station.get_meta("epoch")) == 1
+    assert int(station.get_meta("change_counter")) >= counter_before + epoch.REV_JUMP - 10
+    assert trainees.find_by_code(station, code)["phone"] != "13800000001"  # back in the past
+    edit_phone(station, code, "13900000002")  # a different edit after the restore
+    send(station, county, usb)
+    assert trainee_at(county, station, code)["phone"] == "13900000002"  # the second wins
+
+
+def test_a_trainee_registered_after_a_restore_gets_a_code_the_county_never_saw(linked):  # noqa: F811
+    county, station, usb = linked["county"], linked["station"], linked["usb"]
+    send(station, county, usb)
+    made = backup.create(station)
+    lost_id = trainees.register(station, Trainee(name="备份后登记", id_number="41102519900307137X",
+                                                 village="王坪村"))
+    lost_code = trainees.get(station, lost_id).code
+    send(station, county, usb)
+
+    station = restore_station(linked, made.path)
+    new_id = trainees.register(station, Trainee(name="恢复后登记", id_number="110101199003074477",
+                                                village="王坪村"))
+    new_code = trainees.get(station, new_id).code
+    codes_at_county = {r["code"] for r in county.rows(
+        "SELECT code FROM trainee WHERE origin = ?", [station.site_id])}
+    assert new_code not in codes_at_county and new_code != lost_code
+    send(station, county, usb)  # no refused bundle
+    assert trainee_at(county, station, new_code)["name"] == "恢复后登记"
+    assert trainee_at(county, station, lost_code)["name"] == "备份后登记"  # still at the county
+
+
+def test_a_restored_station_on_a_new_pc_syncs_on(linked, tmp_path, monkeypatch):  # noqa: F811
+    county, station, usb = linked["county"], linked["station"], linked["usb"]
+    send(station, county, usb)
+    sealed = restore.export_sealed(station, tmp_path, PASS)
+    code = trainees.search(station, "")[0]["code"]
+    county_home = os.environ["TRAINER_APP_HOME"]  # the county's keys live in its data folder
+    monkeypatch.setenv("TRAINER_APP_HOME", str(tmp_path / "newpc"))
+    new_db = tmp_path / "newpc" / "trainer.db"
+    restore.restore(new_db, sealed.path, PASS)
+    moved = Store(new_db)
+    try:
+        edit_phone(moved, code, "13700000003")
+        path, _manifest = exchange.export(moved, usb)  # signed with the restored key
+        monkeypatch.setenv("TRAINER_APP_HOME", county_home)
+        report = exchange.import_file(county, path)
+        assert report.status == "applied", report.detail
+        assert report.gaps == []  # no lost bundle
+        assert trainee_at(county, moved, code)["phone"] == "13700000003"
+    finally:
+        moved.close()
+
+
+def test_a_station_restored_to_an_older_backup_reaches_the_county_with_its_edits(linked):  # noqa: F811
+    county, station, usb = linked["county"], linked["station"], linked["usb"]
+    old = backup.create(station)  # before anything reached the county
+    send(station, county, usb)
+    for i in range(3):
+        trainees.register(station, Trainee(name=f"之后{i}", id_number=idcard_number(500 + i),
+                                           village="王坪村"))
+        send(station, county, usb)
+    station = restore_station(linked, old.path)
+    code = trainees.search(station, "")[0]["code"]
+    edit_phone(station, code, "13600000004")
+    send(station, county, usb)
+    assert trainee_at(county, station, code)["phone"] == "13600000004"
+
+
+@pytest.mark.parametrize("times", [2])
+def test_two_restores_of_one_backup_never_share_change_numbers(linked, times):  # noqa: F811
+    station = linked["station"]
+    made = backup.create(station)
+    counters = []
+    for _i in range(times):
+        station = restore_station(linked, made.path)
+        counters.append(int(station.get_meta("change_counter")))
+        trainees.register(station, Trainee(name="恢复后", id_number=idcard_number(700),
+                                           village="王坪村"))
+    assert counters[1] > counters[0] + 1
