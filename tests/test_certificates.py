@@ -284,11 +284,11 @@ def test_printed_qr_code_decodes_to_the_text_that_verifies(db, finished, tmp_pat
 
 def test_a_changed_character_anywhere_fails(db, finished):
     text = certificates.issue(db, finished, today=TODAY).certificates[0]["qr_text"]
-    alphabet = certificate_code.B45
+    alphabet = certificate_code.B32
     positions = [0, 3, 4, 5, 6, 12, 20, 40, len(text) // 2, len(text) - 64, len(text) - 30,
                  len(text) - 2, len(text) - 1]
     for pos in positions:
-        for replacement in (alphabet[(alphabet.index(text[pos]) + 1) % 45]
+        for replacement in (alphabet[(alphabet.index(text[pos]) + 1) % 32]
                             if text[pos] in alphabet else "X", "Z" if text[pos] != "Z" else "Y"):
             forged = text[:pos] + replacement + text[pos + 1:]
             assert forged != text
@@ -460,7 +460,7 @@ def test_a_missing_key_file_is_an_error_not_a_new_key(db, finished):
 def test_a_station_signs_the_serials_of_its_own_code(db, finished):
     cert = certificates.issue(db, finished, today=TODAY).certificates[0]
     key = certificates.signing_key(db)
-    record, _signed, _sig = certificate_code.decode(cert["qr_text"])
+    record = certificate_code.decode(cert["qr_text"]).record
     for code, genuine in (("WP01", True), (station.default_code(db.site_id), True),
                           ("ZZ02", False)):
         other = dataclasses.replace(record, serial=serial.make(code, 2026, 777))
@@ -473,3 +473,114 @@ def test_a_station_signs_the_serials_of_its_own_code(db, finished):
     # a certificate issued here under an earlier station code stays genuine
     station.update(db, station_code="WP9")
     assert certificates.verify(db, cert["qr_text"]).genuine
+
+
+# -- the code's format: web form, earlier format, reprinting in the current one ----------------
+def test_the_web_form_of_a_code_verifies_to_the_same_result(db, finished):
+    cert = certificates.issue(db, finished, today=TODAY).certificates[0]
+    text = cert["qr_text"]
+    payload = text.removeprefix(certificate_code.PREFIX)
+    # what a later version may print: an upper-case https address of the county's page
+    url = f"HTTPS://YZ.XC.GOV.CN/CERT{certificate_code.URL_MARKER}{payload}"
+    assert set(url) <= set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ$*+-./:")  # QR alphanumeric
+    assert certificate_code.decode(url) == certificate_code.decode(text)
+    direct, web = certificates.verify(db, text), certificates.verify(db, url)
+    assert web.genuine and web == direct
+    assert certificates.verify(db, url.lower()) == direct  # a phone may lower-case it
+    assert web.details["trainee_name"] == cert["trainee_name"]
+    assert web.details["id_number_masked"] == cert["id_number_masked"]
+    forged = url[:-70] + ("A" if url[-70] != "A" else "B") + url[-69:]
+    assert certificates.verify(db, forged).verdict is certificates.Verdict.FORGED
+    damaged = certificates.verify(db, url[:-3] + "%20")  # a web form, but not a code
+    assert damaged.verdict is certificates.Verdict.FORGED and "damaged" in damaged.message
+    assert not certificate_code.is_code("HTTPS://YZ.XC.GOV.CN/")  # an address, not a code
+
+
+def test_a_code_is_read_in_one_spelling_only():
+    record = certificate_code.CertificateRecord(
+        serial="WP01-2026-000001-6", course_code="EC101", issued_on=TODAY, hours=24.0,
+        holder_name="王小明", id_number_masked="4110**********0120", key_id=b"\x01\x02\x03\x04")
+    text = certificate_code.encode(record, b"\x07" * 64)
+    assert certificate_code.decode(text).record == record
+    refused = 0
+    for char in certificate_code.B32:  # no other last character decodes to the same bytes
+        if char != text[-1]:
+            try:
+                assert certificate_code.decode(text[:-1] + char).signature != b"\x07" * 64
+            except certificate_code.CodeError:
+                refused += 1
+    assert refused == 30  # 127 bytes: the last character holds 1 bit and 4 spare (zero) bits
+    for bad in (text + "A", text[:-1], text.replace("TRC2:", "TRC2:8"), "TRC3:" + text[5:]):
+        with pytest.raises(certificate_code.CodeError):
+            certificate_code.decode(bad)
+    with pytest.raises(certificate_code.CodeError):  # only digits, X and * in a masked number
+        dataclasses.replace(record, id_number_masked="4110 1990").to_bytes()
+
+
+def test_an_earlier_format_certificate_still_verifies_and_says_so(db, finished, tmp_path):
+    from tests.earlier_codes import earlier_code, make_earlier
+
+    cert = certificates.issue(db, finished, today=TODAY).certificates[0]
+    key = certificates.signing_key(db)
+    old = make_earlier(db, key, cert["serial"])
+    check = certificates.verify(db, old["qr_text"])
+    assert check.genuine and check.earlier_format and check.details["format"] == 1
+    assert "issued with an earlier format" in check.message
+    assert check.details["trainee_name"] == cert["trainee_name"]  # from the register
+    assert certificates.verify(db, cert["serial"]).earlier_format
+    assert not certificates.verify(db, cert["qr_text"]).earlier_format
+    # signed by this station, same serial, but another holder: not this certificate
+    other = earlier_code(key, old, "410102199003071234")
+    assert certificates.verify(db, other).verdict is certificates.Verdict.FORGED
+    # the register lists it with a note; printing prints the current format, same serial
+    assert certificates.is_earlier_format(certificates.get(db, cert["serial"]))
+    result = certificates.reprint(db, [cert["serial"]])
+    assert result.reformatted == [cert["serial"]]
+    (new,) = result.certificates
+    assert new["serial"] == cert["serial"] and new["qr_text"].startswith(certificate_code.PREFIX)
+    assert new["qr_text"] == cert["qr_text"]  # the same facts give the same code
+    assert certificates.reprint(db, [cert["serial"]]).reformatted == []
+    assert decode_qr(certificates.write_pdf(db, [new], tmp_path / "r.pdf")) == [new["qr_text"]]
+    # both papers are genuine: the old one (held by the trainee) and the reprint
+    assert certificates.verify(db, old["qr_text"]).genuine
+    assert certificates.verify(db, new["qr_text"]).genuine
+    assert certificates.verify(db, other).verdict is certificates.Verdict.FORGED
+
+
+def test_reprinting_by_issuing_again_uses_the_current_format(db, finished):
+    from tests.earlier_codes import make_earlier
+
+    first = certificates.issue(db, finished, today=TODAY).certificates
+    key = certificates.signing_key(db)
+    for cert in first:
+        make_earlier(db, key, cert["serial"])
+    again = certificates.issue(db, finished, today=TODAY)
+    assert again.new_serials == [] and again.reprinted == [c["serial"] for c in first]
+    assert [c["qr_text"] for c in again.certificates] == [c["qr_text"] for c in first]
+
+
+def test_a_withdrawn_or_replaced_certificate_is_not_reprinted(db, finished):
+    certs = certificates.issue(db, finished, today=TODAY).certificates
+    certificates.revoke(db, certs[0]["serial"], "mistake")
+    new = certificates.reissue(db, certs[1]["serial"], "typo", today=TODAY)
+    with pytest.raises(ServiceError, match="withdrawn"):
+        certificates.reprint(db, [certs[0]["serial"]])
+    with pytest.raises(ServiceError, match=new["serial"]):
+        certificates.reprint(db, [certs[1]["serial"]])
+
+
+def test_a_course_code_in_chinese_is_signed_and_a_too_long_one_refused(db, finished):
+    course_id = db.scalar("SELECT course_id FROM training_class WHERE id = ?", [finished])
+    first, second = [r["trainee_id"] for r in certificates.eligibility(db, finished)
+                     if r["eligible"]][:2]
+    with db.transaction():
+        db.conn.execute("UPDATE course SET code = '电商实训01' WHERE id = ?", [course_id])
+    cert = certificates.issue(db, finished, [first], today=TODAY).certificates[0]
+    assert certificate_code.decode(cert["qr_text"]).record.course_code == "电商实训01"
+    assert certificates.verify(db, cert["qr_text"]).genuine
+    with db.transaction():
+        db.conn.execute("UPDATE course SET code = ? WHERE id = ?", ["课" * 90, course_id])
+    before = count(db, "certificate")
+    with pytest.raises(ServiceError, match="course code"):
+        certificates.issue(db, finished, [second], today=TODAY)
+    assert count(db, "certificate") == before

@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from tests.earlier_codes import make_earlier
 from trainer_app import i18n
 from trainer_app.cli import main
 from trainer_app.domain import certificate_code, serial
+from trainer_app.services import certificates
+from trainer_app.store import Store
 
 
 @pytest.fixture(autouse=True)
@@ -237,8 +240,8 @@ def test_verify_genuine_and_tampered(capsys, db, issued):
 
     qr = cert["qr_text"]
     i = len(certificate_code.PREFIX) + 40
-    alphabet = certificate_code.B45
-    tampered = qr[:i] + alphabet[(alphabet.index(qr[i]) + 1) % 36] + qr[i + 1:]
+    alphabet = certificate_code.B32
+    tampered = qr[:i] + alphabet[(alphabet.index(qr[i]) + 1) % 32] + qr[i + 1:]
     code, out, _err = run(capsys, db, "certificates", "verify", tampered)
     assert code == 1 and "forged" in out
     result = as_json(capsys, db, "certificates", "verify", qr)
@@ -305,6 +308,35 @@ def test_print_reprints_valid_certificates_only(capsys, db, issued, tmp_path):
     line = refused(capsys, db, "certificates", "print", serials[0], "--out", str(again))
     assert "replaced" in line and new in line
     assert not again.exists()
+
+
+def test_earlier_format_verifies_says_so_and_prints_in_the_current_format(
+        capsys, db, issued, tmp_path):
+    _out, _finished, serials = issued
+    store = Store(db)
+    try:
+        old = make_earlier(store, certificates.signing_key(store), serials[0])
+    finally:
+        store.close()
+    code, out, err = run(capsys, db, "certificates", "verify", old["qr_text"])
+    assert (code, err) == (0, "") and "genuine" in out
+    assert "issued with an earlier format" in out and old["trainee_name"] in out
+    assert as_json(capsys, db, "certificates", "verify", old["qr_text"])["earlier_format"]
+
+    reprint = tmp_path / "reprint.pdf"
+    code, out, err = run(capsys, db, "certificates", "print", *serials[:2], "--out", str(reprint))
+    assert code == 0 and out.strip() == str(reprint)
+    assert serials[0] in err and "earlier format" in err and serials[1] not in err
+    new = register(capsys, db)[serials[0]]
+    assert new["qr_text"].startswith(certificate_code.PREFIX)  # same serial, current format
+    for text in (old["qr_text"], new["qr_text"],
+                 "HTTPS://YZ.XC.GOV.CN/V/TRC2/" + new["qr_text"].removeprefix("TRC2:")):
+        result = as_json(capsys, db, "certificates", "verify", text)
+        assert (result["verdict"], result["serial"]) == ("genuine", serials[0])
+        assert result["details"]["trainee_name"] == old["trainee_name"]
+    url = as_json(capsys, db, "certificates", "verify",
+                  "HTTPS://YZ.XC.GOV.CN/V/TRC2/" + new["qr_text"].removeprefix("TRC2:"))
+    assert url == as_json(capsys, db, "certificates", "verify", new["qr_text"])
 
 
 # -- papers ----------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QPushButton
 
+from tests.earlier_codes import make_earlier
 from trainer_app import i18n
 from trainer_app.cancel import Cancelled
 from trainer_app.services import certificates, classes, demo, trainees
@@ -366,6 +367,27 @@ def test_reprint_selected_certificates(qtbot, store, messages):
     assert task.outcome == "succeeded"
     assert page.printer.preview.page_count() == len(certs)
     assert len(certificates.register(store)) == len(certs)  # no new serial
+
+
+def test_reprint_an_earlier_format_certificate_in_the_current_format(qtbot, store, messages):
+    certs = issued(store)
+    key = certificates.signing_key(store)
+    old = make_earlier(store, key, certs[0]["serial"])
+    page = register_page(qtbot, store)
+    page.select(old["serial"])
+    assert "earlier format" in page.model.note(page.selected_rows()[0])
+    assert "earlier format" in page.details.text()
+    changed: list[bool] = []
+    page.changed.connect(lambda: changed.append(True))
+    qtbot.mouseClick(page.reprint_button, LEFT)
+    task = wait_task(qtbot, page.printer.task)
+    assert task.outcome == "succeeded" and page.printer.preview.page_count() == 1
+    row = certificates.get(store, old["serial"])
+    assert row["qr_text"] == certs[0]["qr_text"]  # current format, same serial and facts
+    assert page.selected_serials() == [old["serial"]] and changed == [True]
+    assert "earlier format" not in page.model.note(page.selected_rows()[0])
+    assert len(certificates.register(store)) == len(certs)  # no new serial
+    assert certificates.verify(store, old["qr_text"]).genuine  # the earlier paper stays good
 
 
 # -- the preview: print and save -----------------------------------------------------------------

@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from PySide6.QtCore import Qt
 
+from tests.earlier_codes import make_earlier
 from trainer_app import i18n
 from trainer_app.services import certificates, classes, demo
 from trainer_app.store import Store
@@ -89,7 +90,7 @@ def test_next_scan_replaces_the_previous_one(qtbot, dialog, issued):
 
 def test_one_altered_character_is_forged(qtbot, dialog, issued):
     text = issued[0]["qr_text"]
-    i = len(text) // 2
+    i = len(text) - 60  # in the signature
     altered = text[:i] + ("A" if text[i] != "A" else "B") + text[i + 1 :]
     scan(qtbot, dialog, altered)
     assert dialog.verification.verdict == certificates.Verdict.FORGED
@@ -182,3 +183,25 @@ def test_code_of_another_station_is_unknown_signer(qtbot, dialog, tmp_path):
     assert dialog.panel.headline_text() == "Unknown signer"
     assert shown(dialog, "serial") == cert["serial"]  # what the code says, marked as such
     assert "signer is not known" in dialog.panel.caption.text()
+
+
+def test_the_holder_as_printed_is_shown_to_compare_with_the_id_card(qtbot, dialog, issued):
+    text = issued[0]["qr_text"]
+    web = "HTTPS://YZ.XC.GOV.CN/V/TRC2/" + text.removeprefix("TRC2:")
+    for code in (text, web):  # the text form, and the web form a later version may print
+        scan(qtbot, dialog, code)
+        assert dialog.verification.genuine
+        assert shown(dialog, "trainee_name") == issued[0]["trainee_name"]
+        assert shown(dialog, "id_number_masked") == issued[0]["id_number_masked"]
+        assert "ID card" in dialog.panel.caption.text()
+        assert shown(dialog, "format") == ""
+
+
+def test_an_earlier_format_certificate_says_so(qtbot, store, dialog, issued):
+    old = make_earlier(store, certificates.signing_key(store), issued[0]["serial"])
+    scan(qtbot, dialog, old["qr_text"])
+    assert dialog.verification.genuine and dialog.verification.earlier_format
+    assert dialog.panel.headline_text() == "Genuine"
+    assert "issued with an earlier format" in dialog.panel.message.text()
+    assert "earlier format" in shown(dialog, "format")
+    assert shown(dialog, "trainee_name") == issued[0]["trainee_name"]  # from the register

@@ -102,7 +102,9 @@ def _certificate_commands(group) -> None:
     sub.add_argument("--reason", required=True, metavar=_("TEXT"),
                      help=_("what was corrected"))
     _out(sub, required=False)
-    sub = command(group, "print", _("reprint certificates (same serials) into one PDF"),
+    sub = command(group, "print",
+                  _("reprint certificates (same serials) into one PDF; one issued with an "
+                    "earlier code format is signed again in the current one"),
                   cmd_certificates_print)
     sub.add_argument("serials", nargs="+", metavar=_("SERIAL"), help=_("the serials"))
     _out(sub)
@@ -111,7 +113,8 @@ def _certificate_commands(group) -> None:
                     "forged, withdrawn or unknown"),
                   cmd_certificates_verify, "--json")
     sub.add_argument("text", nargs="+", metavar=_("TEXT"),
-                     help=_("the scanned QR text (in quotes) or the serial"))
+                     help=_("the scanned QR text (in quotes: TRC2:…, its web address, or an "
+                            "earlier TRC1:…) or the serial"))
 
 
 def _serial(sub: argparse.ArgumentParser) -> None:
@@ -271,15 +274,14 @@ def cmd_certificates_reissue(store: Store, args: argparse.Namespace) -> int:
 
 def cmd_certificates_print(store: Store, args: argparse.Namespace) -> int:
     out = _out_path(args.out)
-    rows = [certificates.get(store, s) for s in args.serials]
-    for row in rows:
-        if row["status"] != "valid":
-            raise CommandError(_(
-                "Certificate {serial} is {status} and is not printed again{more}."
-            ).format(serial=row["serial"], status=_status_label(row["status"]),
-                     more=_("; print {serial} instead").format(serial=row["replaced_by"])
-                     if row["replaced_by"] else ""))
-    print(_write_certificates(store, rows, out))
+    with store.transaction():  # a code signed again in the current format only if printed
+        result = certificates.reprint(store, args.serials)
+        path = _write_certificates(store, result.certificates, out)
+    for serial in result.reformatted:
+        print(_("{serial}: issued with an earlier format, printed in the current format with "
+                "the same serial (its earlier paper stays genuine)").format(serial=serial),
+              file=sys.stderr)
+    print(path)
     return EXIT_OK
 
 
@@ -288,7 +290,7 @@ def cmd_certificates_verify(store: Store, args: argparse.Namespace) -> int:
     if args.json:
         fmt.print_json({"verdict": result.verdict.value, "genuine": result.genuine,
                         "message": result.message, "serial": result.serial,
-                        "details": result.details})
+                        "earlier_format": result.earlier_format, "details": result.details})
     else:
         d = result.details
         print(_details([(_("Verdict"), _verdict_label(result.verdict))]))

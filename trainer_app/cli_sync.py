@@ -584,8 +584,10 @@ def cmd_hub_serve(path: Path, args: argparse.Namespace) -> int:
 def _groups(store: Store) -> list[dict]:
     site.require_role(store, "county")
     keys_ = ("id", "name", "code", "village", "origin", "station_code", "station_name")
-    return [{"id": group[0]["id_hash"], "trainees": [{k: m[k] for k in keys_} for m in group]}
-            for group in persons.duplicates(store)]
+    # numbered, never keyed by the ID-number hash: every county pack holds the hash's key, so
+    # a hash printed here would let anyone with a pack search for the ID number
+    return [{"group": n, "trainees": [{k: m[k] for k in keys_} for m in group]}
+            for n, group in enumerate(persons.duplicates(store), 1)]
 
 
 def cmd_duplicates_list(store: Store, args: argparse.Namespace) -> int:
@@ -593,7 +595,7 @@ def cmd_duplicates_list(store: Store, args: argparse.Namespace) -> int:
     if args.json:
         fmt.print_json(groups)
         return EXIT_OK
-    rows = [{"group": n, **m} for n, g in enumerate(groups, 1) for m in g["trainees"]]
+    rows = [{"group": g["group"], **m} for g in groups for m in g["trainees"]]
     fmt.print_table([
         (_("Group"), lambda r: r["group"]),
         (_("Station"), lambda r: r["station_code"]),

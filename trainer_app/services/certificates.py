@@ -2,7 +2,9 @@
 
 A certificate is a row (serial, holder, course, hours, dates) plus a signed code printed as a QR
 code (:mod:`trainer_app.domain.certificate_code`), so anyone with the station's public key can
-tell a genuine certificate from a forged one offline.
+tell a genuine certificate from a forged one offline. The code signs what the paper prints
+(the name and the ID number as masked) and nothing computed from the hidden digits: the README's
+"Certificates" section says why.
 """
 
 from __future__ import annotations
@@ -158,7 +160,8 @@ def issue(
                 result.refused.append(row["reason"])
                 continue
             if row["serial"]:
-                result.certificates.append(q.by_serial(store, row["serial"]))
+                current = q.by_serial(store, row["serial"])
+                result.certificates.append(_in_current_format(store, key, current))
                 continue
             trainee = trainees_q.by_id(store, row["trainee_id"])
             reason = unprintable_reason(store, trainee["name"], class_row["course_title"])
@@ -179,28 +182,87 @@ def _create(
 ) -> dict:
     prefix = f"{station_code}-{issued_on.year:04d}-"
     number = q.max_number(store, prefix) + 1
-    serial_no = serial.make(station_code, issued_on.year, number)
-    hours = float(class_row["hours"])
-    record = certificate_code.CertificateRecord(
-        serial=serial_no,
-        course_code=class_row["course_code"],
-        issued_on=issued_on,
-        hours=hours,
-        holder=certificate_code.holder_digest(trainee["name"], trainee["id_number"]),
-        key_id=key.key_id,
-    )
-    signed = record.to_bytes()
-    qr_text = certificate_code.encode(record, key.sign(signed))
-    cert_id = records.insert(
-        store, "certificate",
-        {"serial": serial_no, "trainee_id": trainee["id"], "class_id": class_row["id"],
-         "trainee_name": trainee["name"], "id_number_masked": idcard.mask(trainee["id_number"]),
-         "course_code": class_row["course_code"], "course_title": class_row["course_title"],
-         "hours": hours, "start_date": class_row["start_date"],
-         "end_date": class_row["end_date"], "issued_on": issued_on.isoformat(),
-         "key_id": key.key_id.hex(), "qr_text": qr_text, "replaces": replaces},
-    )
+    values = {
+        "serial": serial.make(station_code, issued_on.year, number),
+        "trainee_id": trainee["id"], "class_id": class_row["id"],
+        "trainee_name": trainee["name"], "id_number_masked": idcard.mask(trainee["id_number"]),
+        "course_code": class_row["course_code"], "course_title": class_row["course_title"],
+        "hours": float(class_row["hours"]), "start_date": class_row["start_date"],
+        "end_date": class_row["end_date"], "issued_on": issued_on.isoformat(),
+        "replaces": replaces,
+    }
+    cert_id = records.insert(store, "certificate", {**values, **_signed_code(key, values)})
     return q.by_id(store, cert_id)  # type: ignore[return-value]
+
+
+def record_of(row: dict, key_id: bytes) -> certificate_code.CertificateRecord:
+    """The record a certificate row's code signs: exactly what its paper prints (serial,
+    course, date, hours, the name and the ID number as masked), nothing of the hidden digits."""
+    return certificate_code.CertificateRecord(
+        serial=row["serial"], course_code=row["course_code"],
+        issued_on=dt.date.fromisoformat(row["issued_on"]), hours=float(row["hours"]),
+        holder_name=row["trainee_name"], id_number_masked=row["id_number_masked"],
+        key_id=key_id,
+    )
+
+
+def _signed_code(key: keys.SigningKey, row: dict) -> dict:
+    """``qr_text`` and ``key_id`` of a certificate row, signed with ``key``."""
+    record = record_of(row, key.key_id)
+    try:
+        signed = record.to_bytes()
+    except certificate_code.CodeError:
+        raise ServiceError(
+            _("Certificate {serial} cannot be signed: its course code “{code}” is longer than a "
+              "certificate's code holds, or its hours or date are out of range.").format(
+                serial=row["serial"], code=row["course_code"])) from None
+    return {"qr_text": certificate_code.encode(record, key.sign(signed)),
+            "key_id": key.key_id.hex()}
+
+
+def is_earlier_format(row: dict) -> bool:
+    """Whether the certificate's code was written in an earlier format than the current one."""
+    return not row["qr_text"].upper().startswith(certificate_code.PREFIX)
+
+
+def _in_current_format(store: Store, key: keys.SigningKey, row: dict) -> dict:
+    """``row``, its code signed again in the current format when it was issued with an
+    earlier one (same serial, same printed facts); another site's certificate as it is."""
+    if not is_earlier_format(row) or row["origin"] != store.site_id:
+        return row
+    records.update(store, "certificate", row["id"], _signed_code(key, row))
+    return q.by_id(store, row["id"])  # type: ignore[return-value]
+
+
+@dataclass
+class Reprint:
+    certificates: list[dict]  # the rows to print, in the order asked for
+    reformatted: list[str]  # serials whose code was signed again in the current format
+
+
+def reprint(store: Store, serials: Iterable[str]) -> Reprint:
+    """The certificates of ``serials``, ready to print again with their serials.
+
+    Only the current code format is printed: a certificate issued with an earlier one is signed
+    again in the current format (its paper from before verifies still). Raises
+    :class:`ServiceError` for a withdrawn or replaced certificate, before anything changes."""
+    rows = [get(store, s) for s in serials]
+    for row in rows:
+        if row["replaced_by"]:
+            raise ServiceError(
+                _("Certificate {serial} was replaced by {new} and is not printed again; print "
+                  "{new} instead.").format(serial=row["serial"], new=row["replaced_by"]))
+        if row["status"] != "valid":
+            raise ServiceError(
+                _("Certificate {serial} is withdrawn and is not printed again.").format(
+                    serial=row["serial"]))
+    earlier = [r["serial"] for r in rows
+               if is_earlier_format(r) and r["origin"] == store.site_id]
+    if earlier:
+        key = signing_key(store)
+        with store.transaction():
+            rows = [_in_current_format(store, key, row) for row in rows]
+    return Reprint(rows, earlier)
 
 
 # -- after issuing -----------------------------------------------------------------------------
@@ -291,6 +353,7 @@ class Verification:
     message: str
     serial: str = ""
     details: dict = field(default_factory=dict)
+    earlier_format: bool = False  # the code is of an earlier format (no name in it)
 
     @property
     def genuine(self) -> bool:
@@ -298,9 +361,10 @@ class Verification:
 
 
 def verify(store: Store, text: str) -> Verification:
-    """Check a scanned or typed QR text, or a serial, against the keys this program holds."""
+    """Check a scanned or typed code (text or web form, current or earlier format), or a
+    serial, against the keys this program holds."""
     text = text.strip()
-    if text.upper().startswith(certificate_code.PREFIX):
+    if certificate_code.is_code(text):
         return _verify_code(store, text)
     if serial.is_valid(text):
         row = q.by_serial(store, serial.normalize(text))
@@ -329,76 +393,111 @@ def verify(store: Store, text: str) -> Verification:
 
 def _verify_code(store: Store, text: str) -> Verification:
     try:
-        record, signed, signature = certificate_code.decode(text)
+        code = certificate_code.decode(text)
     except certificate_code.CodeError:
         return Verification(
             Verdict.FORGED,
             _("The certificate code is damaged or was altered: it cannot be read."),
         )
-    details = {
+    record = code.record
+    earlier = isinstance(record, certificate_code.EarlierRecord)
+    details: dict = {
         "serial": record.serial, "course_code": record.course_code,
         "issued_on": record.issued_on.isoformat(), "hours": record.hours,
-        "key_id": record.key_id.hex(),
+        "key_id": record.key_id.hex(), "format": record.version,
     }
+
+    def answer(verdict: Verdict, message: str) -> Verification:
+        return Verification(verdict, message, record.serial, details, earlier)
+
     signer = q.public_key(store, record.key_id.hex())
     if signer is None:
-        return Verification(
+        return answer(
             Verdict.UNKNOWN_SIGNER,
             _("This certificate was signed by a key this program does not know (key {key}). "
               "It may come from another station whose key has not reached you.").format(
                 key=record.key_id.hex()
             ),
-            record.serial, details,
         )
-    if not keys.verify(keys.public_from_b64(signer["public_key"]), signed, signature):
-        return Verification(
+    if not keys.verify(keys.public_from_b64(signer["public_key"]), code.signed, code.signature):
+        return answer(
             Verdict.FORGED,
             _("The signature does not match: this certificate was altered or forged."),
-            record.serial, details,
         )
     wrong_signer = _wrong_signer(store, signer["site_id"], record.serial)
     if wrong_signer:
-        return Verification(Verdict.FORGED, wrong_signer, record.serial, details)
+        return answer(Verdict.FORGED, wrong_signer)
+    if not earlier:  # signed by its station: the holder as printed, to compare with the person
+        details.update(trainee_name=record.holder_name,
+                       id_number_masked=record.id_number_masked)
     row = q.by_serial(store, record.serial)
     if row is None:
         withdrawn = q.revocation_by_serial(store, record.serial)
         if withdrawn:
-            return Verification(
+            return answer(
                 Verdict.WITHDRAWN,
                 _("Certificate {serial} was withdrawn: {reason}").format(
                     serial=record.serial, reason=withdrawn["reason"]
                 ),
-                record.serial, details,
             )
-    if row:
+    else:
+        if not _same_certificate(store, row, code):
+            # Signed by a key of the right station, but not what the register holds under this
+            # serial (a serial given twice, say after restoring an old backup): not genuine.
+            return answer(
+                Verdict.FORGED,
+                _("The code does not match the certificate recorded under this serial."),
+            )
         details.update(
             trainee_name=row["trainee_name"], id_number_masked=row["id_number_masked"],
             course_title=row["course_title"], start_date=row["start_date"],
             end_date=row["end_date"], status=row["status"],
         )
-        if row["qr_text"] != text.strip().upper() and row["qr_text"] != text.strip():
-            # Signed by our key but not the code we recorded: only possible for a superseded
-            # code of the same serial; treat as not genuine.
-            return Verification(
-                Verdict.FORGED,
-                _("The code does not match the certificate recorded under this serial."),
-                record.serial, details,
-            )
         if row["status"] != "valid":
-            return Verification(
+            return answer(
                 Verdict.WITHDRAWN,
                 _("Certificate {serial} was withdrawn: {reason}").format(
                     serial=record.serial, reason=row["revoked_reason"] or ""
                 ),
-                record.serial, details,
             )
-    return Verification(
-        Verdict.GENUINE,
-        _("Genuine: certificate {serial}, signed by {signer}.").format(
-            serial=record.serial, signer=signer["label"] or signer["key_id"]
-        ),
-        record.serial, details,
+    signer_name = signer["label"] or signer["key_id"]
+    if not earlier:
+        message = _("Genuine: certificate {serial}, signed by {signer}.")
+    elif row:
+        message = _("Genuine: certificate {serial}, signed by {signer}. It was issued with an "
+                    "earlier format, whose code does not hold the name: the name and ID number "
+                    "shown come from this register. The station can reprint it in the current "
+                    "format, with the same serial.")
+    else:
+        message = _("Genuine: certificate {serial}, signed by {signer}. It was issued with an "
+                    "earlier format, whose code does not hold the name: check the name with the "
+                    "station that issued it, or with the county. The station can reprint it in "
+                    "the current format, with the same serial.")
+    message = message.format(serial=record.serial, signer=signer_name)
+    return answer(Verdict.GENUINE, message)
+
+
+def _same_certificate(store: Store, row: dict, code: certificate_code.Code) -> bool:
+    """Whether ``code`` is the certificate recorded in ``row`` (same serial): the code recorded
+    for it, or a code of the same printed facts (the paper from before a reprint in the
+    current format; a web form of the code)."""
+    record = code.record
+    try:
+        if certificate_code.decode(row["qr_text"]).signed == code.signed:
+            return True
+    except certificate_code.CodeError:
+        pass
+    same = (
+        record.course_code == row["course_code"]
+        and record.issued_on.isoformat() == row["issued_on"]
+        and round(record.hours * 10) == round(float(row["hours"]) * 10)
     )
+    if isinstance(record, certificate_code.CertificateRecord):
+        return same and (record.holder_name, record.id_number_masked) == (
+            row["trainee_name"], row["id_number_masked"])
+    trainee = trainees_q.by_id(store, row["trainee_id"])
+    return same and trainee is not None and record.holder_digest == (
+        certificate_code.earlier_digest(row["trainee_name"], trainee["id_number"]))
 
 
 def _wrong_signer(store: Store, signer_site: str, serial_no: str) -> str:

@@ -60,13 +60,16 @@ DETAIL_FIELDS = (
     ("issued_on", N_("Issued on")),
     ("status", N_("Status")),
     ("key_id", N_("Signing key")),
+    ("format", N_("Code format")),
 )
 # what the details below the verdict are: facts, or the claims of a code not to be trusted
 CAPTIONS = {
-    Verdict.GENUINE: N_("Recorded for this certificate:"),
+    Verdict.GENUINE: N_("Signed for this certificate: compare the name and the printed digits "
+                        "of the ID number with the holder's ID card."),
     Verdict.WITHDRAWN: N_("Recorded for this withdrawn certificate:"),
     Verdict.FORGED: N_("What the code claims (do not trust it):"),
     Verdict.UNKNOWN_SIGNER: N_("What the code says (its signer is not known here):"),
+    "earlier": N_("Recorded for this certificate:"),  # a genuine one of the earlier format
     "default": N_("Details:"),
 }
 # what to do next, for answers that are not a verdict on the certificate itself
@@ -87,7 +90,7 @@ def look_key(result: Verification, text: str) -> str:
         result.verdict is Verdict.FORGED
         and not result.details
         and not result.serial
-        and not text.strip().upper().startswith(certificate_code.PREFIX)
+        and not certificate_code.is_code(text)
     ):
         return "not_recognised"
     return str(result.verdict)
@@ -117,6 +120,9 @@ def detail_values(details: dict) -> dict[str, str]:
         out["status"] = _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
     if details.get("key_id"):
         out["key_id"] = details["key_id"]
+    if details.get("format") == certificate_code.EARLIER_VERSION:
+        out["format"] = _("Issued with an earlier format (TRC1), whose code does not hold the "
+                          "name")
     return out
 
 
@@ -223,7 +229,11 @@ class ResultPanel(QFrame):
         self.hint.setText(_(hint) if hint else "")
         self.hint.setVisible(bool(hint))
         values = detail_values(self._details)
-        caption = CAPTIONS.get(self.key, CAPTIONS["default"])
+        key = self.key
+        if key == Verdict.GENUINE and (
+                self._details.get("format") == certificate_code.EARLIER_VERSION):
+            key = "earlier"  # the name shown comes from the register, not from a signed code
+        caption = CAPTIONS.get(key, CAPTIONS["default"])
         self.caption.setText(_(caption))
         self.caption.setVisible(bool(values))
         for name, label_text in DETAIL_FIELDS:

@@ -10,6 +10,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from trainer_app import i18n
 from trainer_app.i18n import N_, _
+from trainer_app.services.certificates import is_earlier_format
 from trainer_app.ui.classes.rows import Index, RowTableModel
 from trainer_app.ui.courses.model import hours_label
 
@@ -86,6 +87,8 @@ class RegisterModel(RowTableModel):
             parts.append(_("Replaced by {serial}").format(serial=row["replaced_by"]))
         elif row["status"] == "withdrawn":
             parts.append(_("Withdrawn: {reason}").format(reason=row.get("revoked_reason") or ""))
+        elif is_earlier_format(row):
+            parts.append(_("Issued with an earlier format; a reprint uses the current one"))
         return "; ".join(parts)
 
     def sort_key(self, row: dict, field: str) -> Any:

@@ -211,7 +211,18 @@ class CertificatesPage(Retranslating, QWidget):
         title = rows[0]["trainee_name"] if len(rows) == 1 else ngettext(
             "{n} certificate", "{n} certificates", len(rows)
         ).format(n=i18n.format_number(len(rows), 0))
-        self.printer.print_rows(rows, _("Certificates – {title}").format(title=title))
+        serials = [r["serial"] for r in rows]
+        try:  # issued with an earlier code format: signed again in the current one first
+            result = certificates.reprint(self._store, serials)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, exc)
+            return
+        if result.reformatted:
+            self.refresh()
+            self._apply_filter(select=serials)
+            self.changed.emit()
+        self.printer.print_rows(
+            result.certificates, _("Certificates – {title}").format(title=title))
 
     def reissue(self) -> None:
         rows = self.selected_rows()
