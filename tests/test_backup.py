@@ -203,8 +203,8 @@ def test_backup_while_another_connection_writes_is_consistent(demo_store, tmp_pa
         thread.join()
         writer.close()
     for target, expected in made:
-        summary = q.summarize(target)
-        assert summary.counts == expected
+        summary = q.summarize(target, rows=True)
+        assert summary.rows == expected
         conn = sqlite3.connect(target)
         written = conn.execute("SELECT count(*) FROM trainee WHERE name LIKE '写入%'").fetchone()[0]
         enrolled = conn.execute(

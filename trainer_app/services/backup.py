@@ -161,8 +161,8 @@ def copy_checked(store: Store, target: Path, progress: Progress | None = None,
         expected = q.copy_online(store.conn, target, progress, cancelled)
         if meta:
             q.set_meta(target, meta)
-        summary = q.summarize(target, check)
-        if summary.counts != expected or summary.meta.get("site_id") != store.site_id:
+        summary = q.summarize(target, check, rows=True)
+        if summary.rows != expected or summary.meta.get("site_id") != store.site_id:
             raise ServiceError(_("The backup does not hold what the database holds; it was "
                                  "not kept."))
         q.fsync_file(target)
