@@ -56,7 +56,13 @@ def test_edits_before_and_after_a_restore_both_reach_the_county(linked):  # noqa
     edit_phone(station, code, "13800000001")  # after the backup
     send(station, county, usb)
     assert trainee_at(county, station, code)["phone"] == "13800000001"
+    edit_phone(station, code, "13800000009")  # never sent
     counter_before = int(station.get_meta("change_counter"))
+    # What the restore loses, in plain words, before it happens
+    seq = exchange.status(station)["bundles"][0]["seq"]
+    lost = restore.loss_text(station.path, backup.read_info(made.path))
+    assert f"Bundles {seq} to {seq}, sent after this backup, are at the county" in lost
+    assert "have not reached the county: they are lost" in lost
 
     station = restore_station(linked, made.path)
     assert int(station.get_meta("epoch")) == 1

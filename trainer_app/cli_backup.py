@@ -140,12 +140,16 @@ def cmd_backup_verify(_path: Path, args: argparse.Namespace) -> int:
 
 
 def cmd_backup_restore(path: Path, args: argparse.Namespace) -> int:
-    result = restore.restore(path, args.file, _maybe_passphrase(args))
+    secret = _maybe_passphrase(args)
+    loss = restore.loss_text(path, restore.verify(args.file, secret))
+    result = restore.restore(path, args.file, secret)
     if result.safety is not None:
         print(_("The database it replaced was backed up to {path}.").format(
             path=result.safety.path))
     print(_("Restored {file} into {db}.").format(file=args.file.name, db=path))
     print(_describe(result.restored))
+    if loss:
+        print(loss)
     if result.keys_missing:
         print(_("Warning: this data folder holds no key of the restored site; restore its "
                 "encrypted backup (which holds the keys) to sign certificates and bundles."),

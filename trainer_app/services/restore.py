@@ -35,6 +35,7 @@ from trainer_app.services.errors import ServiceError, ValidationError
 from trainer_app.services.trainees import CODE_PREFIX
 from trainer_app.store import Store, StoreError
 from trainer_app.store import backup as q
+from trainer_app.store import sync as sync_q
 
 SEALED_SUFFIX = ".trbackup"
 MIN_PASSPHRASE = 8
@@ -229,6 +230,43 @@ def _unseal(path: Path, passphrase: str | None, database: Path) -> dict[str, byt
     if not database.exists():
         raise _refuse(path, _("It holds no database."))
     return {name: buffer.getvalue() for name, buffer in files.items()}
+
+
+# -- what a restore loses --------------------------------------------------------------------
+def loss_text(db_path: Path, info: BackupInfo) -> str:
+    """What restoring ``info`` over the database at ``db_path`` loses, in plain words ("" when
+    there is no database there yet)."""
+    if not Path(db_path).exists():
+        return ""
+    try:
+        store = Store(db_path)
+    except StoreError:
+        return _("The current database cannot be read; it is kept beside the restored one.")
+    try:
+        current = backup.read_info(Path(db_path))
+        last = sync_q.last_out(store)
+        unsent = sync_q.change_counter(store) > (last["to_rev"] if last else 0)
+        role, code = store.get_meta("role") or "", current.code
+        same_site = store.site_id == info.site_id
+    finally:
+        store.close()
+    if not same_site:
+        return _("This backup is of another site ({other}); the current database ({code}) is "
+                 "replaced by it.").format(other=info.code or "?", code=code or "?")
+    lines = []
+    if role == "county":
+        lines.append(_("Bundles imported after this backup are no longer in the database: "
+                       "import them again."))
+    else:
+        after = (last["seq"] if last else 0) - (info.last_bundle or 0)
+        if after > 0:
+            lines.append(_("Bundles {first} to {last}, sent after this backup, are at the "
+                           "county: what they carried stays there.").format(
+                               first=(info.last_bundle or 0) + 1, last=last["seq"]))
+        if unsent:
+            lines.append(_("Changes made after the last bundle was sent have not reached the "
+                           "county: they are lost."))
+    return "\n".join(lines)
 
 
 # -- checking and restoring ------------------------------------------------------------------

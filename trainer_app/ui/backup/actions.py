@@ -104,19 +104,26 @@ class BackupActions(QObject):
 
     def restore_checked(self, source: Path, secret: str | None) -> Task:
         """Check the backup (off the UI thread), show what it holds, restore when confirmed."""
-        task = Task(lambda _progress, _cancelled: restore.verify(source, secret),
-                    label=_("Checking the backup…"), parent=self.window, cancellable=False)
-        task.succeeded.connect(lambda info: self._confirm(source, secret, info))
+        db_path = self.db_path
+
+        def check(_progress, _cancelled) -> tuple[BackupInfo, str]:
+            info = restore.verify(source, secret)
+            return info, restore.loss_text(db_path, info)
+
+        task = Task(check, label=_("Checking the backup…"), parent=self.window,
+                    cancellable=False)
+        task.succeeded.connect(lambda found: self._confirm(source, secret, *found))
         task.failed.connect(lambda exc: show_error(self.window, exc))
         self.task = task.start()
         return task
 
-    def _confirm(self, source: Path, secret: str | None, info: BackupInfo) -> None:
+    def _confirm(self, source: Path, secret: str | None, info: BackupInfo, loss: str) -> None:
         answer = QMessageBox.question(
             self.window, _("Restore this backup?"),
             _("{what}\n\nThe database will be replaced by this backup; the current one is "
               "backed up first. Work done after this backup is no longer in the program, "
-              "and what of it has not reached the county is lost.").format(what=describe(info)),
+              "and what of it has not reached the county is lost.").format(what=describe(info))
+            + (f"\n\n{loss}" if loss else ""),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel)
         if answer == QMessageBox.StandardButton.Yes:
