@@ -433,15 +433,18 @@ def test_cli_create_list_verify_restore(linked, tmp_path, capsys):
 
 def test_a_new_epoch_jumps_past_what_the_old_one_may_have_used():
     now = dt.datetime(2026, 12, 3, 12, tzinfo=dt.UTC)
-    first = epoch.start({"change_counter": "120", "site_id": "s"}, max_code=340, max_serial=12,
-                        now=now)
+    first = epoch.start({"change_counter": "120", "site_id": "s"}, last_bundle=4, max_code=340,
+                        max_serial=12, now=now)
+    assert first["epoch_parent"] == "" and first["epoch_base_seq"] == "4"
     assert first["epoch"] == "1" and first["epoch_base_rev"] == "120"
     assert int(first["change_counter"]) >= 120 + epoch.REV_JUMP
     assert int(first["trainee_code_floor"]) == 340 + epoch.NUMBER_JUMP
     assert int(first["serial_floor"]) == 12 + epoch.NUMBER_JUMP
     # restored again later from a backup of the first epoch: higher still, a new id
     again = epoch.start({**first, "change_counter": str(int(first["change_counter"]) + 5)},
-                        max_code=341, max_serial=12, now=now + dt.timedelta(hours=1))
+                        last_bundle=6, max_code=341, max_serial=12,
+                        now=now + dt.timedelta(hours=1))
+    assert again["epoch_parent"] == first["epoch_id"]
     assert again["epoch"] == "2" and again["epoch_id"] != first["epoch_id"]
     assert int(again["change_counter"]) > int(first["change_counter"]) + 5
     assert int(again["trainee_code_floor"]) == 340 + 2 * epoch.NUMBER_JUMP

@@ -4,6 +4,7 @@ after a station is restored from a backup (on its own PC or on a new one)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from tests.test_backup import PASS, idcard_number, linked  # noqa: F401 - the fi
 from trainer_app.domain import epoch
 from trainer_app.domain.models import Trainee
 from trainer_app.services import backup, restore, trainees
+from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
 from trainer_app.sync import exchange
 
@@ -142,3 +144,107 @@ def test_two_restores_of_one_backup_never_share_change_numbers(linked, times):  
         trainees.register(station, Trainee(name="恢复后", id_number=idcard_number(700),
                                            village="王坪村"))
     assert counters[1] > counters[0] + 1
+
+
+def test_a_station_that_never_restored_sends_bundles_as_before(linked):  # noqa: F811
+    path, manifest = exchange.export(linked["station"], linked["usb"])
+    assert "epoch" not in manifest and path.name == f"WP01-{manifest['seq']:05d}.trbundle"
+
+
+def test_after_a_restore_the_epoch_is_signed_into_every_manifest(linked):  # noqa: F811
+    county, station, usb = linked["county"], linked["station"], linked["usb"]
+    send(station, county, usb)
+    made = backup.create(station)
+    send(station, county, usb)  # bundle 3: after the backup, at the county
+    station = restore_station(linked, made.path)
+    path, manifest = exchange.export(station, usb)
+    assert manifest["epoch"] == {"n": 1, "id": station.get_meta("epoch_id"), "parent": "",
+                                 "base_seq": 2, "started_at": station.get_meta(
+                                     "epoch_started_at")}
+    assert manifest["seq"] == 3 and path.name == "WP01-e1-00003.trbundle"
+    assert (usb / "WP01-00003.trbundle").exists()  # the old epoch's file is not overwritten
+    report = exchange.import_file(county, path)
+    assert report.status == "applied"
+    rows = county.rows("SELECT seq, epoch_id FROM bundle_in WHERE sender_site = ? "
+                       "AND status = 'applied' ORDER BY id", [station.site_id])
+    assert [(r["seq"], r["epoch_id"]) for r in rows][-2:] == [
+        (3, None), (3, station.get_meta("epoch_id"))]
+    # The county's receipt confirms the new bundle 3 of the epoch, not the old one's
+    county_bundle, _m = exchange.export(county, usb)
+    exchange.import_file(station, county_bundle)
+    sent = {(r["seq"], r["epoch_id"]): r["acknowledged_at"] for r in station.rows(
+        "SELECT seq, epoch_id, acknowledged_at FROM bundle_out")}
+    assert sent[(3, station.get_meta("epoch_id"))] is not None
+
+
+def test_two_clones_of_one_station_are_detected_at_the_county(linked, tmp_path, capsys):  # noqa: F811
+    from trainer_app import cli
+
+    county, station, usb = linked["county"], linked["station"], linked["usb"]
+    send(station, county, usb)
+    made = backup.create(station)
+    code = trainees.search(station, "")[0]["code"]
+    clone_db = tmp_path / "clone.db"
+    restore.restore(clone_db, made.path)  # a second PC restored from the same backup
+    station = restore_station(linked, made.path)
+    clone = Store(clone_db)
+    try:
+        edit_phone(station, code, "13500000001")
+        first = send(station, county, usb)
+        assert first.status == "applied"
+        edit_phone(clone, code, "13500000002")
+        path, _m = exchange.export(clone, usb)
+        held = exchange.import_file(county, path)
+        assert held.status == "pending" and held.reason == "clone"
+        assert trainee_at(county, station, code)["phone"] == "13500000001"  # not applied
+
+        assert cli.main(["--lang", "en", "--db", str(county.path), "epochs", "list", "WP01",
+                         "--json"]) == 0
+        listed = {e["epoch_id"]: e for e in json.loads(capsys.readouterr().out)}
+        assert listed[station.get_meta("epoch_id")]["status"] == "active"
+        assert listed[clone.get_meta("epoch_id")]["status"] == "held"
+        assert listed[clone.get_meta("epoch_id")]["base_seq"] == 2
+
+        # The coordinator chooses the clone's PC: its held bundle is applied, the other stops.
+        assert cli.main(["--lang", "en", "--db", str(county.path), "epochs", "choose", "WP01",
+                         clone.get_meta("epoch_id")[:13]]) == 0
+        edit_phone(station, code, "13500000003")
+        path, _m = exchange.export(station, usb)
+        assert exchange.import_file(county, path).reason == "stopped_epoch"
+        county_bundle, _m = exchange.export(county, usb)
+        exchange.import_file(station, county_bundle)
+        with pytest.raises(ServiceError, match="chose another PC"):
+            exchange.export(station, usb)
+        exchange.import_file(clone, county_bundle)
+        send(clone, county, usb)  # the chosen PC syncs on, and its rows win back
+        assert trainee_at(county, station, code)["phone"] == "13500000002"
+        assert county.scalar("SELECT count(*) FROM trainee WHERE origin = ?", [
+            clone.site_id]) == clone.scalar("SELECT count(*) FROM trainee")
+    finally:
+        clone.close()
+
+
+def test_a_county_restored_from_an_older_backup_gets_the_lost_bundles_again(linked):  # noqa: F811
+    county, station, usb = linked["county"], linked["station"], linked["usb"]
+    county_backup = backup.create(county)
+    send(station, county, usb)  # lost at the county by its restore
+    code = trainees.search(station, "")[0]["code"]
+    edit_phone(station, code, "13400000001")
+    send(station, county, usb)
+    county_bundle, _m = exchange.export(county, usb)
+    exchange.import_file(station, county_bundle)  # the station sees both confirmed
+    assert all(r["acknowledged_at"] for r in station.rows("SELECT * FROM bundle_out"))
+
+    county_path = county.path
+    county.close()
+    restore.restore(county_path, county_backup.path)
+    county = linked["county"] = Store(county_path)
+    assert county.row("SELECT * FROM trainee WHERE code = ?", [code]) is None
+    county_bundle, _m = exchange.export(county, usb)
+    exchange.import_file(station, county_bundle)  # its receipt no longer holds them
+    path, manifest = exchange.export(station, usb)
+    assert manifest["full"] is True  # everything again
+    assert exchange.import_file(county, path).status == "applied"
+    assert trainee_at(county, station, code)["phone"] == "13400000001"
+    _path, manifest = exchange.export(station, usb)
+    assert manifest["full"] is False  # once

@@ -24,6 +24,8 @@ from trainer_app.cli_parser import CommandError, actions, command
 from trainer_app.i18n import _
 from trainer_app.services import backup, restore
 from trainer_app.store import Store
+from trainer_app.store import sync as sync_q
+from trainer_app.sync import epochs, exchange, site
 
 EXIT_OK = 0
 
@@ -51,6 +53,22 @@ def add_commands(commands) -> None:
     sub.set_defaults(takes_path=True)
     sub.add_argument("file", type=Path, metavar=_("FILE"), help=_("the backup file"))
     _passphrase_option(sub)
+
+
+    group = actions(commands, "epochs", _("at the county: a station's epochs (each restore "
+                                          "from a backup starts one), and which PC is the "
+                                          "station when two were restored from one backup"))
+    sub = command(group, "list", _("a station's epochs: when each started, from which bundle, "
+                                   "bundles applied, applied, held or stopped"),
+                  cmd_epochs_list, "--json")
+    sub.add_argument("code", metavar=_("CODE"), help=_("the station's code"))
+    sub = command(group, "choose",
+                  _("choose the epoch (the PC) that is the station: its held bundles are "
+                    "applied, the other epoch from the same backup is stopped"),
+                  cmd_epochs_choose)
+    sub.add_argument("code", metavar=_("CODE"), help=_("the station's code"))
+    sub.add_argument("epoch", metavar=_("EPOCH_ID"),
+                     help=_("the epoch's id (or its first characters), as 'epochs list' shows"))
 
 
 def _passphrase_option(sub: argparse.ArgumentParser) -> None:
@@ -154,4 +172,47 @@ def cmd_backup_restore(path: Path, args: argparse.Namespace) -> int:
         print(_("Warning: this data folder holds no key of the restored site; restore its "
                 "encrypted backup (which holds the keys) to sign certificates and bundles."),
               file=sys.stderr)
+    return EXIT_OK
+
+
+def _station_site(store: Store, code: str) -> str:
+    site.require_role(store, "county")
+    row = sync_q.station_by_code(store, code.strip().upper())
+    if not row or not row["site_id"]:
+        raise CommandError(_("No station with code {code} has sent a bundle.").format(code=code))
+    return row["site_id"]
+
+
+def cmd_epochs_list(store: Store, args: argparse.Namespace) -> int:
+    rows = epochs.listing(store, _station_site(store, args.code))
+    if args.json:
+        fmt.print_json(rows)
+        return EXIT_OK
+    status = {"active": _("applied"), "held": _("held"), "stopped": _("stopped")}
+    fmt.print_table([
+        (_("Epoch"), lambda r: r["epoch_id"]),
+        (_("Number"), lambda r: r["epoch"]),
+        (_("Started"), lambda r: i18n.format_datetime(r["started_at"]) if r["started_at"]
+         else ""),
+        (_("From bundle"), lambda r: r["base_seq"]),
+        (_("Bundles applied"), lambda r: r["bundles"]),
+        (_("Status"), lambda r: status.get(r["status"], r["status"])),
+    ], rows)
+    return EXIT_OK
+
+
+def cmd_epochs_choose(store: Store, args: argparse.Namespace) -> int:
+    site_id = _station_site(store, args.code)
+    found = [r["epoch_id"] for r in epochs.listing(store, site_id)
+             if r["epoch_id"].startswith(args.epoch.strip().lower())]
+    if len(found) != 1:
+        raise CommandError(_("No single epoch of station {code} starts with {epoch}.").format(
+            code=args.code, epoch=args.epoch))
+    stopped = epochs.choose(store, site_id, found[0])
+    print(_("Epoch {epoch} is the station now.").format(epoch=found[0]))
+    for epoch_id in stopped:
+        print(_("Epoch {epoch} is stopped: its bundles are refused, and the county's next "
+                "bundle tells that PC to stop.").format(epoch=epoch_id))
+    for report in exchange.import_held(store, args.code):
+        print(report.message)
     return EXIT_OK

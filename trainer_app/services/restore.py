@@ -325,7 +325,8 @@ def restore(db_path: Path, source: Path, passphrase: str | None = None,
             **{key: None for key in q.COPY_META},
             "restored_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "restored_from": Path(source).name,
-            **epoch.start(summary.meta, *q.running_numbers(staging, CODE_PREFIX)),
+            **epoch.start(summary.meta, summary.last_bundle or 0,
+                          *q.running_numbers(staging, CODE_PREFIX)),
             **_image_meta(summary.meta, files),
         })
         q.fsync_file(staging)

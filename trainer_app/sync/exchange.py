@@ -24,7 +24,7 @@ from trainer_app.store import Store
 from trainer_app.store import records as store_records
 from trainer_app.store import sync as q
 from trainer_app.store.db import utc_now
-from trainer_app.sync import bundle, crypto, records, site
+from trainer_app.sync import bundle, crypto, epochs, records, site
 
 Progress = Callable[[int], None]
 Cancelled = Callable[[], bool]
@@ -62,8 +62,11 @@ def _county_items(store: Store) -> Iterator[tuple[str, dict]]:
             yield from ((table, row) for row in q.changed_rows(store, table, store.site_id, 0))
     for st in q.stations(store):
         if st["site_id"]:
-            yield records.RECEIPT, {"station_site": st["site_id"], "station_code": st["code"],
-                                    "held": q.applied_seqs(store, st["site_id"])}
+            held, per_epoch = epochs.receipt_field(store, st["site_id"])
+            receipt = {"station_site": st["site_id"], "station_code": st["code"], "held": held}
+            if per_epoch:  # only for stations that restored: others' receipts stay as they were
+                receipt["epochs"] = per_epoch
+            yield records.RECEIPT, receipt
 
 
 def export(store: Store, out_dir: Path, full: bool = False,
@@ -83,7 +86,9 @@ def export(store: Store, out_dir: Path, full: bool = False,
     last = q.last_out(store)
     seq = (last["seq"] if last else 0) + 1
     to_rev = q.change_counter(store)
+    epoch = epochs.current(store) if role == "station" else None
     if role == "station":
+        full = epochs.before_export(store) or full
         from_rev = 0 if full or not last else last["to_rev"]
         code = store.get_meta("station_code") or ""
         items = _station_items(store, from_rev)
@@ -108,14 +113,19 @@ def export(store: Store, out_dir: Path, full: bool = False,
         "seq": seq, "full": bool(full), "from_rev": from_rev, "to_rev": to_rev,
         "created_at": utc_now(), "program_version": __version__,
     }
-    name = f"{code}-{seq:05d}{'-full' if full and role == 'station' else ''}{bundle.SUFFIX}"
+    if epoch:
+        manifest["epoch"] = epoch
+    name = epochs.bundle_name(code, seq, full and role == "station", bundle.SUFFIX, epoch)
     path = out_dir / name
     manifest = bundle.write(path, manifest, items, signer, recipient or None, progress)
     with store.transaction():
         q.add_out(store, {"seq": seq, "file_name": name, "path": str(path),
                           "created_at": manifest["created_at"], "from_rev": from_rev,
                           "to_rev": to_rev, "full": int(bool(full)),
-                          "counts": manifest["counts"], "sha256": manifest["payload_sha256"]})
+                          "counts": manifest["counts"], "sha256": manifest["payload_sha256"],
+                          "epoch_id": epoch["id"] if epoch else None})
+        if full and role == "station":
+            epochs.after_export(store)
     return path, manifest
 
 
@@ -156,6 +166,11 @@ REASONS = {
     "invalid_record": lambda: _("it holds a record that fails validation"),
     "not_a_bundle": lambda: _("it is not a Trainer sync file"),
     "cancelled": lambda: _("the import was stopped before this file was applied"),
+    "clone": lambda: _("it comes from a second PC restored from the same backup as the "
+                       "station; it is held until the coordinator chooses which PC is the "
+                       "station"),
+    "stopped_epoch": lambda: _("it comes from a PC the coordinator chose not to keep as the "
+                               "station"),
 }
 
 
@@ -165,6 +180,11 @@ def reason_text(code: str) -> str:
 
 def pending_dir() -> Path:
     return paths.data_dir() / "inbox" / "pending"
+
+
+def held_dir() -> Path:
+    """Bundles of a second PC restored from the same backup as a station (a clone)."""
+    return paths.data_dir() / "inbox" / "held"
 
 
 def import_file(
@@ -181,7 +201,7 @@ def import_file(
         _import(store, path, report, progress, cancelled, limits)
     except bundle.BundleError as exc:
         report.new, report.changed, report.unchanged = {}, {}, 0
-        report.status = "pending" if exc.reason == "not_approved" else "rejected"
+        report.status = "pending" if exc.reason in ("not_approved", "clone") else "rejected"
         report.reason = exc.reason
         report.message = _("{file}: {reason}.").format(file=path.name,
                                                       reason=reason_text(exc.reason))
@@ -242,6 +262,7 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
             except ValueError:
                 raise bundle.BundleError("damaged", "ephemeral key") from None
         allowed, origin, station_key = records.STATION_TABLES, sender_site, claimed
+        epochs.admit(store, m, sender_site, path, station_row["code"], held_dir())
     elif role == "station":
         county = site.county(store)
         if m.get("kind") != "county" or sender_site != county.site_id:
@@ -345,7 +366,8 @@ def _apply(store: Store, path: Path, header: bundle.Header, opener, allowed, ori
                              "sha256": m["payload_sha256"], "file_name": path.name,
                              "received_at": utc_now(), "from_rev": m.get("from_rev"),
                              "to_rev": m.get("to_rev"), "counts": m.get("counts", {}),
-                             "status": "applied"})
+                             "status": "applied",
+                             "epoch_id": (epochs.read_field(m) or {}).get("id")})
     except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError,
             UnicodeEncodeError) as exc:
         # constraint violations, values SQLite cannot take: the bundle is at fault
@@ -383,8 +405,7 @@ def _flush(store: Store, table: str, names: list[str], batch: list[dict],
 def _apply_receipts(store: Store, receipts: list[dict]) -> None:
     for receipt in receipts:
         if receipt.get("station_site") == store.site_id and isinstance(receipt.get("held"), list):
-            q.acknowledge(store, [s for s in receipt["held"]
-                                  if isinstance(s, int) and 0 < s < 2**63])
+            epochs.apply_receipt(store, receipt)
 
 
 def approve(store: Store, code: str) -> list[ImportReport]:
@@ -418,6 +439,19 @@ def approve(store: Store, code: str) -> list[ImportReport]:
 # Waiting bundles that can never be applied: a damaged or cut copy, or one not signed by the
 # key just approved (another key claiming the station's code).
 DISCARDED = ("damaged", "truncated", "forged")
+
+
+def import_held(store: Store, code: str) -> list[ImportReport]:
+    """Import the bundles held as a clone's, after the coordinator chose the station's epoch:
+    those of the chosen epoch are applied, those of a stopped one deleted."""
+    folder = held_dir() / code.strip().upper()
+    reports = []
+    for path in sorted(folder.glob(f"*{bundle.SUFFIX}")) if folder.exists() else []:
+        report = import_file(store, path)
+        if report.status != "pending":
+            path.unlink(missing_ok=True)
+        reports.append(report)
+    return reports
 
 
 def _waiting(code: str) -> list[Path]:
