@@ -248,3 +248,95 @@ def test_a_county_restored_from_an_older_backup_gets_the_lost_bundles_again(link
     assert trainee_at(county, station, code)["phone"] == "13400000001"
     _path, manifest = exchange.export(station, usb)
     assert manifest["full"] is False  # once
+
+
+def test_a_station_rebuilt_from_the_county_after_losing_everything(linked, tmp_path,  # noqa: F811
+                                                                  monkeypatch):
+    from trainer_app.security import keys
+    from trainer_app.services import certificates
+    from trainer_app.sync import rebuild, site
+
+    county, station, usb = linked["county"], linked["station"], linked["usb"]
+    send(station, county, usb)
+    old_site = station.site_id
+    old_rows = {t: station.rows(f"SELECT * FROM {t} WHERE origin = ? ORDER BY id", [old_site])
+                for t in ("trainee", "training_class", "lesson", "enrollment", "attendance",
+                          "certificate")}
+    qr = station.row("SELECT qr_text FROM certificate LIMIT 1")["qr_text"]
+    code = trainees.search(station, "")[0]["code"]
+    county_home = os.environ["TRAINER_APP_HOME"]
+
+    # The PC dies: a new data folder, a new database linked with the county pack, a new key.
+    monkeypatch.setenv("TRAINER_APP_HOME", str(tmp_path / "newpc"))
+    new = Store(tmp_path / "newpc" / "trainer.db", create=True)
+    try:
+        site.setup_station(new, linked["root"] / "WP01.trpack")
+        first, _m = exchange.export(new, usb)
+        fingerprint = site.own_fingerprint(new)
+        monkeypatch.setenv("TRAINER_APP_HOME", county_home)
+        assert exchange.import_file(county, first).status == "rejected"  # not the approved key
+        with pytest.raises(ServiceError, match="fingerprint typed"):
+            rebuild.rekey(county, "WP01", "0000-0000-0000-0000-0000", first)
+        assert rebuild.rekey(county, "WP01", fingerprint.lower(), first) == fingerprint
+        pack = rebuild.write_rebuild(county, "WP01", tmp_path)
+        raw = pack.read_bytes()
+        assert "王坪".encode() not in raw and old_rows["trainee"][0]["name"].encode() not in raw
+
+        monkeypatch.setenv("TRAINER_APP_HOME", str(tmp_path / "newpc"))
+        result = rebuild.apply_rebuild(new, pack)
+        assert result["code"] == "WP01"
+        assert new.site_id == old_site  # the station keeps its site id
+        for table, rows in old_rows.items():
+            got = new.rows(f"SELECT * FROM {table} WHERE origin = ? ORDER BY id", [old_site])
+            assert [{k: v for k, v in r.items() if k != "id_hash"} for r in got] == [
+                {k: v for k, v in r.items() if k != "id_hash"} for r in rows], table
+        assert certificates.verify(new, qr).genuine  # signed with the old key, still verifies
+        assert keys.load(old_site) is not None  # the new key, under the station's site id
+        edit_phone(new, code, "13300000001")
+        path, manifest = exchange.export(new, usb)
+        assert manifest["seq"] > max(r["seq"] for r in county.rows(
+            "SELECT seq FROM bundle_in WHERE sender_site = ? AND status = 'applied'",
+            [old_site]))
+        monkeypatch.setenv("TRAINER_APP_HOME", county_home)
+        report = exchange.import_file(county, path)
+        assert report.status == "applied", report.detail
+        assert trainee_at(county, new, code)["phone"] == "13300000001"
+        assert certificates.verify(county, qr).genuine  # at the county too
+    finally:
+        new.close()
+
+
+def test_rekey_and_rebuild_on_the_command_line(linked, tmp_path, monkeypatch, capsys):  # noqa: F811
+    from trainer_app import cli
+
+    county, station, usb = linked["county"], linked["station"], linked["usb"]
+    send(station, county, usb)
+    county_home = os.environ["TRAINER_APP_HOME"]
+    newpc = tmp_path / "newpc"
+    new_db = str(newpc / "trainer.db")
+    monkeypatch.setenv("TRAINER_APP_HOME", str(newpc))
+    assert cli.main(["--lang", "en", "--db", new_db, "setup", "station", "--pack",
+                     str(linked["root"] / "WP01.trpack")]) == 0
+    fingerprint = capsys.readouterr().out.split("Key fingerprint: ")[1].split()[0]
+    assert cli.main(["--lang", "en", "--db", new_db, "sync", "export", "--out", str(usb)]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+
+    monkeypatch.setenv("TRAINER_APP_HOME", county_home)
+    county_db = str(county.path)
+    assert cli.main(["--lang", "en", "--db", county_db, "stations", "rekey", "WP01",
+                     "--fingerprint", "1234-5678", "--bundle", first]) == 2
+    assert "fingerprint typed" in capsys.readouterr().err
+    assert cli.main(["--lang", "en", "--db", county_db, "stations", "rekey", "WP01",
+                     "--fingerprint", fingerprint, "--bundle", first]) == 0
+    capsys.readouterr()
+    assert cli.main(["--lang", "en", "--db", county_db, "county", "rebuild-pack",
+                     "--station-code", "WP01", "--out", str(tmp_path)]) == 0
+    pack = capsys.readouterr().out.strip()
+
+    monkeypatch.setenv("TRAINER_APP_HOME", str(newpc))
+    assert cli.main(["--lang", "en", "--db", new_db, "setup", "station", "--rebuild",
+                     pack]) == 0
+    assert "This PC is station WP01 again" in capsys.readouterr().out
+    assert cli.main(["--lang", "en", "--db", new_db, "trainees", "list", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 40
+    assert cli.main(["--lang", "en", "--db", new_db, "setup", "station"]) == 2

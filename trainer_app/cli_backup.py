@@ -25,7 +25,7 @@ from trainer_app.i18n import _
 from trainer_app.services import backup, restore
 from trainer_app.store import Store
 from trainer_app.store import sync as sync_q
-from trainer_app.sync import epochs, exchange, site
+from trainer_app.sync import epochs, exchange, rebuild, site
 
 EXIT_OK = 0
 
@@ -71,6 +71,54 @@ def add_commands(commands) -> None:
                      help=_("the epoch's id (or its first characters), as 'epochs list' shows"))
 
 
+    _add_rebuild_commands(commands)
+
+
+def _group(commands, name: str):
+    """The sub-commands of the command ``name`` (added by another module)."""
+    parser = commands.choices[name]
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def _add_rebuild_commands(commands) -> None:
+    """``stations rekey``, ``county rebuild-pack`` and ``setup station --rebuild``, beside the
+    commands of :mod:`trainer_app.cli_sync` they belong with."""
+    sub = command(_group(commands, "stations"), "rekey",
+                  _("approve a new key for a station whose PC was lost with no backup, after "
+                    "comparing its fingerprint with the one the station shows; the station "
+                    "keeps its site id, its old key stays (retired) so its certificates "
+                    "verify"), cmd_stations_rekey)
+    sub.add_argument("code", metavar=_("CODE"), help=_("the station's code"))
+    sub.add_argument("--fingerprint", required=True, metavar=_("FINGERPRINT"),
+                     help=_("the new key's fingerprint, as the station shows it"))
+    sub.add_argument("--bundle", required=True, type=Path, metavar=_("FILE"),
+                     help=_("the first bundle the station's new PC wrote"))
+    sub = command(_group(commands, "county"), "rebuild-pack",
+                  _("write the rebuild file of a station after 'stations rekey': its records "
+                    "as the county holds them, encrypted to the new PC"), cmd_county_rebuild)
+    sub.add_argument("--station-code", required=True, metavar=_("CODE"),
+                     help=_("the station's code"))
+    sub.add_argument("--out", type=Path, required=True, metavar=_("DIR_OR_FILE"),
+                     help=_("the folder or file to write"))
+    station = _group(commands, "setup").choices["station"]
+    for action in station._actions:
+        if action.dest == "pack":
+            action.required = False
+    station.add_argument("--rebuild", type=Path, metavar=_("FILE"),
+                         help=_("on a new PC linked with the county pack: become the station "
+                                "again from the rebuild file the county wrote"))
+    linking = station.get_default("func")
+
+    def setup_station(path: Path, args: argparse.Namespace) -> int:
+        if args.rebuild is not None:
+            return cmd_setup_rebuild(path, args)
+        if args.pack is None:
+            raise CommandError(_("Give --pack FILE (or --rebuild FILE)."))
+        return linking(path, args)
+
+    station.set_defaults(func=setup_station)
+
+
 def _passphrase_option(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--passphrase-file", type=Path, metavar=_("FILE"),
                      help=_("read the passphrase of the encrypted backup from the first line "
@@ -93,10 +141,14 @@ def _passphrase(args: argparse.Namespace, twice: bool) -> str:
     return first
 
 
+def _labels() -> dict[str, str]:
+    return {"trainee": _("trainees"), "training_class": _("classes"),
+            "certificate": _("certificates"), "attendance": _("attendance marks"),
+            "station": _("stations")}
+
+
 def _describe(info: backup.BackupInfo) -> str:
-    labels = {"trainee": _("trainees"), "training_class": _("classes"),
-              "certificate": _("certificates"), "attendance": _("attendance marks"),
-              "station": _("stations")}
+    labels = _labels()
     counts = ", ".join(f"{labels[k]} {i18n.format_number(n, 0)}"
                        for k, n in info.counts.items() if k in labels and (n or k == "trainee"))
     lines = [
@@ -215,4 +267,32 @@ def cmd_epochs_choose(store: Store, args: argparse.Namespace) -> int:
                 "bundle tells that PC to stop.").format(epoch=epoch_id))
     for report in exchange.import_held(store, args.code):
         print(report.message)
+    return EXIT_OK
+
+
+def cmd_stations_rekey(store: Store, args: argparse.Namespace) -> int:
+    fingerprint = rebuild.rekey(store, args.code, args.fingerprint, args.bundle)
+    print(_("Station {code}: the key {fingerprint} is approved; the old key is kept, retired. "
+            "Now write its rebuild file with 'county rebuild-pack'.").format(
+                code=args.code.upper(), fingerprint=fingerprint))
+    return EXIT_OK
+
+
+def cmd_county_rebuild(store: Store, args: argparse.Namespace) -> int:
+    print(rebuild.write_rebuild(store, args.station_code, args.out))
+    return EXIT_OK
+
+
+def cmd_setup_rebuild(path: Path, args: argparse.Namespace) -> int:
+    store = Store(path)
+    try:
+        result = rebuild.apply_rebuild(store, args.rebuild)
+    finally:
+        store.close()
+    print(_("This PC is station {code} again ({name}).").format(
+        code=result["code"], name=result["name"]))
+    labels = _labels()
+    print(_("Holds: {counts}").format(counts=", ".join(
+        f"{labels[k]} {i18n.format_number(n, 0)}" for k, n in result["counts"].items()
+        if k in labels)))
     return EXIT_OK
