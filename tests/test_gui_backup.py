@@ -14,6 +14,7 @@ import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
 
+from tests.test_backup import linked  # noqa: F401 - the fixture
 from trainer_app.domain.models import Trainee
 from trainer_app.services import backup, demo, trainees
 from trainer_app.store import Store
@@ -188,3 +189,43 @@ def test_backup_folder_can_be_changed(qtbot, window, tmp_path):
     qtbot.mouseClick(dialog.back_up_now, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=10_000)
     assert len(list(elsewhere.glob("*.db"))) == 1
+
+
+def test_the_coordinator_sees_two_clones_and_keeps_one(qtbot, linked, tmp_path):  # noqa: F811
+    from tests.test_backup_sync import edit_phone, restore_station, send
+    from trainer_app.services import restore
+    from trainer_app.sync import exchange
+
+    county, station, usb = linked["county"], linked["station"], linked["usb"]
+    send(station, county, usb)
+    made = backup.create(station)
+    code = trainees.search(station, "")[0]["code"]
+    restore.restore(tmp_path / "clone.db", made.path)
+    station = restore_station(linked, made.path)
+    clone = Store(tmp_path / "clone.db")
+    try:
+        edit_phone(station, code, "13500000001")
+        send(station, county, usb)
+        edit_phone(clone, code, "13500000002")
+        path, _m = exchange.export(clone, usb)
+        assert exchange.import_file(county, path).reason == "clone"
+
+        language.apply("en")
+        w = MainWindow(county)
+        w.show()
+        assert w.backup_actions.epochs_action.isVisible()
+        dialog = w.backup_actions.open_epochs()
+        qtbot.waitUntil(lambda: dialog.model.rowCount() == 2, timeout=10_000)
+        statuses = [dialog.model.index(r, 6).data() for r in range(2)]
+        assert statuses[0] == "applied" and statuses[1].startswith("held")
+        assert dialog.model.index(1, 4).data() == "1"  # one bundle held
+        dialog.table.selectRow(1)
+        assert dialog.choose_button.isEnabled()
+        qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.model.rowCount() == 2 and dialog.model.index(
+            0, 6).data() == "stopped", timeout=10_000)
+        assert county.scalar("SELECT count(*) FROM bundle_in WHERE epoch_id = ?",
+                             [clone.get_meta("epoch_id")]) == 1
+        w.close()
+    finally:
+        clone.close()

@@ -236,7 +236,7 @@ def _station_site(store: Store, code: str) -> str:
 
 
 def cmd_epochs_list(store: Store, args: argparse.Namespace) -> int:
-    rows = epochs.listing(store, _station_site(store, args.code))
+    rows = epochs.listing(store, _station_site(store, args.code), exchange.held_dir())
     if args.json:
         fmt.print_json(rows)
         return EXIT_OK
@@ -248,6 +248,8 @@ def cmd_epochs_list(store: Store, args: argparse.Namespace) -> int:
          else ""),
         (_("From bundle"), lambda r: r["base_seq"]),
         (_("Bundles applied"), lambda r: r["bundles"]),
+        (_("Bundles held"), lambda r: r["held_bundles"]),
+        (_("Records"), lambda r: r["records"]),
         (_("Status"), lambda r: status.get(r["status"], r["status"])),
     ], rows)
     return EXIT_OK

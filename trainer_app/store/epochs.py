@@ -25,6 +25,20 @@ def of_site(store: Store, site_id: str) -> list[dict]:
         [site_id])
 
 
+def applied_counts(store: Store, epoch_id: str) -> list[str]:
+    """The ``counts`` (JSON) of the bundles applied from an epoch."""
+    return [r[0] for r in store.conn.execute(
+        "SELECT counts FROM bundle_in WHERE epoch_id = ? AND status = 'applied'", [epoch_id])]
+
+
+def with_epochs(store: Store) -> list[dict]:
+    """Stations of the register with more than one epoch, or one held."""
+    return store.rows(
+        """SELECT s.code, s.name, s.site_id FROM station s WHERE s.deleted = 0 AND s.site_id IN
+             (SELECT site_id FROM site_epoch GROUP BY site_id
+               HAVING count(*) > 1 OR sum(status = 'held') > 0) ORDER BY s.code""")
+
+
 def add(store: Store, row: dict) -> None:
     store.conn.execute(
         "INSERT INTO site_epoch (epoch_id, site_id, epoch, parent_id, base_seq, started_at, "

@@ -15,6 +15,7 @@ again in its next bundle.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -165,8 +166,32 @@ def receipt_field(store: Store, site_id: str) -> tuple[list[int], dict]:
     return by_epoch.get(None, []), epochs
 
 
-def listing(store: Store, site_id: str) -> list[dict]:
-    return q.of_site(store, site_id)
+def listing(store: Store, site_id: str, held_dir: Path | None = None) -> list[dict]:
+    """A station's epochs, oldest first, each with ``records``: how many records its bundles
+    carry (applied ones, and held ones kept in ``held_dir``)."""
+    rows = q.of_site(store, site_id)
+    for row in rows:
+        row["records"] = sum(sum(v for v in json.loads(c).values() if isinstance(v, int))
+                             for c in q.applied_counts(store, row["epoch_id"]))
+        row["held_bundles"] = 0
+    held = {r["epoch_id"]: r for r in rows if r["status"] == "held"}
+    if held and held_dir is not None and held_dir.is_dir():
+        for path in sorted(held_dir.rglob(f"*{bundle.SUFFIX}")):
+            try:
+                manifest = bundle.read_header(path).manifest
+            except (bundle.BundleError, OSError):
+                continue
+            field = manifest.get("epoch") if isinstance(manifest.get("epoch"), dict) else {}
+            row = held.get(field.get("id", ""))
+            if row is not None:
+                row["held_bundles"] += 1
+                row["records"] += sum(v for v in manifest["counts"].values()
+                                      if isinstance(v, int))
+    return rows
+
+
+def stations_with_epochs(store: Store) -> list[dict]:
+    return q.with_epochs(store)
 
 
 def choose(store: Store, site_id: str, epoch_id: str) -> list[str]:

@@ -33,16 +33,21 @@ class BackupActions(QObject):
         self.usb_action.triggered.connect(self.back_up_to_usb)
         self.restore_file_action = QAction(window, objectName="restore_file_action")
         self.restore_file_action.triggered.connect(self.restore_from_file)
+        self.epochs_action = QAction(window, objectName="epochs_action")
+        self.epochs_action.triggered.connect(self.open_epochs)
+        self.epochs_action.setVisible(window.store.get_meta("role") == "county")
         window.installEventFilter(self)
         self.retranslate()
 
     def actions(self) -> list[QAction]:
-        return [self.backups_action, self.usb_action, self.restore_file_action]
+        return [self.backups_action, self.usb_action, self.restore_file_action,
+                self.epochs_action]
 
     def retranslate(self) -> None:
         self.backups_action.setText(_("&Backups and restore…"))
         self.usb_action.setText(_("Back up to a USB stick or folder…"))
         self.restore_file_action.setText(_("Restore from a backup file…"))
+        self.epochs_action.setText(_("Stations restored from backups…"))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if watched is self.window and event.type() == QEvent.Type.LanguageChange:
@@ -57,6 +62,13 @@ class BackupActions(QObject):
     def open_backups(self) -> BackupsDialog:
         dialog = BackupsDialog(self.db_path, self.window.store.site_id,
                                lambda path: self.restore_checked(path, None), self.window)
+        dialog.open()
+        return dialog
+
+    def open_epochs(self):
+        from trainer_app.ui.backup.epochs import EpochsDialog
+
+        dialog = EpochsDialog(self.db_path, self.window)
         dialog.open()
         return dialog
 
