@@ -340,3 +340,16 @@ def test_rekey_and_rebuild_on_the_command_line(linked, tmp_path, monkeypatch, ca
     assert cli.main(["--lang", "en", "--db", new_db, "trainees", "list", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 40
     assert cli.main(["--lang", "en", "--db", new_db, "setup", "station"]) == 2
+
+
+def test_gaps_are_looked_for_along_the_epoch_the_station_lives_in(linked):  # noqa: F811
+    county, station, usb = linked["county"], linked["station"], linked["usb"]
+    send(station, county, usb)  # 2
+    made = backup.create(station)
+    send(station, county, usb)  # 3 and 4 of the old epoch, after the backup
+    send(station, county, usb)
+    station = restore_station(linked, made.path)
+    assert send(station, county, usb).gaps == []  # 3 of the new epoch
+    exchange.export(station, usb)  # 4 of the new epoch never reaches the county
+    report = send(station, county, usb)  # 5
+    assert report.seq == 5 and report.gaps == [4]  # the old epoch's 4 does not count

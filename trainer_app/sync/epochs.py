@@ -166,6 +166,30 @@ def receipt_field(store: Store, site_id: str) -> tuple[list[int], dict]:
     return by_epoch.get(None, []), epochs
 
 
+def lineage_seqs(store: Store, site_id: str) -> list[int]:
+    """The numbers of a station's applied bundles along the epoch it lives in now: the
+    current epoch's own, then each parent's up to the point the child started from. Gaps are
+    looked for in these: bundles an earlier epoch sent after the point a restore went back to
+    are not missing."""
+    by_epoch = q.applied_seqs_by_epoch(store, site_id)
+    active = [e for e in q.of_site(store, site_id) if e["status"] == "active"]
+    if not active:
+        return sorted(set(by_epoch.get(None, [])))
+    parents = {e["epoch_id"]: e for e in q.of_site(store, site_id)}
+    current: dict | None = max(active, key=lambda e: (e["epoch"], e["first_seen"]))
+    seqs: set[int] = set()
+    above = 0
+    limit = None
+    while current is not None:
+        seqs |= {s for s in by_epoch.get(current["epoch_id"], [])
+                 if s > current["base_seq"] and (limit is None or s <= limit)}
+        above = current["base_seq"]
+        limit = above
+        current = parents.get(current["parent_id"]) if current["parent_id"] else None
+    seqs |= {s for s in by_epoch.get(None, []) if s <= above}
+    return sorted(seqs)
+
+
 def listing(store: Store, site_id: str, held_dir: Path | None = None) -> list[dict]:
     """A station's epochs, oldest first, each with ``records``: how many records its bundles
     carry (applied ones, and held ones kept in ``held_dir``)."""

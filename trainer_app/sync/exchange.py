@@ -297,7 +297,7 @@ def _keep_pending(path: Path, code: str) -> None:
 
 
 def _gaps(store: Store, sender_site: str) -> list[int]:
-    held = q.applied_seqs(store, sender_site)
+    held = epochs.lineage_seqs(store, sender_site)
     return sorted(set(range(1, max(held) + 1)) - set(held)) if held else []
 
 
