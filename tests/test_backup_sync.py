@@ -13,7 +13,7 @@ import pytest
 from tests.test_backup import PASS, idcard_number, linked  # noqa: F401 - the fixture
 from trainer_app.domain import epoch
 from trainer_app.domain.models import Trainee
-from trainer_app.services import backup, restore, trainees
+from trainer_app.services import backup, demo, restore, trainees
 from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
 from trainer_app.sync import exchange
@@ -353,3 +353,33 @@ def test_gaps_are_looked_for_along_the_epoch_the_station_lives_in(linked):  # no
     exchange.export(station, usb)  # 4 of the new epoch never reaches the county
     report = send(station, county, usb)  # 5
     assert report.seq == 5 and report.gaps == [4]  # the old epoch's 4 does not count
+
+
+def test_a_restored_station_uploading_to_the_hub_gets_receipts_of_its_epoch(tmp_path):
+    from tests.test_hub import Network
+    from trainer_app.sync import upload
+
+    net = Network(tmp_path)
+    try:
+        station = net.station
+        demo.fill(station, trainees=10, seed=3)
+        code = trainees.search(station, "")[0]["code"]
+        exchange.export(station, net.usb)  # 2
+        assert [r.status for r in upload.upload_pending(station, net.hub.url)][-1] == "applied"
+        made = backup.create(station)
+        for phone in ("13100000003", "13100000004"):  # 3 and 4 of the old epoch
+            edit_phone(station, code, phone)
+            exchange.export(station, net.usb)
+        upload.upload_pending(station, net.hub.url)
+        path = station.path
+        station.close()
+        restore.restore(path, made.path)
+        station = net.stations["WP01"] = Store(path)
+        edit_phone(station, code, "13100000005")
+        exchange.export(station, net.usb)  # 3 of the new epoch
+        results = upload.upload_pending(station, net.hub.url)
+        assert [(r.seq, r.status) for r in results] == [(3, "applied")]
+        assert results[0].receipt["held"] == [1, 2, 3]  # not the old epoch's 4
+        assert trainee_at(net.county, station, code)["phone"] == "13100000005"
+    finally:
+        net.close()
