@@ -183,17 +183,21 @@ def test_backup_while_another_connection_writes_is_consistent(demo_store, tmp_pa
     class_id = classes.list_all(writer)[0]["id"]
     made = []
 
+    wrote = threading.Event()
+
     def write() -> None:
         n = 0
         while not stop.is_set():
             with writer.transaction():
                 tid = add_trainee(writer, f"写入{n}", idcard_number(n))
                 classes.enroll(writer, class_id, [tid])
+            wrote.set()
             n += 1
 
     thread = threading.Thread(target=write)
     thread.start()
     try:
+        assert wrote.wait(30)
         for i in range(4):
             target = tmp_path / f"b{i}.db"
             expected = q.copy_online(demo_store.conn, target, pages=8)
