@@ -1,4 +1,5 @@
-"""Make the README's pictures from the real program: a demo station in Chinese.
+"""Make the README's pictures from the real program: a demo station in Chinese, and a county
+built from three demo stations' real bundles (its Overview and a report).
 
     QT_QPA_PLATFORM=offscreen python docs/screenshots.py
 
@@ -43,11 +44,12 @@ def main() -> None:
     window.resize(1200, 720)
     window.show()
     sections = ("trainees", "courses", "classes", "attendance", "certificates", "sync")
-    for index, name in enumerate(sections):
-        window.tabs.setCurrentIndex(index)
+    for name in sections:
+        window.show_section(name)
         for _ in range(5):
             QApplication.processEvents()
         window.grab().save(str(OUT / f"screen-{name}.png"))
+    county_screens(home)
 
     pdf = home / "certificates.pdf"
     certificates.write_pdf(store, issued.certificates[:1], pdf)
@@ -60,6 +62,64 @@ def main() -> None:
     store.close()
     app.quit()
     print(f"wrote {', '.join(sorted(p.name for p in OUT.glob('*.png')))}")
+
+
+def county_screens(home: Path) -> None:
+    """The county's Overview and its by-station report over the demo stations' year."""
+    import datetime as dt
+
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from trainer_app.domain.models import Course
+    from trainer_app.services import certificates, classes, courses, demo
+    from trainer_app.store import Store
+    from trainer_app.sync import exchange, site
+    from trainer_app.ui.main_window import MainWindow
+
+    county = Store(home / "county.db", create=True)
+    site.setup_county(county, "XC", demo.COUNTY_NAME)
+    for code, title, category, description, hours in demo.COURSES:
+        courses.add(county, Course(code, title, category, description, float(hours)))
+    (home / "usb").mkdir()
+    today = dt.date.today()
+    for code, name, seed in (("WP01", "王坪村电商服务站", 1), ("ZZ02", "张庄村电商服务站", 2),
+                             ("LJ03", "李家湾村电商服务站", 3)):
+        station = Store(home / f"{code}.db", create=True)
+        site.setup_station(station, site.write_pack(county, code, home / f"{code}.trpack",
+                                                    station_name=name))
+        demo.fill(station, trainees=120, seed=seed)
+        for row in classes.list_all(station):
+            if row["status"] == "finished":
+                certificates.issue(station, row["id"])
+        exchange.import_file(county, exchange.export(station, home / "usb")[0])
+        exchange.approve(county, code)
+        station.close()
+
+    def settle(page) -> None:
+        while page.task is not None:
+            loop = QEventLoop()
+            page.task.ended.connect(loop.quit)
+            QTimer.singleShot(30_000, loop.quit)
+            loop.exec()
+        for _ in range(5):
+            QApplication.processEvents()
+
+    window = MainWindow(county)
+    window.resize(1200, 720)
+    window.show()
+    overview = window.show_section("overview")
+    settle(overview)
+    overview.filters.set_period(dt.date(today.year, 1, 1), today)
+    settle(overview)
+    window.grab().save(str(OUT / "screen-overview.png"))
+    reports_page = window.show_section("reports")
+    settle(reports_page)
+    reports_page.show_report("by-station", overview.filters.filters())
+    settle(reports_page)
+    window.grab().save(str(OUT / "screen-report.png"))
+    window.close()
+    county.close()
 
 
 if __name__ == "__main__":

@@ -260,7 +260,7 @@ def test_a_missing_bundle_is_reported_as_a_gap(net, capsys):
     out = ok(capsys, net.county, "sync", "import", str(third))
     assert "ST02-00003.trbundle: applied." in out and "missing bundles of ST02: 2" in out
     rows = {r["code"]: r for r in as_json(capsys, net.county, "stations", "list")}
-    assert rows["ST02"]["gaps"] == [2] and rows["ST02"]["last_seq"] == 3
+    assert rows["ST02"]["gaps"] == [[2, 2]] and rows["ST02"]["last_seq"] == 3
 
 
 def test_demo_on_a_linked_station_belongs_to_the_station(net, capsys):

@@ -41,7 +41,8 @@ def window(qtbot, tmp_path, monkeypatch):
 
 def test_sections_and_status_line(window):
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles == ["Trainees", "Courses", "Classes", "Attendance", "Certificates", "Sync"]
+    assert titles == ["Trainees", "Courses", "Classes", "Attendance", "Certificates", "Reports",
+                      "Sync"]
     assert window.trainees.model.rowCount() == 30
     assert demo.STATION_NAME in window.status.text()
     assert "30" in window.status.text()

@@ -29,6 +29,7 @@ from trainer_app.store import Store
 from trainer_app.store import sync as sync_q
 from trainer_app.sync import exchange, hub, site
 from trainer_app.ui import language
+from trainer_app.ui.county.imports import ImportsPage
 from trainer_app.ui.sync import drives, prefs
 from trainer_app.ui.sync.drives import Drive, Volume
 from trainer_app.ui.sync.import_panel import ImportPanel
@@ -123,6 +124,15 @@ def open_page(qtbot, store: Store) -> SyncPage:
     return page
 
 
+def open_imports(qtbot, store: Store) -> ImportsPage:
+    """The county's Imports section."""
+    page = ImportsPage(store)
+    qtbot.addWidget(page)
+    page.resize(1100, 680)
+    page.show()
+    return page
+
+
 def rows_by_file(panel: ImportPanel) -> dict[str, dict]:
     model = panel.report.model
     out = {}
@@ -176,8 +186,8 @@ def test_county_imports_a_folder_through_the_dialog(qtbot, net, messages, monkey
     exchange.export(qt, usb)
     before = net.county.scalar("SELECT count(*) FROM trainee")
 
-    page = open_page(qtbot, net.county)
-    assert page.station is None and page.importer is not None and page.acceptDrops()
+    page = open_imports(qtbot, net.county)
+    assert page.acceptDrops()
     asked = choose_folder(monkeypatch, usb)
     with qtbot.waitSignal(page.changed, timeout=TIMEOUT):
         qtbot.mouseClick(page.importer.folder_button, LEFT)
@@ -236,7 +246,7 @@ def test_bundles_dropped_onto_the_page_are_imported(qtbot, net, messages, tmp_pa
     exchange.export(wp, usb, full=True)
     note = net.root / "notes.txt"
     note.write_text("not a bundle")
-    page = open_page(qtbot, net.county)
+    page = open_imports(qtbot, net.county)
 
     def drag(urls: list[Path]) -> tuple[QMimeData, QDragEnterEvent]:
         mime = QMimeData()
@@ -279,7 +289,7 @@ def test_an_import_can_be_stopped(qtbot, net, messages, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(exchange, "import_file", slow)
-    page = open_page(qtbot, net.county)
+    page = open_imports(qtbot, net.county)
     panel = page.importer
     panel.import_paths([usb], "folder")
     qtbot.waitUntil(lambda: panel.progress.value() >= 1, timeout=TIMEOUT)
@@ -301,7 +311,7 @@ def test_inbox_folder_is_watched(qtbot, net, messages, monkeypatch):
     second, _m = exchange.export(wp, out)
     third, _m = exchange.export(wp, out, full=True)
     inbox = net.folder("inbox")
-    page = open_page(qtbot, net.county)
+    page = open_imports(qtbot, net.county)
     panel = page.importer
     panel.watcher.stable_s = 0.3
     panel.watcher.set_poll_ms(200)
@@ -350,16 +360,12 @@ def test_a_new_database_can_become_the_county_center(qtbot, tmp_path, messages):
     store = Store(tmp_path / "new.db", create=True)
     try:
         page = open_page(qtbot, store)
-        assert page.tabs.count() == 2 and page.station is not None
-        setup = page.county.setup
-        setup.code.setText("XC")
-        setup.name.setText("Xiangcheng County Service Center")
+        assert page.tabs.count() == 2 and page.setup is not None
+        page.setup.code.setText("XC")
+        page.setup.name.setText("Xiangcheng County Service Center")
         with qtbot.waitSignal(page.changed, timeout=TIMEOUT):
-            qtbot.mouseClick(setup.button, LEFT)
-        qtbot.waitUntil(lambda: page.role == "county")
-        assert page.station is None and page.importer is not None and page.acceptDrops()
-        assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
-            "Incoming bundles", "Stations and county records"]
+            qtbot.mouseClick(page.setup.button, LEFT)
+        assert site.role(store) == "county"  # the window now opens the county's sections
         assert messages == []
     finally:
         store.close()
@@ -370,7 +376,7 @@ def test_switching_language_keeps_what_is_shown(qtbot, net, messages):
     net.approve("WP01")
     usb = net.folder("usb")
     exchange.export(wp, usb)
-    county_page = open_page(qtbot, net.county)
+    county_page = open_imports(qtbot, net.county)
     station_page = open_page(qtbot, wp)
     county_page.importer.import_paths([usb], "folder")
     wait_import(qtbot, county_page.importer, 1)
@@ -384,18 +390,9 @@ def test_switching_language_keeps_what_is_shown(qtbot, net, messages):
             wp).split("-")
     finally:
         language.apply("en")
-    assert county_page.tabs.tabText(0) == "Incoming bundles"
+    assert county_page.importer.folder_button.text() == "Import a &folder…"
     assert rows_by_file(county_page.importer)["WP01-00002.trbundle"]["Result"] == "applied"
     assert messages == []
-
-
-def test_without_county_panel_module_the_import_part_stands_alone(qtbot, net, monkeypatch):
-    import trainer_app.ui.sync.page as page_module
-
-    monkeypatch.setattr(page_module, "COUNTY_PANEL", "trainer_app.ui.sync.no_such_panel")
-    page = open_page(qtbot, net.county)
-    assert page.county is None and page.tabs.count() == 1
-    assert page.tabs.tabText(0) == "Incoming bundles"
 
 
 # -- the station ---------------------------------------------------------------------------------
@@ -408,7 +405,7 @@ def test_station_links_sends_and_keeps_history(qtbot, net, messages, monkeypatch
     no_drives(monkeypatch)
     page = open_page(qtbot, station)
     panel = page.station
-    assert panel is not None and page.importer is None and not page.acceptDrops()
+    assert panel is not None and not page.acceptDrops()
     assert panel.link_button.isVisible() and not panel.fingerprint.isVisible()
     assert not panel.send_box.isEnabled() and "not linked" in panel.link_text.text()
 
@@ -422,7 +419,7 @@ def test_station_links_sends_and_keeps_history(qtbot, net, messages, monkeypatch
         qtbot.mouseClick(panel.link_button, LEFT)
     assert site.role(station) == "station"
     qtbot.waitUntil(lambda: page.tabs is None)  # a station now: its part only
-    assert page.station is panel and page.county is None and panel.isVisible()
+    assert page.station is panel and page.setup is None and panel.isVisible()
     assert "Xiangcheng County Service Center" in panel.link_text.text()
     assert "WP01" in panel.link_text.text()
     assert panel.fingerprint.isVisible() and not panel.link_button.isVisible()

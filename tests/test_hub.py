@@ -4,6 +4,7 @@ county database, and stations uploading with the standard-library client."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import http.client
 import json
@@ -22,7 +23,7 @@ from trainer_app.services import certificates, demo
 from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
 from trainer_app.store import sync as q
-from trainer_app.sync import exchange, hub, site, upload
+from trainer_app.sync import exchange, hub, site, upload, waiting
 
 
 @pytest.fixture(autouse=True)
@@ -293,23 +294,59 @@ def test_first_contact_takes_only_the_stations_own_bundle(net):
     assert _digest(net.county) == before
     stations = {s["code"]: s for s in exchange.status(net.county)["stations"]}
     assert stations["ZZ02"]["pending_fingerprint"] is None
-    # once ZZ02's first bundle waits, another installation linked as ZZ02 (another key) is
-    # turned away: one key waits per station, the one the coordinator compares
-    assert upload.upload_pending(zz, net.hub.url)[0].status == "pending"
+    # A stranger who knows the code (another installation linked as ZZ02, another key) uploads
+    # first: that no longer locks the station out. Both keys wait, each shown with its
+    # fingerprint, when and how it came; approving must name one.
     twin = Store(net.root / "twin.db", create=True)
     try:
         site.setup_station(twin, site.write_pack(net.county, "ZZ02", net.root / "twin.trpack"))
         exchange.export(twin, net.root)
         [result] = upload.upload_pending(twin, net.hub.url)
-        assert result.status == "refused" and site.own_fingerprint(zz) in result.message
-        assert "another key" in result.message
-        assert _pending(twin) == [1]
+        assert result.status == "pending", result
+        twin_fp = site.own_fingerprint(twin)
     finally:
         twin.close()
-    assert len(list((exchange.pending_dir() / "ZZ02").iterdir())) == 1
+    exchange.import_file(net.county, first)  # the station's own, carried on a USB stick
+    assert upload.upload_pending(zz, net.hub.url)[0].status == "pending"  # and uploaded
+    own_fp = site.own_fingerprint(zz)
+    found = waiting.keys_of("ZZ02")
+    assert [k.fingerprint for k in found] == [twin_fp, own_fp]  # oldest first
+    assert found[0].via == ["upload"] and sorted(found[1].via) == ["file", "upload"]
+    assert [len(k.files) for k in found] == [1, 1]  # the same file twice is kept once
+    assert all(k.first_at.startswith(dt.date.today().isoformat()[:4]) for k in found)
+    assert len(list((exchange.pending_dir() / "ZZ02").iterdir())) == 2  # same name, both kept
     stations = {s["code"]: s for s in exchange.status(net.county)["stations"]}
-    assert stations["ZZ02"]["pending_fingerprint"] == site.own_fingerprint(zz)
+    assert [k["fingerprint"] for k in stations["ZZ02"]["waiting_keys"]] == [twin_fp, own_fp]
+    with pytest.raises(waiting.ChooseKey, match="2 different keys"):
+        exchange.approve(net.county, "ZZ02")
+    with pytest.raises(waiting.NoSuchKey):
+        exchange.approve(net.county, "ZZ02", "0000-0000")
     assert _digest(net.county) == before
+    # the coordinator discards the stranger's key, then approving needs no fingerprint
+    assert [p.name for p in waiting.discard("ZZ02", twin_fp).files] == [first.name]
+    assert [k.fingerprint for k in waiting.keys_of("ZZ02")] == [own_fp]
+    assert [r.status for r in exchange.approve(net.county, "ZZ02")] == ["applied"]
+    assert not list((exchange.pending_dir() / "ZZ02").iterdir())
+
+
+def test_approving_one_of_several_keys_deletes_the_others(net):
+    zz = net.stations["ZZ02"]
+    exchange.export(zz, net.usb)
+    twin = Store(net.root / "twin.db", create=True)
+    try:
+        site.setup_station(twin, site.write_pack(net.county, "ZZ02", net.root / "twin.trpack"))
+        (net.root / "twin").mkdir()
+        twin_file, _m = exchange.export(twin, net.root / "twin")
+    finally:
+        twin.close()
+    assert upload.upload_pending(zz, net.hub.url)[0].status == "pending"
+    assert exchange.import_file(net.county, twin_file).status == "pending"
+    reports = exchange.approve(net.county, "ZZ02", site.own_fingerprint(zz).lower())
+    assert sorted((r.status, r.reason) for r in reports) == [("applied", ""),
+                                                             ("rejected", "forged")]
+    assert not list((exchange.pending_dir() / "ZZ02").iterdir())
+    row = {s["code"]: s for s in exchange.status(net.county)["stations"]}["ZZ02"]
+    assert row["approved"] and row["waiting_keys"] == []
 
 
 def test_first_contact_cannot_fill_the_disk(tmp_path):
@@ -330,11 +367,16 @@ def test_first_contact_cannot_fill_the_disk(tmp_path):
             assert status == 201, data
             ids.append(data["id"])
         body = json.dumps({"name": "more.trbundle", "size": 100, "sha256": "b" * 64}).encode()
-        for signer in (None, stranger):  # a third one: refused, whoever's key it is
-            status, data = _request(net.hub.url, "POST", path, body,
-                                    _signed(zz, "ZZ02", "POST", path, body, signer=signer))
-            assert (status, data["error"], data["limit"]) == (429, "too_many_uploads", 2)
-            assert "not approved yet" in data["message"]
+        status, data = _request(net.hub.url, "POST", path, body,  # a third one: refused
+                                _signed(zz, "ZZ02", "POST", path, body))
+        assert (status, data["error"], data["limit"]) == (429, "too_many_uploads", 2)
+        assert "not approved yet" in data["message"]
+        # a stranger's key is counted apart: it cannot use up the station's uploads (nor the
+        # station the stranger's)
+        status, data = _request(net.hub.url, "POST", path, body,
+                                _signed(zz, "ZZ02", "POST", path, body, signer=stranger))
+        assert status == 201, data
+        strangers = data["id"]
         # another key under the same station code cannot touch the uploads started
         chunk_path = f"{path}/{ids[0]}"
         headers = {**_signed(zz, "ZZ02", "PATCH", chunk_path, b"x", signer=stranger),
@@ -351,7 +393,8 @@ def test_first_contact_cannot_fill_the_disk(tmp_path):
         assert (status, data["error"]) == (429, "too_many_pending") and data["message"]
         assert len(list((exchange.pending_dir() / "ZZ02").iterdir())) == 1
         assert not list((net.inbox / "received").rglob(f"*{files[0].suffix}"))
-        assert not list((net.inbox / "partial").iterdir())
+        assert sorted(p.name for p in (net.inbox / "partial").iterdir()) == [
+            f"{strangers}.json", f"{strangers}.part"]  # the stranger's, unfinished
         assert _digest(net.county) == before
     finally:
         net.close()
@@ -524,3 +567,84 @@ def test_hub_needs_a_county_database(tmp_path):
     station.close()
     with pytest.raises(ServiceError, match="not set up as a county"):
         hub.make_app(tmp_path / "station.db", tmp_path / "inbox")
+
+
+def test_a_refused_request_is_one_log_line_never_a_traceback(net, caplog):
+    """A 200 KB request header is the client's fault: aiohttp answers 400, and the hub's log
+    says so in one line, without a traceback (as for every request it refuses)."""
+    caplog.set_level(logging.DEBUG)
+    host, port = "127.0.0.1", int(net.hub.url.rsplit(":", 1)[1])
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(b"GET /api/v1/ping HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 200_000
+                     + b"\r\n\r\n")
+        answer = sock.recv(200)
+    assert answer.split(b" ")[1] == b"400", answer
+    status, _data = _request(net.hub.url, "POST", "/api/v1/uploads", b"{}", {})
+    assert status == 401
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    conn.request("GET", "/api/v1/nothing-here")
+    assert conn.getresponse().status == 404
+    conn.close()
+    refusals = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage().split(": ", 1)[1] for r in refusals] == [
+        "400 LineTooLong", "401 unsigned", "404"], [r.getMessage() for r in refusals]
+    assert not any(r.exc_info for r in caplog.records if r.levelno >= logging.WARNING)
+
+
+def _twins(net: Network, n: int) -> list[Store]:
+    """``n`` more databases linked as ZZ02 (other keys: strangers with its county pack)."""
+    made = []
+    for i in range(n):
+        twin = Store(net.root / f"twin{i}.db", create=True)
+        site.setup_station(twin, site.write_pack(net.county, "ZZ02", net.root / f"t{i}.trpack"))
+        (net.root / f"twin{i}").mkdir()
+        exchange.export(twin, net.root / f"twin{i}")
+        made.append(twin)
+    return made
+
+
+def test_what_strangers_leave_waiting_for_one_code_is_bounded(tmp_path):
+    net = Network(tmp_path, limits=hub.HubLimits(first_contact_keys=2))
+    twins = _twins(net, 3)
+    try:
+        assert [upload.upload_pending(t, net.hub.url)[0].status for t in twins[:2]] == [
+            "pending", "pending"]
+        [third] = upload.upload_pending(twins[2], net.hub.url)
+        assert third.status == "refused" and "2 different keys" in third.message
+        assert "USB stick" in third.message
+        assert len(waiting.keys_of("ZZ02")) == 2
+        # the coordinator discards a wrong key: there is room again
+        waiting.discard("ZZ02", site.own_fingerprint(twins[0]))
+        assert upload.upload_pending(twins[2], net.hub.url)[0].status == "pending"
+    finally:
+        for t in twins:
+            t.close()
+        net.close()
+
+
+def test_the_bytes_waiting_for_one_code_are_bounded(tmp_path):
+    net = Network(tmp_path, limits=hub.HubLimits(first_contact_bytes=1))
+    twins = _twins(net, 2)
+    try:
+        assert upload.upload_pending(twins[0], net.hub.url)[0].status == "pending"
+        [second] = upload.upload_pending(twins[1], net.hub.url)
+        assert second.status == "refused" and "fill the space" in second.message
+        assert len(waiting.keys_of("ZZ02")) == 1
+    finally:
+        for t in twins:
+            t.close()
+        net.close()
+
+
+def test_a_restarted_hub_tidies_what_a_killed_one_left(tmp_path):
+    net = Network(tmp_path)
+    net.hub.stop()
+    partial = net.inbox / "partial"
+    left = [partial / "0123abcd.json.tmp", partial / ".0123abcd.json.5f5f5f5f.tmp"]
+    for path in left:
+        path.write_text("{")
+    net.hub = hub.start(net.root / "county.db", inbox_dir=net.inbox)
+    try:
+        assert not any(p.exists() for p in left)
+    finally:
+        net.close()

@@ -151,6 +151,19 @@ def test_gui_starts_headless(frozen, env, tmp_path):
     assert " ERROR " not in logged, logged
 
 
+def test_every_section_is_bundled(frozen):
+    """The window imports each section's page by name when first shown; the bundle holds them
+    all (the analysis alone does not see them), for a station and for a county."""
+    from trainer_app.ui import sections
+
+    listing = subprocess.run(
+        [sys.executable, "-m", "PyInstaller.utils.cliutils.archive_viewer", "-r", "-b",
+         str(frozen)], capture_output=True, text=True, timeout=300, check=True).stdout
+    bundled = set(listing.split())
+    missing = [m for m in sections.page_modules() if m not in bundled]
+    assert not missing, missing
+
+
 def test_certificates_and_papers_frozen(frozen, env, tmp_path):
     """Fonts, QR encoding, signing keys and the PDF renderer all work in the bundle."""
     from pypdf import PdfReader
@@ -185,3 +198,26 @@ def test_sync_round_trip_frozen(frozen, env, tmp_path):
                  env).stdout.splitlines()[0].strip()
     manifest = json.loads(run([frozen, "sync", "inspect", bundle], env).stdout)
     assert manifest["counts"]["trainee"] == 10
+
+
+def test_reports_export_frozen(frozen, env, tmp_path):
+    """XlsxWriter, the CSV writer and reportlab's charts work in the bundle."""
+    import zipfile
+
+    from pypdf import PdfReader
+
+    db = tmp_path / "r.db"
+    run([frozen, "--db", db, "demo", "--trainees", "60"], env)
+    period = ["--from", "2000-01-01", "--to", "2099-12-31"]
+    shown = json.loads(run([frozen, "--db", db, "reports", "show", "by-month", *period,
+                            "--json"], env).stdout)
+    assert shown and all(row["persons_trained"] >= 0 for row in shown)
+    for suffix in ("xlsx", "csv", "pdf"):
+        out = tmp_path / f"by-month.{suffix}"
+        run([frozen, "--db", db, "--lang", "zh_CN", "reports", "export", "by-month", "--out",
+             out, *period], env)
+        assert out.stat().st_size > 0
+    with zipfile.ZipFile(tmp_path / "by-month.xlsx") as zf:
+        assert any(n.startswith("xl/charts/chart") for n in zf.namelist())
+    assert (tmp_path / "by-month.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert "按月份" in PdfReader(tmp_path / "by-month.pdf").pages[0].extract_text()

@@ -182,12 +182,13 @@ def manifest_for(station: Store, **changes) -> dict:
 
 def write_raw(path: Path, manifest: dict, lines: Iterable[bytes], signer: keys.SigningKey,
               recipient_pub: bytes | None, frame: int = SMALL_FRAME,
-              fix: Callable[[dict], None] | None = None) -> Path:
+              fix: Callable[[dict], None] | None = None, after: bytes = b"") -> Path:
     """A bundle written from docs/bundle-format.md by this test, not by the program: raw record
     lines (which may be hostile), zlib, frames sealed with ChaCha20-Poly1305, a signed manifest.
-    ``fix`` may change the manifest after the sizes and hash were filled in (before signing)."""
+    ``fix`` may change the manifest after the sizes and hash were filled in (before signing);
+    ``after`` is put after the end of the compressed stream (before framing and sealing)."""
     plain = b"".join(line.rstrip(b"\n") + b"\n" for line in lines)
-    compressed = zlib.compress(plain, 9)
+    compressed = zlib.compress(plain, 9) + after
     sealer = crypto.Sealer(recipient_pub) if recipient_pub else None
     chunks = [compressed[i:i + frame] for i in range(0, len(compressed), frame)] or [b""]
     payload = b""
@@ -456,9 +457,9 @@ def test_a_gap_is_reported_and_filled(net):
     touched = edit_station(wp, 1)
     third, _ = net.export("WP01")
     r = exchange.import_file(net.county, third)
-    assert r.status == "applied" and r.gaps == [2]
+    assert r.status == "applied" and r.gaps == [(2, 2)]
     status = {s["code"]: s for s in exchange.status(net.county)["stations"]}
-    assert status["WP01"]["gaps"] == [2] and status["WP01"]["last_seq"] == 3
+    assert status["WP01"]["gaps"] == [(2, 2)] and status["WP01"]["last_seq"] == 3
     r = exchange.import_file(net.county, net.bundles["WP01"][1])
     assert r.status == "applied" and r.gaps == []
     # the older bundle did not undo the newer edits
@@ -654,7 +655,8 @@ def test_oversized_is_rejected(net, limits):
 
 
 def test_decompression_bomb_is_stopped(net, tmp_path):
-    """Small on disk, large once decompressed, with a manifest that lies about it."""
+    """Small on disk, large once decompressed, with a manifest that lies about it: reading stops
+    where the manifest's size is passed."""
     wp = net.stations["WP01"]
     rows = list(q.changed_rows(wp, "trainee", wp.site_id, 0))
     lines = []
@@ -667,8 +669,12 @@ def test_decompression_bomb_is_stopped(net, tmp_path):
                      fix=lambda m: m.update(plaintext_size=1000))
     limit = bundle.Limits(plaintext_size=1_000_000)
     assert path.stat().st_size < 50_000 < limit.plaintext_size // 5
-    r = rejected(net, path, "too_large", limits=limit)
+    r = rejected(net, path, "inconsistent", limits=limit)
     assert "decompression" in r.detail and "decompression" not in r.message
+    # telling the truth, it is refused before anything is decompressed
+    path = write_raw(tmp_path / "WP01-00090.trbundle", manifest_for(wp), lines,
+                     certificates.signing_key(wp), site.county(wp).encrypt_public)
+    r = rejected(net, path, "too_large", limits=limit)
 
 
 # -- hostile records ----------------------------------------------------------------------------

@@ -7,14 +7,17 @@ that cannot be used) is one line on stderr and exit code 2, with the database un
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
+import signal
 import sqlite3
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from trainer_app import cli_backup, cli_papers, cli_parser, cli_sync, i18n, paths
+from trainer_app import cli_backup, cli_papers, cli_parser, cli_reports, cli_sync, i18n, paths
 from trainer_app import cli_format as fmt
 from trainer_app.cli_parser import CommandError
 from trainer_app.domain.models import (
@@ -25,6 +28,7 @@ from trainer_app.domain.models import (
     Trainee,
     TrainingClass,
 )
+from trainer_app.files import WriteError
 from trainer_app.i18n import _, ngettext
 from trainer_app.services import attendance, classes, courses, demo, trainees
 from trainer_app.services.errors import ServiceError, ValidationError, not_found
@@ -56,13 +60,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _run(args)
 
 
+def _interrupted(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """A command ended with SIGTERM (a logout, a service stopping, ``kill``) unwinds as Ctrl+C
+    does: its transaction is rolled back and its temporary files removed, none left on a
+    USB stick. (SIGKILL and power cuts cannot be caught: the next run tidies up.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, _interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.command is None:
+        from trainer_app.ui.app import run_gui  # Qt only for the window, never for commands
+
+        return run_gui(args.db, args.lang)
+    with _terminate_as_interrupt():
+        return _run_command(args)
+
+
+def _run_command(args: argparse.Namespace) -> int:
     store = None
     try:
-        if args.command is None:
-            from trainer_app.ui.app import run_gui  # Qt only for the window, never for commands
-
-            return run_gui(args.db, args.lang)
         path = args.db or paths.default_db_path()
         if args.func is cmd_demo:
             store = Store(path, create=True)
@@ -73,7 +101,7 @@ def _run(args: argparse.Namespace) -> int:
         return args.func(store, args) or EXIT_OK
     except ValidationError as exc:
         return fmt.refuse(fmt.validation_message(exc.errors))
-    except (StoreError, ServiceError, CommandError) as exc:
+    except (StoreError, ServiceError, CommandError, WriteError) as exc:
         return fmt.refuse(str(exc))
     except sqlite3.Error as exc:
         return fmt.refuse(_("Database error: {reason}").format(reason=exc))
@@ -112,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser, commands = cli_parser.build(sys.modules[__name__])
     cli_papers.add_commands(commands)
     cli_sync.add_commands(commands)
+    cli_reports.add_commands(commands)
     cli_backup.add_commands(commands)
     return parser
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from trainer_app import cli_format as fmt
 from trainer_app import i18n
 from trainer_app.cli_parser import CommandError, actions, command, count
+from trainer_app.files import WriteError, deferred_replace, explain
 from trainer_app.i18n import _, ngettext
-from trainer_app.pdf import atomic
 from trainer_app.security import keys
 from trainer_app.services import certificates, station, trainees
 from trainer_app.services.errors import ValidationError, not_found
@@ -152,11 +152,10 @@ def _writing(path: Path, write: Callable[[], object]) -> Path:
     """Run ``write``; a file that cannot be written is one line, not a traceback."""
     try:
         write()
-    except atomic.PdfWriteError as exc:  # its message names the file
+    except WriteError as exc:  # its message names the file and what to do
         raise CommandError(str(exc)) from exc
     except OSError as exc:
-        raise CommandError(_("Cannot write {path}: {reason}").format(
-            path=path, reason=exc.strerror or exc)) from exc
+        raise CommandError(explain(exc, path)) from exc
     return path
 
 
@@ -233,7 +232,10 @@ def certificate_columns() -> list[fmt.Column]:
 def cmd_certificates_issue(store: Store, args: argparse.Namespace) -> int:
     out = _out_path(args.out)
     wanted = _trainee_ids(store, args.trainees)
-    with store.transaction():  # no certificate is recorded unless its PDF was written
+    # No certificate is recorded unless its PDF was written, and the PDF appears only once
+    # they are recorded (committed first, then renamed into place): a serial on paper is
+    # always in the register.
+    with deferred_replace(), store.transaction():
         result = certificates.issue(store, args.class_id, wanted)
         _write_certificates(store, result.certificates, out)
     for reason in result.refused:
@@ -264,7 +266,7 @@ def cmd_certificates_revoke(store: Store, args: argparse.Namespace) -> int:
 
 def cmd_certificates_reissue(store: Store, args: argparse.Namespace) -> int:
     out = _out_path(args.out) if args.out else None
-    with store.transaction():
+    with deferred_replace(), store.transaction():
         new = certificates.reissue(store, args.serial, args.reason)
         if out:
             _write_certificates(store, [new], out)

@@ -32,16 +32,24 @@ import sys
 from pathlib import Path
 
 from trainer_app import cli_format as fmt
+from trainer_app import cli_stations
 from trainer_app.cli_parser import CommandError, actions, command
+from trainer_app.cli_stations import station_columns, station_rows
+from trainer_app.cli_sync_output import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    counts_text,
+    print_reports,
+    status_label,
+)
+from trainer_app.domain import bundle_numbers
+from trainer_app.files import explain
 from trainer_app.i18n import _, ngettext
-from trainer_app.security import keys
 from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
 from trainer_app.store import sync as q
-from trainer_app.sync import bundle, crypto, exchange, persons, site
+from trainer_app.sync import bundle, exchange, persons, site
 
-EXIT_OK = 0
-EXIT_REJECTED = 1
 DEFAULT_HUB_PORT = 8470
 
 
@@ -79,18 +87,7 @@ def add_commands(commands) -> None:
     sub.add_argument("--out", type=Path, required=True, metavar=_("FILE"),
                      help=_("the pack file to write (its folder must exist)"))
 
-    group = actions(commands, "stations", _("the county's station register"))
-    command(group, "list",
-            _("the stations: approved or not, key fingerprint (the approved one, or the one "
-              "waiting in a bundle), last bundle and its date, missing bundle numbers"),
-            cmd_stations_list, "--json")
-    sub = command(group, "approve",
-                  _("approve a station's key after comparing its fingerprint with the one shown "
-                    "at the station, and import its waiting bundles"), cmd_stations_approve)
-    sub.add_argument("code", metavar=_("CODE"), help=_("the station's code"))
-    sub.add_argument("--fingerprint", metavar=_("FINGERPRINT"),
-                     help=_("refuse unless the key waiting has this fingerprint (as shown at "
-                            "the station)"))
+    cli_stations.add_commands(commands)
 
     group = actions(commands, "sync", _("write, read, import and upload sync files (bundles)"))
     sub = command(group, "export",
@@ -150,22 +147,6 @@ def _port(text: str) -> int:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-def _kind_labels() -> dict[str, str]:
-    return {
-        "course": _("courses"), "trainee": _("trainees"), "training_class": _("classes"),
-        "lesson": _("lessons"), "enrollment": _("enrollments"),
-        "attendance": _("attendance marks"), "site_key": _("keys"),
-        "certificate": _("certificates"), "revocation": _("withdrawals"),
-        "station": _("stations"), "person_merge": _("merged persons"),
-        "receipt": _("receipts"),
-    }
-
-
-def _counts_text(counts: dict[str, int]) -> str:
-    labels = _kind_labels()
-    return ", ".join(f"{labels.get(k, k)} {n}" for k, n in counts.items() if n)
-
-
 def _yes_no(value: object) -> str:
     return _("yes") if value else _("no")
 
@@ -278,144 +259,11 @@ def cmd_county_pack(store: Store, args: argparse.Namespace) -> int:
         raise CommandError(_("--out: the folder {folder} does not exist.").format(
             folder=out.parent))
     try:
-        with store.transaction():  # the station is registered only if its pack was written
-            written = site.write_pack(store, args.station_code, out, args.station_name)
+        written = site.write_pack(store, args.station_code, out, args.station_name)
     except OSError as exc:
-        raise CommandError(_("Cannot write {path}: {reason}").format(
-            path=out, reason=exc.strerror or exc)) from exc
+        raise CommandError(explain(exc, out)) from exc
     print(written)
     return EXIT_OK
-
-
-# -- stations --------------------------------------------------------------------------------------
-def _key_fingerprint(b64: str | None) -> str | None:
-    if not b64:
-        return None
-    try:
-        return keys.fingerprint(crypto.unb64(b64))
-    except ValueError:
-        return None
-
-
-def _stations(store: Store) -> list[dict]:
-    site.require_role(store, "county")
-    state = {s["code"]: s for s in exchange.status(store)["stations"]}
-    rows = []
-    for st in q.stations(store):
-        s = state.get(st["code"], {})
-        approved_fp = _key_fingerprint(st["sign_key"]) if st["approved"] else None
-        waiting_fp = None if st["approved"] else s.get("pending_fingerprint")
-        rows.append({
-            "id": st["id"], "code": st["code"], "name": st["name"],
-            "approved": bool(st["approved"]),
-            "fingerprint": approved_fp or waiting_fp,
-            "waiting": waiting_fp is not None,
-            "site_id": st["site_id"],
-            "last_seq": st["last_seq"], "last_at": st["last_at"],
-            "gaps": s.get("gaps", []),
-        })
-    return rows
-
-
-def _approval_label(row: dict) -> str:
-    if row["approved"]:
-        return _("approved")
-    return _("waiting for approval") if row["waiting"] else _("no bundle yet")
-
-
-def station_columns() -> list[fmt.Column]:
-    return [
-        (_("Code"), lambda r: r["code"]),
-        (_("Name"), lambda r: r["name"]),
-        (_("Approved"), _approval_label),
-        (_("Key fingerprint"), lambda r: r["fingerprint"] or ""),
-        (_("Last bundle"), lambda r: r["last_seq"] or ""),
-        (_("Received"), lambda r: (r["last_at"] or "")[:16].replace("T", " ")),
-        (_("Missing"), lambda r: ", ".join(map(str, r["gaps"]))),
-        (_("Id"), lambda r: r["id"]),
-    ]
-
-
-def cmd_stations_list(store: Store, args: argparse.Namespace) -> int:
-    rows = _stations(store)
-    if args.json:
-        fmt.print_json(rows)
-    else:
-        footer = ngettext("{n} station", "{n} stations", len(rows)).format(n=len(rows))
-        fmt.print_table(station_columns(), rows, footer)
-    return EXIT_OK
-
-
-def cmd_stations_approve(store: Store, args: argparse.Namespace) -> int:
-    site.require_role(store, "county")
-    code = args.code.strip().upper()
-    row = q.station_by_code(store, code)
-    if not row:
-        raise CommandError(_("No station with code {code} in the register.").format(
-            code=args.code))
-    fingerprint = (_key_fingerprint(row["sign_key"]) if row["approved"]
-                   else exchange.pending_fingerprint(store, code))
-    if fingerprint is None and not row["approved"]:
-        raise CommandError(_(
-            "Station {code} has not sent a bundle yet: its key is not known. Import its first "
-            "bundle, then approve it.").format(code=code))
-    wanted = (args.fingerprint or "").strip().upper()
-    if wanted and wanted != fingerprint:
-        raise CommandError(_(
-            "The key waiting for station {code} has the fingerprint {found}, not {wanted}; "
-            "nothing was approved.").format(code=code, found=fingerprint, wanted=wanted))
-    was_approved = bool(row["approved"])
-    reports = exchange.approve(store, code)
-    if was_approved:
-        print(_("Station {code} was approved already; key fingerprint {fingerprint}.").format(
-            code=code, fingerprint=fingerprint))
-    else:
-        print(_("Station {code} approved; key fingerprint {fingerprint}.").format(
-            code=code, fingerprint=fingerprint))
-    return _print_reports(store, reports)
-
-
-# -- reports ---------------------------------------------------------------------------------------
-def _status_label(status: str) -> str:
-    return {"applied": _("applied"), "duplicate": _("imported before"),
-            "pending": _("waiting for approval"), "rejected": _("rejected"),
-            "cancelled": _("stopped")}.get(status, status)
-
-
-def _print_report(store: Store, report: exchange.ImportReport) -> None:
-    print(report.message or f"{report.file}: {_status_label(report.status)}")
-    indent = "    "
-    if report.sender_code and report.seq is not None:
-        print(indent + _("from {code}, bundle {seq}").format(code=report.sender_code,
-                                                             seq=report.seq))
-    if report.status == "applied":
-        print(indent + _("new: {counts}").format(counts=_counts_text(report.new) or _("none")))
-        print(indent + _("changed: {counts}").format(
-            counts=_counts_text(report.changed) or _("none")))
-    if report.status == "pending":
-        fingerprint = exchange.pending_fingerprint(store, report.sender_code) or "?"
-        print(indent + _(
-            "Not applied yet (not an error): compare the key fingerprint {fingerprint} with the "
-            "one shown at the station, then run 'stations approve {code}'.").format(
-                fingerprint=fingerprint, code=report.sender_code))
-    if report.status == "rejected":
-        print(indent + _("reason: {reason}").format(reason=report.reason))
-        if report.detail:
-            print(indent + _("detail: {detail}").format(detail=report.detail))
-    if report.gaps:
-        print(indent + _("missing bundles of {code}: {gaps}").format(
-            code=report.sender_code, gaps=", ".join(map(str, report.gaps))))
-
-
-def _print_reports(store: Store, reports: list[exchange.ImportReport]) -> int:
-    for report in reports:
-        _print_report(store, report)
-    if reports:
-        tally = {s: sum(1 for r in reports if r.status == s)
-                 for s in ("applied", "duplicate", "pending", "rejected")}
-        print(ngettext("{n} file: ", "{n} files: ", len(reports)).format(n=len(reports))
-              + ", ".join(f"{n} {_status_label(s)}" for s, n in tally.items() if n) + ".")
-    return EXIT_REJECTED if any(r.status == "rejected" for r in reports) else EXIT_OK
 
 
 # -- sync ------------------------------------------------------------------------------------------
@@ -439,7 +287,7 @@ def cmd_sync_export(store: Store, args: argparse.Namespace) -> int:
             if manifest["kind"] == "station" and manifest["seq"] > 1 else "")
     print(_("Bundle {seq}{what}: {counts}").format(
         seq=manifest["seq"], what=f" ({what})" if what else "",
-        counts=_counts_text(manifest["counts"]) or _("no records")))
+        counts=counts_text(manifest["counts"]) or _("no records")))
     return EXIT_OK
 
 
@@ -448,13 +296,12 @@ def cmd_sync_import(store: Store, args: argparse.Namespace) -> int:
     for path in args.paths:
         if not path.exists():
             raise CommandError(_("{path} does not exist.").format(path=path))
-    files = [p for p in args.paths if p.is_file()]
-    folders = [p for p in args.paths if p.is_dir()]
-    if not files and not any(any(f.rglob(f"*{bundle.SUFFIX}")) for f in folders):
+    files = exchange.bundle_files(args.paths)
+    if not files:
         print(_("No sync files ({suffix}) in {paths}.").format(
             suffix=bundle.SUFFIX, paths=", ".join(map(str, args.paths))))
         return EXIT_OK
-    return _print_reports(store, exchange.import_many(store, args.paths))
+    return print_reports(exchange.import_many(store, files))
 
 
 def _bundle_rows(status: dict) -> list[dict]:
@@ -481,7 +328,7 @@ def cmd_sync_status(store: Store, args: argparse.Namespace) -> int:
     state = exchange.status(store)
     county = site.county(store)
     if role == "county":
-        state["stations"] = _stations(store)
+        state["stations"] = station_rows(store)
     else:
         state["bundles"] = _bundle_rows(state)
     if role:
@@ -547,7 +394,7 @@ def cmd_sync_upload(store: Store, args: argparse.Namespace) -> int:
 
 def _print_upload(result) -> None:
     print(_("Bundle {seq} ({file}): {status}").format(
-        seq=result.seq, file=result.file, status=_status_label(result.status)))
+        seq=result.seq, file=result.file, status=status_label(result.status)))
     indent = "    "
     if result.message:
         print(indent + result.message)
@@ -556,13 +403,15 @@ def _print_upload(result) -> None:
         for label, counts in ((_("new: {counts}"), receipt.get("new")),
                               (_("changed: {counts}"), receipt.get("changed"))):
             if isinstance(counts, dict):
-                print(indent + label.format(counts=_counts_text(counts) or _("none")))
-    if receipt.get("held"):
+                print(indent + label.format(counts=counts_text(counts) or _("none")))
+    held = bundle_numbers.runs(n for n in receipt.get("held") or [] if type(n) is int)
+    if held:
         print(indent + _("the county holds bundles {seqs}").format(
-            seqs=", ".join(map(str, receipt["held"]))))
-    if receipt.get("gaps"):
+            seqs=bundle_numbers.text(held)))
+    gaps = bundle_numbers.as_ranges(receipt.get("gaps"))
+    if gaps:
         print(indent + _("missing at the county: {gaps}").format(
-            gaps=", ".join(map(str, receipt["gaps"]))))
+            gaps=bundle_numbers.text(gaps)))
 
 
 # -- hub -------------------------------------------------------------------------------------------

@@ -21,15 +21,14 @@ untouched.
 from __future__ import annotations
 
 import contextlib
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from reportlab import rl_config
 
-from trainer_app import cancel
+from trainer_app import cancel, files
+from trainer_app.files import WriteError
 from trainer_app.i18n import _
 
 TAIL = 1024  # %%EOF must be within the last bytes of a PDF
@@ -39,7 +38,7 @@ class Cancelled(cancel.Cancelled):
     """The user cancelled writing a paper; nothing was written."""
 
 
-class PdfWriteError(OSError):
+class PdfWriteError(WriteError):
     """The PDF could not be written, or what was written is not a readable PDF.
 
     ``str(exc)`` is a message for the user.
@@ -68,68 +67,24 @@ def check(path: Path) -> None:
         )
 
 
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX; Windows has no directory handles for this)."""
-    if os.name == "nt":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def temp_path(out: Path) -> Path:
-    """A fresh temporary name next to ``out``: hidden, unique, and easy to recognise."""
-    return out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.tmp"
-
-
 @contextlib.contextmanager
 def pdf_target(out: Path) -> Iterator[BinaryIO]:
-    """A binary file to write a PDF into; on leaving the block the file replaces ``out``.
+    """A binary file to write a PDF into; on leaving the block the file replaces ``out``
+    (:func:`trainer_app.files.atomic_writer`, the PDF checked before and after the rename).
 
     On an exception (including :class:`Cancelled`) the temporary file is removed, ``out`` is
     left untouched and the exception propagates. Errors of the file system become
-    :class:`PdfWriteError` with a message naming the file.
+    :class:`PdfWriteError` with a message naming the file and what to do.
     """
     out = Path(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = temp_path(out)
-        # 0o666 less the umask, as for any document the user saves (mkstemp would make it 0600)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                     0o666)
-    except OSError as exc:
-        raise PdfWriteError(
-            _("Cannot write to the folder {folder}: {error}").format(folder=out.parent, error=exc)
-        ) from exc
-    fh = os.fdopen(fd, "wb")
-    try:
-        try:
+        with files.atomic_writer(out, check=check) as fh:
             yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        finally:
-            fh.close()
-        check(tmp)
-        try:
-            os.replace(tmp, out)
-        except OSError as exc:
-            raise PdfWriteError(
-                _("Cannot replace {path}: {error}. If the file is open in another program "
-                  "(a PDF viewer), close it and try again.").format(path=out, error=exc)
-            ) from exc
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        if isinstance(exc, OSError) and not isinstance(exc, PdfWriteError):
-            raise PdfWriteError(
-                _("Cannot write the PDF {path}: {error}").format(path=out, error=exc)
-            ) from exc
+    except PdfWriteError:
         raise
-    _fsync_dir(out.parent)
-    check(out)
+    except OSError as exc:
+        raise PdfWriteError(files.explain(exc, out), exc.errno) from exc
 
 
 @contextlib.contextmanager

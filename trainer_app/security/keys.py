@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from trainer_app import paths
+from trainer_app.files import write_atomic_bytes
 
 
 def key_id(public_raw: bytes) -> bytes:
@@ -91,14 +92,7 @@ def create(site_id: str) -> SigningKey:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    path = key_path(site_id)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    write_atomic_bytes(key_path(site_id), pem, mode=0o600)
     return SigningKey(private)
 
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from trainer_app.i18n import _
-from trainer_app.security import keys
 from trainer_app.services.errors import ValidationError
 from trainer_app.services.trainee_list import TraineeList
 from trainer_app.store import Store
 from trainer_app.store import county as q
 from trainer_app.store import sync as sync_q
-from trainer_app.sync import crypto, exchange, persons, site
+from trainer_app.sync import exchange, persons, site
 
 
 # -- the county itself -------------------------------------------------------------------------
@@ -29,16 +28,12 @@ def set_up(store: Store, code: str, name: str, discard_demo: bool = False) -> si
     return site.setup_county(store, code, name, discard_demo=discard_demo)
 
 
+def totals(store: Store) -> tuple[int, int]:
+    """Stations in the register and persons held, for the window's status line."""
+    return q.totals(store)
+
+
 # -- the station register ----------------------------------------------------------------------
-def approved_fingerprint(sign_key: str | None) -> str:
-    if not sign_key:
-        return ""
-    try:
-        return keys.fingerprint(crypto.unb64(sign_key))
-    except ValueError:
-        return ""
-
-
 def stations(store: Store) -> list[dict]:
     """Every station of the register: code, name, township, village, contact, approved,
     state (``approved``, ``waiting`` for the coordinator, or ``new``: nothing received yet),
@@ -53,7 +48,7 @@ def stations(store: Store) -> list[dict]:
         approved = bool(st["approved"])
         waiting = st["pending_fingerprint"]
         if approved:
-            state, fingerprint = "approved", approved_fingerprint(row.get("sign_key"))
+            state, fingerprint = "approved", exchange.approved_fingerprint(row.get("sign_key"))
         elif waiting:
             state, fingerprint = "waiting", waiting
         else:

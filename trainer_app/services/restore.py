@@ -103,14 +103,10 @@ def _write_site_file(name: str, data: bytes) -> None:
             return
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         os.replace(target, target.with_name(f"{target.name}.replaced-{stamp}"))
-    if name.startswith("keys/"):
-        if os.name != "nt":
-            os.chmod(target.parent, 0o700)
-        # the temporary file write_atomic_bytes fills, made first readable by its owner only
-        fd = os.open(target.with_name(f".{target.name}.tmp"),
-                     os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.close(fd)
-    write_atomic_bytes(target, data)
+    private = name.startswith("keys/")
+    if private and os.name != "nt":
+        os.chmod(target.parent, 0o700)
+    write_atomic_bytes(target, data, mode=0o600 if private else 0o666)
 
 
 # -- the encrypted backup --------------------------------------------------------------------

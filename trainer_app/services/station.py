@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from trainer_app import paths
+from trainer_app.files import copy_atomic
 from trainer_app.i18n import _
 from trainer_app.services.errors import ValidationError
 from trainer_app.store import Store
@@ -111,7 +111,7 @@ def set_image(store: Store, kind: str, source: Path | None) -> Path | None:
     folder = paths.data_dir() / "images"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{store.site_id}-{kind}.png"
-    shutil.copyfile(source, target)
+    copy_atomic(source, target)
     with store.transaction():
         store.set_meta(key, str(target))
     return target

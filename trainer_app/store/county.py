@@ -246,3 +246,14 @@ def replaced_by(store: Store, ids: Iterable[str]) -> dict[str, str]:
         f"AND replaces IN ({_marks(ids)})",
         ids,
     ))
+
+
+def totals(store: Store) -> tuple[int, int]:
+    """Live stations of the register, and persons held (a record merged into another is the
+    same person and counts once)."""
+    row = store.conn.execute(
+        "SELECT (SELECT count(*) FROM station WHERE deleted = 0), "
+        "(SELECT count(*) FROM trainee t WHERE t.deleted = 0 AND NOT EXISTS ("
+        " SELECT 1 FROM person_merge m WHERE m.merged_id = t.id AND m.deleted = 0))"
+    ).fetchone()
+    return row[0], row[1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,18 @@ if TYPE_CHECKING:
 
 class StoreError(Exception):
     """A database that cannot be used; the message is for the user."""
+
+
+def _writable(path: Path) -> bool:
+    """Whether SQLite can write the database and create its -wal and -shm files beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK) if path.exists() \
+        else True
+
+
+def read_only_message(path: Path) -> str:
+    return _("The database {path} is on a read-only medium (a write-protected USB stick, a CD) "
+             "or in a folder you may not write to: it can be read, not changed. To change it, "
+             "copy it to this computer's disk and open the copy.").format(path=path)
 
 
 def utc_now() -> str:
@@ -41,13 +54,20 @@ class Store:
         self._rev: int | None = None
         if str(path) != ":memory:":
             self._check_file(create)
+        # A database on a read-only medium (a write-protected USB stick, a CD of a backup) is
+        # opened for reading: WAL mode would need to create its -shm file beside it.
+        self.read_only = str(path) != ":memory:" and not _writable(self.path)
         conn: sqlite3.Connection | None = None
         try:
-            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            conn = self._connect() if self.read_only else sqlite3.connect(
+                str(path), isolation_level=None, check_same_thread=False)
             self._check_schema(conn, create or str(path) == ":memory:")
             self.conn = conn
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA busy_timeout = 5000")
+            if self.read_only:
+                self._check_current(upgrade_to)
+                return
             if str(path) != ":memory:":
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
@@ -59,6 +79,12 @@ class Store:
         except sqlite3.Error as exc:
             if conn is not None:
                 conn.close()
+            code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+            if code in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
+                raise StoreError(_(
+                    "The database {path} cannot be opened: the disk holding it is full or "
+                    "cannot be written ({reason}). Free some space on it, or check the drive, "
+                    "and try again.").format(path=self.path, reason=exc)) from None
             raise StoreError(
                 _("{path} cannot be read as a Trainer database ({reason}).").format(
                     path=self.path, reason=exc
@@ -66,6 +92,28 @@ class Store:
             ) from None
 
     # -- opening -------------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        """A read-only connection: ``mode=ro`` reads a WAL database whose -shm file exists or
+        can be made; on a medium where neither is possible, ``immutable`` (nothing else can be
+        writing to a read-only medium)."""
+        uri = self.path.resolve().as_uri()
+        for options in ("mode=ro", "mode=ro&immutable=1"):
+            conn = sqlite3.connect(f"{uri}?{options}", uri=True, isolation_level=None,
+                                   check_same_thread=False)
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError:
+                conn.close()
+        raise StoreError(_("The database {path} cannot be opened: {reason}").format(
+            path=self.path, reason=_("its medium is read-only")))
+
+    def _check_current(self, upgrade_to: int | None) -> None:
+        if self.version < (schema.LATEST_VERSION if upgrade_to is None else upgrade_to):
+            raise StoreError(read_only_message(self.path) + " " + _(
+                "It was written by an earlier version of Trainer and must be upgraded first: "
+                "copy it to this computer's disk and open the copy."))
+
     def _check_file(self, create: bool) -> None:
         if self.path.is_dir():
             raise StoreError(_("{path} is a folder, not a database file.").format(path=self.path))
@@ -83,6 +131,11 @@ class Store:
                         path=self.path, reason=exc.strerror or exc
                     )
                 ) from None
+            if not os.access(self.path.parent, os.W_OK):
+                raise StoreError(_(
+                    "The database {path} cannot be created: {folder} is on a read-only medium "
+                    "(a write-protected USB stick, a CD) or you may not write there. Choose "
+                    "another folder.").format(path=self.path, folder=self.path.parent))
             return
         try:
             with self.path.open("rb") as fh:
@@ -149,24 +202,45 @@ class Store:
         if self._in_transaction:
             yield self
             return
+        if self.read_only:
+            raise StoreError(read_only_message(self.path))
         self.conn.execute("BEGIN IMMEDIATE")
         self._in_transaction = True
         try:
             yield self
-        except BaseException:
+        except BaseException as exc:
             if self.conn.in_transaction:  # an error may already have ended the transaction
                 self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):
+                self._explain(exc)
             raise
         else:
             try:
                 self.conn.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 if self.conn.in_transaction:  # never leave the connection inside a transaction
                     self.conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError):
+                    self._explain(exc)
                 raise
         finally:
             self._in_transaction = False
             self._rev = None
+
+    def _explain(self, exc: sqlite3.OperationalError) -> None:
+        """A write the disk refused says so, and what to do (nothing was saved)."""
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code == sqlite3.SQLITE_FULL:
+            raise StoreError(_(
+                "The disk holding the database {path} is full: nothing was saved. Free some "
+                "space on it and try again.").format(path=self.path)) from exc
+        if code == sqlite3.SQLITE_READONLY:
+            raise StoreError(read_only_message(self.path)) from exc
+        if code == sqlite3.SQLITE_IOERR:
+            raise StoreError(_(
+                "The database {path} could not be written (its drive may have been pulled out "
+                "or be failing): nothing was saved. Check the drive and try again.").format(
+                    path=self.path)) from exc
 
     def rev(self) -> int:
         """This transaction's change number (the site's counter, advanced once per transaction)."""

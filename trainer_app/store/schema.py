@@ -264,7 +264,30 @@ def _v4_sync(db: sqlite_utils.Database) -> None:
     )
 
 
-def _v5_epochs(db: sqlite_utils.Database) -> None:
+def _v5_bundle_states(db: sqlite_utils.Database) -> None:
+    """A bundle's row is written before its file can appear (``state`` 'pending', with the
+    whole file's SHA-256), so a number that may exist outside the database is never given to
+    other content; 'written' once it is in place, 'lost' when it never was (see
+    :func:`trainer_app.sync.exchange.settle`)."""
+    db.executescript(
+        """
+        ALTER TABLE bundle_out ADD COLUMN state TEXT NOT NULL DEFAULT 'written'
+            CHECK (state IN ('pending', 'written', 'lost'));
+        ALTER TABLE bundle_out ADD COLUMN file_sha256 TEXT;
+        """
+    )
+
+
+def _v6_reports(db: sqlite_utils.Database) -> None:
+    """Reports: the attendance marks that count as attended, lesson by lesson, read from the
+    index alone (reports scan millions of marks at a county)."""
+    db.execute(
+        "CREATE INDEX attendance_attended ON attendance(lesson_id, trainee_id) "
+        "WHERE deleted = 0 AND status IN ('present', 'late')"
+    )
+
+
+def _v7_epochs(db: sqlite_utils.Database) -> None:
     """Epochs (a restore starts one): which epoch each bundle was sent in and, at the county,
     the epochs each station's bundles came from, so that two PCs restored from one backup
     are told apart."""
@@ -293,6 +316,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v2_search,
     _v3_certificates,
     _v4_sync,
-    _v5_epochs,
+    _v5_bundle_states,
+    _v6_reports,
+    _v7_epochs,
 ]
 LATEST_VERSION = len(MIGRATIONS)

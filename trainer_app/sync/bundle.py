@@ -11,8 +11,10 @@ The payload is JSON lines ``{"t": table, "r": row}``, zlib-compressed, cut into 
 sealed with ChaCha20-Poly1305 (:mod:`trainer_app.sync.crypto`) when the manifest says so. The
 manifest carries the SHA-256 and size of the frames, so the signature covers the payload too.
 
-Reading is streamed: the file is never held in memory whole, sizes are limited before and
-after decompression, and nothing in a bundle names a file path.
+Reading is streamed: the file is never held in memory whole, only a regular file is opened
+(a pipe named like a bundle would block), the work is bounded by what the signed manifest
+declares (records per table, bytes before compression) and the content must match it exactly,
+and nothing in a bundle names a file path.
 """
 
 from __future__ import annotations
@@ -20,16 +22,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import struct
+import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
 
-from trainer_app.files import fsync_dir
+from trainer_app.files import NotRegularFile, atomic_writer, open_regular
 from trainer_app.security import keys
 from trainer_app.sync import crypto
 
@@ -53,7 +57,8 @@ DEFAULT_LIMITS = Limits()
 class BundleError(Exception):
     """A bundle that cannot be used. ``reason`` is a stable code (for tests and reports):
     damaged, truncated, forged, unknown_station, not_approved, unsupported_version, too_large,
-    wrong_recipient, invalid_record, not_a_bundle."""
+    wrong_recipient, invalid_record, not_a_bundle, not_a_file, not_encrypted, bad_seq,
+    inconsistent."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
@@ -69,12 +74,24 @@ class Header:
     payload_offset: int
 
 
+def open_file(path: Path) -> BinaryIO:
+    """``path`` opened for reading, if it is a regular file (``not_a_file`` otherwise)."""
+    try:
+        return open_regular(Path(path))
+    except NotRegularFile:
+        raise BundleError("not_a_file", "a pipe, device, socket or folder") from None
+
+
+def _size(fh: BinaryIO) -> int:
+    return os.fstat(fh.fileno()).st_size
+
+
 def read_header(path: Path, limits: Limits = DEFAULT_LIMITS) -> Header:
     """The manifest and signature, checked for shape only (no keys needed)."""
-    size = path.stat().st_size
-    if size > limits.file_size:
-        raise BundleError("too_large", f"{size} bytes")
-    with path.open("rb") as fh:
+    with open_file(path) as fh:
+        size = _size(fh)
+        if size > limits.file_size:
+            raise BundleError("too_large", f"{size} bytes")
         magic = fh.read(len(MAGIC))
         if magic != MAGIC:
             if len(magic) < len(MAGIC) and MAGIC.startswith(magic):
@@ -116,7 +133,8 @@ def _check_manifest(m: dict) -> None:
 
     def need(container: dict, name: str, kind: type, where: str = "") -> Any:
         value = container.get(name)
-        if not isinstance(value, kind) or isinstance(value, bool):
+        if not isinstance(value, kind) or isinstance(value, bool) or (
+                kind is int and value < 0):
             raise BundleError("damaged", f"manifest field {where}{name}")
         return value
 
@@ -125,10 +143,14 @@ def _check_manifest(m: dict) -> None:
     for name in ("site_id", "code", "sign_public"):
         need(sender, name, str, "sender.")
     need(m, "recipient", dict)
-    for name in ("seq", "payload_size", "plaintext_size"):
+    for name in ("payload_size", "plaintext_size"):
         need(m, name, int)
+    if type(m.get("seq")) is not int:  # its value is checked once the signature is
+        raise BundleError("damaged", "manifest field seq")
     need(m, "payload_sha256", str)
-    need(m, "counts", dict)
+    counts = need(m, "counts", dict)
+    for table in counts:
+        need(counts, table, int, "counts.")
     encryption = need(m, "encryption", dict)
     scheme = need(encryption, "scheme", str, "encryption.")
     if scheme not in SCHEMES:
@@ -148,13 +170,13 @@ def check_payload(path: Path, header: Header) -> None:
     """Compare the payload's size and SHA-256 with the (signed) manifest before anything in it
     is decrypted or parsed: a cut file is ``truncated``, any changed byte ``damaged``."""
     manifest = header.manifest
-    size = path.stat().st_size - header.payload_offset
-    if size < manifest["payload_size"]:
-        raise BundleError("truncated", f"payload {size} of {manifest['payload_size']} bytes")
-    if size > manifest["payload_size"]:
-        raise BundleError("damaged", "bytes after the payload")
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open_file(path) as fh:
+        size = _size(fh) - header.payload_offset
+        if size < manifest["payload_size"]:
+            raise BundleError("truncated", f"payload {size} of {manifest['payload_size']} bytes")
+        if size > manifest["payload_size"]:
+            raise BundleError("damaged", "bytes after the payload")
+        digest = hashlib.sha256()
         fh.seek(header.payload_offset)
         while block := fh.read(1024 * 1024):
             digest.update(block)
@@ -169,21 +191,35 @@ def records(
 
     The payload's size and hash are compared with the manifest first (one extra read of the
     file, no decryption), and again while reading, so a file that changes in between is caught
-    too: a caller applies records inside a transaction and commits only when the iterator
-    finished without error."""
+    too. The work is bounded by what the signed manifest declares: reading stops as soon as
+    the records pass the counts per table or the bytes pass ``plaintext_size``, and the end
+    must match both exactly, with nothing after the compressed stream (``inconsistent``). A
+    caller therefore applies nothing before the iterator finished without error."""
     manifest = header.manifest
     encrypted = manifest["encryption"]["scheme"] == "x25519-chacha20poly1305"
     if encrypted and opener is None:
         raise BundleError("wrong_recipient", "no key to decrypt")
-    if manifest["plaintext_size"] > limits.plaintext_size:
+    declared_size = manifest["plaintext_size"]
+    if declared_size > limits.plaintext_size:
         raise BundleError("too_large", "after decompression")
+    declared = {table: n for table, n in manifest["counts"].items() if n}
+    seen: dict[str, int] = {}
+
+    def counted(items: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+        for table, _row in items:
+            n = seen[table] = seen.get(table, 0) + 1
+            if n > declared.get(table, 0):
+                raise BundleError("inconsistent", f"more {table} records than the manifest "
+                                                  "counts")
+        return items
+
     check_payload(path, header)
     digest = hashlib.sha256()
     decompressor = zlib.decompressobj()
     produced = 0
     pending = b""
     payload_size = 0
-    with path.open("rb") as fh:
+    with open_file(path) as fh:
         fh.seek(header.payload_offset)
         while True:
             size_bytes = fh.read(4)
@@ -209,11 +245,12 @@ def records(
                 chunk = decompressor.decompress(frame, limits.line_size * 4)
                 while True:
                     produced += len(chunk)
-                    if produced > limits.plaintext_size:
-                        raise BundleError("too_large", "after decompression")
+                    if produced > declared_size:
+                        raise BundleError("inconsistent", "more data after decompression than "
+                                                          "the manifest's plaintext_size")
                     pending += chunk
                     *lines, pending = pending.split(b"\n")
-                    yield from _records(lines)
+                    yield from counted(_records(lines))
                     if len(pending) > limits.line_size:
                         raise BundleError("too_large", "record")
                     if not decompressor.unconsumed_tail:
@@ -223,14 +260,21 @@ def records(
                     )
             except zlib.error:
                 raise BundleError("damaged", "compression") from None
+            if decompressor.unused_data:  # a second stream, or anything else, after the end
+                raise BundleError("inconsistent", "data after the end of the compressed stream")
     if not decompressor.eof:
         raise BundleError("truncated", "payload")
     if pending.strip():
-        yield _record(pending)
+        yield from counted([_record(pending)])
     if payload_size != manifest["payload_size"] or digest.hexdigest() != manifest[
         "payload_sha256"
     ]:
         raise BundleError("damaged", "payload hash")
+    if produced != declared_size:
+        raise BundleError("inconsistent", f"{produced} bytes after decompression, the manifest "
+                                          f"says {declared_size}")
+    if seen != declared:
+        raise BundleError("inconsistent", "fewer records than the manifest counts")
 
 
 def _records(lines: list[bytes]) -> list[tuple[str, dict]]:
@@ -268,51 +312,53 @@ def write(
     signer: keys.SigningKey,
     recipient_pub: bytes | None,
     progress: Callable[[int], None] | None = None,
+    before_replace: Callable[[Path, dict], None] | None = None,
 ) -> dict:
-    """Write a bundle atomically (temporary file, fsync, rename) and read it back to verify.
+    """Write a bundle atomically (:func:`trainer_app.files.atomic_writer`), checked before the
+    rename: its signature, size and hash read back from the disk.
 
     ``manifest`` gets the counts, sizes, hash and encryption fields added; returns it.
+    ``before_replace(tmp, manifest)`` runs with the complete, checked temporary file just before
+    it is renamed into place (the exporter records the bundle's number and hash there).
     """
     path = Path(path)
-    folder = path.parent
-    payload_tmp = folder / f".{path.name}.payload.tmp"
-    final_tmp = folder / f".{path.name}.tmp"
     counts: dict[str, int] = {}
     sealer = crypto.Sealer(recipient_pub) if recipient_pub else None
     digest = hashlib.sha256()
     payload_size = plain_size = 0
-    try:
-        with payload_tmp.open("wb") as out:
-            compressor = zlib.compressobj(6)
-            buffer = b""
-            pending: bytes | None = None
+    # The payload goes to an anonymous temporary file on the local disk (gone with the process,
+    # however it ends): only the final file's short copy touches the target's drive.
+    with tempfile.TemporaryFile() as out:
+        compressor = zlib.compressobj(6)
+        buffer = b""
+        pending: bytes | None = None
 
-            def emit(frame: bytes, final: bool) -> None:
-                nonlocal payload_size
-                sealed = sealer.seal(frame, final) if sealer else frame
-                block = struct.pack(">I", len(sealed)) + sealed
-                digest.update(block)
-                out.write(block)
-                payload_size += len(block)
+        def emit(frame: bytes, final: bool) -> None:
+            nonlocal payload_size
+            sealed = sealer.seal(frame, final) if sealer else frame
+            block = struct.pack(">I", len(sealed)) + sealed
+            digest.update(block)
+            out.write(block)
+            payload_size += len(block)
 
-            for n, (table, row) in enumerate(items, 1):
-                line = json.dumps({"t": table, "r": row}, ensure_ascii=False,
-                                  separators=(",", ":")).encode() + b"\n"
-                plain_size += len(line)
-                counts[table] = counts.get(table, 0) + 1
-                buffer += compressor.compress(line)
-                while len(buffer) >= crypto.FRAME:
-                    if pending is not None:
-                        emit(pending, False)
-                    pending, buffer = buffer[: crypto.FRAME], buffer[crypto.FRAME :]
-                if progress and n % 5000 == 0:
-                    progress(n)
-            buffer += compressor.flush()
-            while buffer:
+        for n, (table, row) in enumerate(items, 1):
+            line = json.dumps({"t": table, "r": row}, ensure_ascii=False,
+                              separators=(",", ":")).encode() + b"\n"
+            plain_size += len(line)
+            counts[table] = counts.get(table, 0) + 1
+            buffer += compressor.compress(line)
+            while len(buffer) >= crypto.FRAME:
                 if pending is not None:
                     emit(pending, False)
                 pending, buffer = buffer[: crypto.FRAME], buffer[crypto.FRAME :]
-            emit(pending or b"", True)
+            if progress and n % 5000 == 0:
+                progress(n)
+        buffer += compressor.flush()
+        while buffer:
+            if pending is not None:
+                emit(pending, False)
+            pending, buffer = buffer[: crypto.FRAME], buffer[crypto.FRAME :]
+        emit(pending or b"", True)
         manifest = {
             **manifest,
             "format": "trainer-bundle",
@@ -332,18 +378,16 @@ def write(
         manifest_bytes = json.dumps(manifest, ensure_ascii=False, sort_keys=True,
                                     separators=(",", ":")).encode()
         signature = signer.sign(manifest_bytes)
-        with final_tmp.open("wb") as out, payload_tmp.open("rb") as payload:
-            out.write(MAGIC + manifest_bytes + b"\n" + crypto.b64(signature).encode() + b"\n")
-            while block := payload.read(1024 * 1024):
-                out.write(block)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(final_tmp, path)
-        fsync_dir(folder)
-    finally:
-        for tmp in (payload_tmp, final_tmp):
-            tmp.unlink(missing_ok=True)
-    verify_written(path, signer.public_raw)
+        out.seek(0)
+
+        def hand_over(tmp: Path) -> None:
+            verify_written(tmp, signer.public_raw)
+            if before_replace:
+                before_replace(tmp, manifest)
+
+        with atomic_writer(path, before_replace=hand_over) as final:
+            final.write(MAGIC + manifest_bytes + b"\n" + crypto.b64(signature).encode() + b"\n")
+            shutil.copyfileobj(out, final, 1024 * 1024)
     return manifest
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from trainer_app.files import write_atomic_bytes
 
 FRAME = 256 * 1024
 INFO = b"trainer-bundle-v1"
@@ -93,12 +94,7 @@ def load_or_create(folder: Path, site_id: str) -> X25519PrivateKey:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    write_atomic_bytes(path, pem, mode=0o600)
     return key
 
 

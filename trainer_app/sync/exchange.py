@@ -1,8 +1,9 @@
-"""Writing bundles (station to county, county to stations) and importing them.
+"""Importing bundles (writing them is :mod:`trainer_app.sync.export`, re-exported here).
 
 Importing: read the manifest, find the sender and its approved key, check the signature,
-recipient and version, decrypt, validate every record, and apply all of it in one transaction —
-or nothing. Rows merge by (rev, origin): the newer version of a row wins, so importing the same
+recipient, version and bundle number, then decrypt, validate and stage every record without the
+write lock (:mod:`trainer_app.sync.staging`), and apply all of it in one short transaction — or
+nothing. Rows merge by (rev, origin): the newer version of a row wins, so importing the same
 bundle twice, or bundles in any order, gives the same tables.
 """
 
@@ -10,21 +11,22 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trainer_app import __version__, cancel, paths
-from trainer_app.files import copy_atomic, same_content
+from trainer_app import cancel, i18n, paths
+from trainer_app.domain import bundle_numbers
 from trainer_app.i18n import _
 from trainer_app.security import keys
-from trainer_app.services import certificates
 from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
 from trainer_app.store import records as store_records
 from trainer_app.store import sync as q
 from trainer_app.store.db import utc_now
-from trainer_app.sync import bundle, crypto, epochs, records, site
+from trainer_app.sync import bundle, crypto, epochs, records, site, staging, waiting
+from trainer_app.sync.export import SHARED_TABLES, export, settle  # noqa: F401 (the API)
+from trainer_app.sync.waiting import pending_dir  # noqa: F401 (where hub and tests look)
 
 Progress = Callable[[int], None]
 Cancelled = Callable[[], bool]
@@ -37,96 +39,6 @@ class ImportCancelled(cancel.Cancelled):
     def __init__(self, report: ImportReport | None = None) -> None:
         super().__init__()
         self.report = report
-
-
-# -- export ------------------------------------------------------------------------------------
-def _station_items(store: Store, after: int) -> Iterator[tuple[str, dict]]:
-    key = site.dedup_key(store)
-    for table in records.STATION_TABLES:
-        for row in q.changed_rows(store, table, store.site_id, after):
-            if table == "trainee":
-                row["id_hash"] = site.id_hash(key, row.get("id_number"))
-            yield table, row
-
-
-# Rows of every origin that a county passes on to all its stations: every station's keys and
-# every withdrawal, so that any certificate verifies, and verifies as withdrawn, anywhere.
-SHARED_TABLES = ("site_key", "revocation")
-
-
-def _county_items(store: Store) -> Iterator[tuple[str, dict]]:
-    for table in records.COUNTY_TABLES:
-        if table in SHARED_TABLES:
-            yield from ((table, row) for row in q.all_rows(store, table))
-        else:
-            yield from ((table, row) for row in q.changed_rows(store, table, store.site_id, 0))
-    for st in q.stations(store):
-        if st["site_id"]:
-            held, per_epoch = epochs.receipt_field(store, st["site_id"])
-            receipt = {"station_site": st["site_id"], "station_code": st["code"], "held": held}
-            if per_epoch:  # only for stations that restored: others' receipts stay as they were
-                receipt["epochs"] = per_epoch
-            yield records.RECEIPT, receipt
-
-
-def export(store: Store, out_dir: Path, full: bool = False,
-           progress: Progress | None = None) -> tuple[Path, dict]:
-    """Write the next bundle into ``out_dir``; returns its path and manifest.
-
-    A station's bundle holds its rows changed since its last bundle (everything with
-    ``full``), encrypted to the county. A county's bundle holds the catalog, station register,
-    keys, withdrawals, merges and receipts for all its stations (no personal data, signed)."""
-    out_dir = Path(out_dir)
-    if not out_dir.is_dir():
-        raise ServiceError(_("The folder {path} does not exist.").format(path=out_dir))
-    role = site.role(store)
-    if role not in ("station", "county"):
-        site.require_role(store, "station")
-    signer = certificates.signing_key(store)
-    last = q.last_out(store)
-    seq = (last["seq"] if last else 0) + 1
-    to_rev = q.change_counter(store)
-    epoch = epochs.current(store) if role == "station" else None
-    if role == "station":
-        full = epochs.before_export(store) or full
-        from_rev = 0 if full or not last else last["to_rev"]
-        code = store.get_meta("station_code") or ""
-        items = _station_items(store, from_rev)
-        recipient = site.county(store).encrypt_public
-        if len(recipient) != 32:  # personal data never leaves in clear
-            raise ServiceError(
-                _("The county's encryption key is missing: import the county pack again."))
-    else:
-        from_rev, full = 0, True
-        code = store.get_meta("county_code") or ""
-        items = _county_items(store)
-        recipient = None
-    info = site.county(store)
-    manifest = {
-        "kind": role,
-        "sender": {"site_id": store.site_id, "code": code, "role": role,
-                   "name": store.get_meta("station_name" if role == "station" else "county_name")
-                   or "",
-                   "sign_public": crypto.b64(signer.public_raw),
-                   "fingerprint": keys.fingerprint(signer.public_raw)},
-        "recipient": {"county_code": info.code, "county_site_id": info.site_id},
-        "seq": seq, "full": bool(full), "from_rev": from_rev, "to_rev": to_rev,
-        "created_at": utc_now(), "program_version": __version__,
-    }
-    if epoch:
-        manifest["epoch"] = epoch
-    name = epochs.bundle_name(code, seq, full and role == "station", bundle.SUFFIX, epoch)
-    path = out_dir / name
-    manifest = bundle.write(path, manifest, items, signer, recipient or None, progress)
-    with store.transaction():
-        q.add_out(store, {"seq": seq, "file_name": name, "path": str(path),
-                          "created_at": manifest["created_at"], "from_rev": from_rev,
-                          "to_rev": to_rev, "full": int(bool(full)),
-                          "counts": manifest["counts"], "sha256": manifest["payload_sha256"],
-                          "epoch_id": epoch["id"] if epoch else None})
-        if full and role == "station":
-            epochs.after_export(store)
-    return path, manifest
 
 
 def inspect(path: Path) -> dict:
@@ -147,7 +59,7 @@ class ImportReport:
     new: dict[str, int] = field(default_factory=dict)
     changed: dict[str, int] = field(default_factory=dict)
     unchanged: int = 0
-    gaps: list[int] = field(default_factory=list)
+    gaps: list[bundle_numbers.Range] = field(default_factory=list)  # missing, as ranges
 
     @property
     def ok(self) -> bool:
@@ -165,6 +77,14 @@ REASONS = {
     "wrong_recipient": lambda: _("it was written for another county or site"),
     "invalid_record": lambda: _("it holds a record that fails validation"),
     "not_a_bundle": lambda: _("it is not a Trainer sync file"),
+    "not_a_file": lambda: _("it is not a regular file (a pipe, a device or a folder), so it "
+                            "was skipped"),
+    "not_encrypted": lambda: _("a station's sync file must be encrypted, and this one is not"),
+    "bad_seq": lambda: _("its bundle number is impossible (0 or less, or more than {n} past "
+                         "the highest one received from that station)").format(
+        n=i18n.format_number(bundle_numbers.MAX_AHEAD, 0)),
+    "inconsistent": lambda: _("its content does not match what its signed description says "
+                              "(a faulty or tampered program wrote it)"),
     "cancelled": lambda: _("the import was stopped before this file was applied"),
     "clone": lambda: _("it comes from a second PC restored from the same backup as the "
                        "station; it is held until the coordinator chooses which PC is the "
@@ -178,27 +98,20 @@ def reason_text(code: str) -> str:
     return REASONS.get(code, lambda: code)()
 
 
-def pending_dir() -> Path:
-    return paths.data_dir() / "inbox" / "pending"
-
-
-def held_dir() -> Path:
-    """Bundles of a second PC restored from the same backup as a station (a clone)."""
-    return paths.data_dir() / "inbox" / "held"
-
-
 def import_file(
     store: Store, path: Path, progress: Progress | None = None,
     cancelled: Cancelled | None = None, limits: bundle.Limits = bundle.DEFAULT_LIMITS,
+    via: str = waiting.VIA_FILE,
 ) -> ImportReport:
     """Import one bundle; never raises for a bad bundle: the report says what happened.
+    ``via`` says how it came (kept with a bundle that waits for its station's approval).
 
     Raises :class:`ImportCancelled` (with a report of status ``cancelled``) when
     ``cancelled()`` says to stop; nothing of the file is applied then."""
     path = Path(path)
     report = ImportReport(file=path.name, status="rejected")
     try:
-        _import(store, path, report, progress, cancelled, limits)
+        _import(store, path, report, progress, cancelled, limits, via)
     except bundle.BundleError as exc:
         report.new, report.changed, report.unchanged = {}, {}, 0
         report.status = "pending" if exc.reason in ("not_approved", "clone") else "rejected"
@@ -221,7 +134,7 @@ def import_file(
 
 
 def _import(store: Store, path: Path, report: ImportReport, progress: Progress | None,
-            cancelled: Cancelled | None, limits: bundle.Limits) -> None:
+            cancelled: Cancelled | None, limits: bundle.Limits, via: str) -> None:
     header = bundle.read_header(path, limits)
     m = header.manifest
     sender = m.get("sender") or {}
@@ -244,32 +157,40 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
         station_row = q.station_by_code(store, report.sender_code)
         if station_row is None or m.get("kind") != "station":
             raise bundle.BundleError("unknown_station", report.sender_code)
+        encryption = m["encryption"]
+        if encryption["scheme"] == "none":  # personal data never travels in clear
+            raise bundle.BundleError("not_encrypted")
+        _check_seq(store, sender_site, m["seq"])
         if not station_row["approved"] or not station_row["sign_key"]:
             bundle.check_payload(path, header)  # only a whole, unaltered file waits
-            _keep_pending(path, station_row["code"])
+            waiting.keep(path, station_row["code"], via)
             raise bundle.BundleError("not_approved", report.sender_code)
         if crypto.unb64(station_row["sign_key"]) != claimed or station_row["site_id"] != \
                 sender_site:
             raise bundle.BundleError("forged", "signed by another key")
-        encryption = m["encryption"]
-        if encryption["scheme"] != "none":
-            private = site.encryption_key(store)
-            if encryption.get("recipient_key_id") not in (None, crypto.key_id(
-                    crypto.raw_public(private))):
-                raise bundle.BundleError("wrong_recipient", "encrypted to another key")
-            try:
-                opener = crypto.Opener(private, crypto.unb64(encryption["ephemeral_public"]))
-            except ValueError:
-                raise bundle.BundleError("damaged", "ephemeral key") from None
-        allowed, origin, station_key = records.STATION_TABLES, sender_site, claimed
+        private = site.encryption_key(store)
+        if encryption.get("recipient_key_id") not in (None, crypto.key_id(
+                crypto.raw_public(private))):
+            raise bundle.BundleError("wrong_recipient", "encrypted to another key")
+        try:
+            opener = crypto.Opener(private, crypto.unb64(encryption["ephemeral_public"]))
+        except ValueError:
+            raise bundle.BundleError("damaged", "ephemeral key") from None
+        rules = staging.Sender(records.STATION_TABLES, sender_site, claimed)
         epochs.admit(store, m, sender_site, path, station_row["code"], held_dir())
     elif role == "station":
         county = site.county(store)
-        if m.get("kind") != "county" or sender_site != county.site_id:
+        if m.get("kind") != "county" or sender_site != county.site_id or \
+                report.sender_code != county.code:
             raise bundle.BundleError("unknown_station", report.sender_code)
         bundle.check_signature(header, county.sign_public)
-        allowed, origin = (*records.COUNTY_TABLES, records.RECEIPT), sender_site
-        station_key = None
+        if sender["sign_public"] != crypto.b64(county.sign_public):
+            raise bundle.BundleError("forged", "names another key than the county's")
+        if (m.get("recipient") or {}).get("county_site_id") != county.site_id:
+            raise bundle.BundleError("wrong_recipient")
+        _check_seq(store, sender_site, m["seq"])
+        rules = staging.Sender((*records.COUNTY_TABLES, records.RECEIPT), sender_site, None,
+                               shared=SHARED_TABLES)
     else:
         site.require_role(store, "station")
         return
@@ -279,166 +200,28 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
         report.message = _("{file} was imported before; nothing changed.").format(file=path.name)
         report.gaps = _gaps(store, sender_site)
         return
-    _apply(store, path, header, opener, allowed, origin, station_key, report, progress,
-           cancelled, limits)
+    staging.check_counts(m, rules)
+    _apply(store, path, header, opener, rules, report, progress, cancelled, limits)
     report.gaps = _gaps(store, sender_site)
 
 
-def _keep_pending(path: Path, code: str) -> None:
-    """Keep a bundle of a not-yet-approved station (a file, not a database change) so it can be
-    applied once the coordinator approves the station's key. The copy is written atomically;
-    a different copy of the same name (a damaged one kept before) is replaced."""
-    folder = pending_dir() / code
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / path.name
-    if target.exists() and same_content(path, target):
-        return
-    copy_atomic(path, target)
+def _check_seq(store: Store, sender_site: str, seq: int) -> None:
+    """A bundle number is at most :data:`bundle_numbers.MAX_AHEAD` past the highest one held
+    from its sender (per station; and, once backups bring them, per epoch), so that the gaps
+    a sender can open stay few and small."""
+    highest = q.highest_seq(store, sender_site)
+    if not bundle_numbers.acceptable(seq, highest):
+        raise bundle.BundleError("bad_seq", f"bundle number {seq}, the highest held is "
+                                            f"{highest}")
 
 
-def _gaps(store: Store, sender_site: str) -> list[int]:
-    held = epochs.lineage_seqs(store, sender_site)
-    return sorted(set(range(1, max(held) + 1)) - set(held)) if held else []
+def _gaps(store: Store, sender_site: str) -> list[bundle_numbers.Range]:
+    return bundle_numbers.gaps(epochs.lineage_seqs(store, sender_site))
 
 
-def _check_station_key(row: dict, sender_site: str, approved: bytes) -> None:
-    """A station publishes its own keys only: the row names the sender's site, its key id is
-    the key's, and a signing key is the one the coordinator approved for the station."""
-    try:
-        public = crypto.unb64(row.get("public_key"))  # type: ignore[arg-type]
-    except (ValueError, TypeError):
-        raise bundle.BundleError("invalid_record", f"site_key {row['id']}: bad key") from None
-    purpose = row.get("purpose")
-    if purpose == "sign":
-        ok = row.get("key_id") == keys.key_id(public).hex() and public == approved
-    elif purpose == "encrypt":
-        ok = row.get("key_id") == crypto.key_id(public)
-    else:
-        ok = False
-    if not ok or row.get("site_id") != sender_site:
-        raise bundle.BundleError("invalid_record",
-                                 f"site_key {row['id']}: not the sending station's key")
-
-
-def _apply(store: Store, path: Path, header: bundle.Header, opener, allowed, origin,
-           station_key: bytes | None, report: ImportReport, progress: Progress | None,
-           cancelled: Cancelled | None, limits: bundle.Limits) -> None:
-    m = header.manifest
-    columns = {t: q.columns(store, t) for t in allowed if t != records.RECEIPT}
-    types = {t: q.column_types(store, t) for t in columns}
-    batches: dict[str, list[dict]] = {}
-    receipts: list[dict] = []
-    n = 0
-    # Foreign keys are not enforced while importing: rows from bundles imported out of order
-    # may refer to rows that arrive later.
-    try:
-        with q.foreign_keys_off(store), store.transaction():
-            for table, row in bundle.records(path, header, opener, limits):
-                if table not in allowed:
-                    raise bundle.BundleError("invalid_record", f"table {table}")
-                if table == records.RECEIPT:
-                    receipts.append(row)
-                    continue
-                try:
-                    records.check(table, row, types[table],
-                                  None if m["kind"] == "county" and table in SHARED_TABLES
-                                  else origin)
-                except records.RecordError as exc:
-                    raise bundle.BundleError("invalid_record", str(exc)) from None
-                if table == "site_key" and station_key is not None:
-                    _check_station_key(row, origin, station_key)
-                batch = batches.setdefault(table, [])
-                batch.append(row)
-                if len(batch) >= 2000:
-                    _flush(store, table, columns[table], batch, report)
-                    batch.clear()
-                n += 1
-                if progress and n % 2000 == 0:
-                    progress(n)
-                if cancelled and n % 2000 == 0 and cancelled():
-                    raise ImportCancelled
-            for table, batch in batches.items():
-                _flush(store, table, columns[table], batch, report)
-            if receipts:
-                _apply_receipts(store, receipts)
-            q.add_in(store, {"sender_site": m["sender"]["site_id"],
-                             "sender_code": m["sender"].get("code", ""), "seq": m.get("seq"),
-                             "sha256": m["payload_sha256"], "file_name": path.name,
-                             "received_at": utc_now(), "from_rev": m.get("from_rev"),
-                             "to_rev": m.get("to_rev"), "counts": m.get("counts", {}),
-                             "status": "applied",
-                             "epoch_id": (epochs.read_field(m) or {}).get("id")})
-    except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError,
-            UnicodeEncodeError) as exc:
-        # constraint violations, values SQLite cannot take: the bundle is at fault
-        raise bundle.BundleError("invalid_record", str(exc)) from None
-    report.status = "applied"
-    report.message = _("{file}: applied.").format(file=path.name)
-
-
-def _flush(store: Store, table: str, names: list[str], batch: list[dict],
-           report: ImportReport) -> None:
-    existing = q.existing_revs(store, table, [r["id"] for r in batch])
-    owners: dict[str, str] = {}
-    new = changed = 0
-    for row in batch:
-        old = existing.get(row["id"])
-        # A row has one owner for good: another site's version of it is hostile (and taking
-        # it would make the result depend on the import order).
-        owner = old[1] if old else owners.setdefault(row["id"], row["origin"])
-        if row["origin"] != owner:
-            raise bundle.BundleError("invalid_record",
-                                     f"{table} {row['id']}: a row another site owns")
-        if old is None:
-            new += 1
-        elif (row["rev"], row["origin"]) > old:
-            changed += 1
-        else:
-            report.unchanged += 1
-    if new:
-        report.new[table] = report.new.get(table, 0) + new
-    if changed:
-        report.changed[table] = report.changed.get(table, 0) + changed
-    q.upsert(store, table, names, [tuple(map(r.get, names)) for r in batch])
-
-
-def _apply_receipts(store: Store, receipts: list[dict]) -> None:
-    for receipt in receipts:
-        if receipt.get("station_site") == store.site_id and isinstance(receipt.get("held"), list):
-            epochs.apply_receipt(store, receipt)
-
-
-def approve(store: Store, code: str) -> list[ImportReport]:
-    """Approve a station's key (after comparing fingerprints) and apply its waiting bundles."""
-    site.require_role(store, "county")
-    row = q.station_by_code(store, code.strip().upper())
-    if not row:
-        raise ServiceError(_("No station with code {code} in the register.").format(code=code))
-    waiting = _waiting(row["code"])
-    key, site_id = row["sign_key"], row["site_id"]
-    if not key:
-        sender = _waiting_sender(row["code"])
-        if sender is None:
-            raise ServiceError(
-                _("Station {code} has not sent a bundle yet: its key is not known.").format(
-                    code=row["code"]))
-        key, site_id = sender["sign_public"], sender["site_id"]
-    with store.transaction():
-        store_records.update(store, "station", row["id"],
-                             {"sign_key": key, "site_id": site_id, "approved": 1})
-    reports = [import_file(store, p) for p in waiting]
-    for p, r in zip(waiting, reports, strict=True):
-        if r.ok:
-            p.unlink()
-        elif r.reason in DISCARDED:
-            p.unlink(missing_ok=True)
-            r.message += " " + _("The waiting copy was deleted.")
-    return reports
-
-
-# Waiting bundles that can never be applied: a damaged or cut copy, or one not signed by the
-# key just approved (another key claiming the station's code).
-DISCARDED = ("damaged", "truncated", "forged")
+def held_dir() -> Path:
+    """Bundles of a second PC restored from the same backup as a station (a clone)."""
+    return paths.data_dir() / "inbox" / "held"
 
 
 def import_held(store: Store, code: str) -> list[ImportReport]:
@@ -454,39 +237,128 @@ def import_held(store: Store, code: str) -> list[ImportReport]:
     return reports
 
 
-def _waiting(code: str) -> list[Path]:
-    folder = pending_dir() / code.upper()
-    return sorted(folder.glob(f"*{bundle.SUFFIX}")) if folder.exists() else []
+def _apply(store: Store, path: Path, header: bundle.Header, opener: crypto.Opener | None,
+           sender: staging.Sender, report: ImportReport, progress: Progress | None,
+           cancelled: Cancelled | None, limits: bundle.Limits) -> None:
+    m = header.manifest
+
+    def check_cancel() -> None:
+        if cancelled and cancelled():
+            raise ImportCancelled
+
+    try:
+        with staging.staging(store) as staged:
+            staging.stage(store, staged, path, header, opener, sender, limits, progress,
+                          check_cancel)
+            # Foreign keys are not enforced while importing: rows from bundles imported out
+            # of order may refer to rows that arrive later.
+            with q.foreign_keys_off(store), store.transaction():
+                merged = staging.merge(store, staged)
+                q.add_in(store, {"sender_site": m["sender"]["site_id"],
+                                 "sender_code": m["sender"].get("code", ""), "seq": m["seq"],
+                                 "sha256": m["payload_sha256"], "file_name": path.name,
+                                 "received_at": utc_now(), "from_rev": m.get("from_rev"),
+                                 "to_rev": m.get("to_rev"), "counts": m["counts"],
+                                 "status": "applied",
+                                 "epoch_id": (epochs.read_field(m) or {}).get("id")})
+    except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError,
+            UnicodeEncodeError) as exc:
+        # constraint violations, values SQLite cannot take: the bundle is at fault
+        raise bundle.BundleError("invalid_record", str(exc)) from None
+    report.new, report.changed, report.unchanged = merged.new, merged.changed, merged.unchanged
+    report.status = "applied"
+    report.message = _("{file}: applied.").format(file=path.name)
 
 
-def _waiting_sender(code: str) -> dict | None:
-    """The sender (site id, signing key) of a waiting station's first readable bundle."""
-    for path in _waiting(code):
-        try:
-            sender = bundle.read_header(path).manifest["sender"]
-            crypto.unb64(sender["sign_public"])
-            return sender
-        except (bundle.BundleError, OSError, KeyError, ValueError):
-            continue
-    return None
+def approve(store: Store, code: str, fingerprint: str | None = None) -> list[ImportReport]:
+    """Approve a station's key (after comparing fingerprints) and apply its waiting bundles.
+
+    The key is the one waiting with ``fingerprint``; without it, the only key waiting
+    (:class:`waiting.ChooseKey` when several wait). Bundles of other keys waiting for the
+    station can then never be applied: they are reported and deleted."""
+    site.require_role(store, "county")
+    row = q.station_by_code(store, code.strip().upper())
+    if not row:
+        raise ServiceError(_("No station with code {code} in the register.").format(code=code))
+    code = row["code"]
+    key, site_id = row["sign_key"], row["site_id"]
+    if not key:
+        if fingerprint:
+            chosen = waiting.find(code, fingerprint)
+            if chosen is None:
+                raise waiting.NoSuchKey(code, fingerprint)
+        else:
+            candidates = waiting.keys_of(code)
+            if not candidates:
+                raise ServiceError(_(
+                    "Station {code} has not sent a bundle yet: its key is not known.").format(
+                        code=code))
+            if len(candidates) > 1:
+                raise waiting.ChooseKey(code, candidates)
+            chosen = candidates[0]
+        key, site_id = chosen.sign_public, chosen.site_id
+    elif fingerprint and approved_fingerprint(key) != fingerprint.strip().upper():
+        raise ServiceError(_(
+            "Station {code} is approved already, with the key {found}, not {wanted}.").format(
+                code=code, found=approved_fingerprint(key), wanted=fingerprint))
+    with store.transaction():
+        store_records.update(store, "station", row["id"],
+                             {"sign_key": key, "site_id": site_id, "approved": 1})
+    # Each copy is removed once applied (or found useless): approving again after a crash
+    # here applies what is left.
+    reports = []
+    for path in waiting.bundles(code):
+        report = import_file(store, path)
+        if report.ok:
+            waiting.remove(path)
+        elif report.reason in DISCARDED:
+            waiting.remove(path)
+            report.message += " " + _("The waiting copy was deleted.")
+        reports.append(report)
+    return reports
 
 
-def pending_fingerprint(store: Store, code: str) -> str | None:
-    """The fingerprint of the key a waiting station's first bundle carries, to compare with
-    the one shown at the station (the key :func:`approve` approves)."""
-    sender = _waiting_sender(code)
-    return keys.fingerprint(crypto.unb64(sender["sign_public"])) if sender else None
+# Waiting bundles that can never be applied: a damaged or cut copy, or one not signed by the
+# key just approved (another key claiming the station's code), or one whose content can never
+# pass (it contradicts its own manifest, holds an invalid record, or travels in clear).
+DISCARDED = ("damaged", "truncated", "forged", "inconsistent", "invalid_record", "not_encrypted")
+
+
+def approved_fingerprint(sign_key: str | None) -> str:
+    """The fingerprint of a station's approved key (base64 in the register), or ""."""
+    try:
+        return keys.fingerprint(crypto.unb64(sign_key)) if sign_key else ""
+    except ValueError:
+        return ""
+
+
+def bundle_files(paths_: list[Path]) -> list[Path]:
+    """The files to import among ``paths_``: files as given, folders searched for names ending
+    in the bundle suffix (oldest first by name; hidden ones, such as the ``._`` copies some
+    systems leave on USB sticks, skipped), each once. Whatever is not a folder is listed, a
+    pipe or a device too: importing it reports it as skipped (``not_a_file``) instead of
+    leaving it out without a word."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for p in map(Path, paths_):
+        if p.is_dir():
+            found = sorted(f for f in p.rglob(f"*{bundle.SUFFIX}")
+                           if not any(part.startswith(".") for part in f.relative_to(p).parts)
+                           and not f.is_dir())
+        else:
+            found = [p]
+        for f in found:
+            if f not in seen:
+                seen.add(f)
+                out.append(f)
+    return out
 
 
 def import_many(store: Store, paths_: list[Path], progress: Progress | None = None,
                 cancelled: Cancelled | None = None) -> list[ImportReport]:
     """Import files and the bundles inside folders (a USB stick full of them), oldest first."""
-    files: list[Path] = []
-    for p in map(Path, paths_):
-        if p.is_dir():
-            files += sorted(p.rglob(f"*{bundle.SUFFIX}"))
-        else:
-            files.append(p)
+    waiting.tidy()
+    files = bundle_files(paths_)
     out = []
     for i, f in enumerate(files):
         if cancelled and cancelled():
@@ -508,12 +380,16 @@ def status(store: Store) -> dict:
     if role == "county":
         stations = []
         for st in q.stations(store):
+            waits = [] if st["approved"] else [k.as_dict() for k in waiting.keys_of(st["code"])]
             stations.append({
                 "code": st["code"], "name": st["name"], "approved": bool(st["approved"]),
                 "last_seq": st["last_seq"], "last_at": st["last_at"],
                 "gaps": _gaps(store, st["site_id"]) if st["site_id"] else [],
-                "pending_fingerprint": None if st["approved"] else pending_fingerprint(
-                    store, st["code"]),
+                "pending_fingerprint": waits[0]["fingerprint"] if waits else None,
+                "waiting_keys": waits,
+                # bundles still waiting for an approved station: approving was interrupted
+                # (the program stopped while applying them); approving again applies them
+                "unapplied": len(waiting.bundles(st["code"])) if st["approved"] else 0,
             })
         result["stations"] = stations
     else:

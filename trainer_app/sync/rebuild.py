@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from pathlib import Path
 
 from trainer_app import __version__
 from trainer_app.domain import epoch
-from trainer_app.files import fsync_dir
+from trainer_app.files import write_atomic_bytes
 from trainer_app.i18n import _
 from trainer_app.security import keys
 from trainer_app.services import certificates
@@ -230,14 +229,6 @@ def _copy_keys(old_site: str, new_site: str) -> list[Path]:
     moved = []
     for source in sorted(keys.key_dir().glob(f"{old_site}.*.pem")):
         target = source.with_name(new_site + source.name[len(old_site):])
-        data = source.read_bytes()
-        tmp = target.with_name(f".{target.name}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        write_atomic_bytes(target, source.read_bytes(), mode=0o600)
         moved.append(source)
-    fsync_dir(keys.key_dir())
     return moved

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from trainer_app.files import write_atomic_bytes
+from trainer_app.files import deferred_replace, open_regular, write_atomic_bytes
 from trainer_app.i18n import _
 from trainer_app.security import keys
 from trainer_app.services import certificates
@@ -20,6 +20,7 @@ from trainer_app.store import Store, records
 from trainer_app.store import site as site_q
 from trainer_app.store import sync as q
 from trainer_app.sync import crypto
+from trainer_app.sync import records as rules
 
 PACK_FORMAT = "trainer-county-pack"
 PACK_VERSION = 1
@@ -190,6 +191,13 @@ def write_pack(store: Store, station_code: str, out: Path, station_name: str = "
     """A county pack for one station: county identity and public keys, the station's code,
     the matching key for duplicates and the course catalog; signed by the county."""
     require_role(store, "county")
+    # The station is registered only if its pack was written, and the pack appears only once
+    # the station is registered (committed first, then renamed into place).
+    with deferred_replace(), store.transaction():
+        return _write_pack(store, station_code, Path(out), station_name)
+
+
+def _write_pack(store: Store, station_code: str, out: Path, station_name: str) -> Path:
     entry = add_station(store, station_code, station_name)
     signer = certificates.signing_key(store)
     info = county(store)
@@ -211,26 +219,67 @@ def write_pack(store: Store, station_code: str, out: Path, station_name: str = "
     signed = json.dumps(
         {"pack": base64.b64encode(data).decode(), "signature": crypto.b64(signer.sign(data))}
     ).encode()
-    return write_atomic_bytes(Path(out), signed)
+    return write_atomic_bytes(out, signed)
+
+
+PACK_MAX = 16 * 1024 * 1024  # bytes; a pack holds the catalog and keys, a few KB
 
 
 def read_pack(path: Path) -> dict:
+    """A county pack's content, signed by the county key it names and well-formed: the county's
+    fields, and course and key rows of the county that pass the checks of every synced row.
+    Only a regular file of at most :data:`PACK_MAX` bytes is read (a pipe so named would
+    block)."""
+    name = Path(path).name
     try:
-        outer = json.loads(Path(path).read_bytes())
+        with open_regular(Path(path)) as fh:
+            raw = fh.read(PACK_MAX + 1)
+        if len(raw) > PACK_MAX:
+            raise ValueError("too large")
+        outer = json.loads(raw)
         data = base64.b64decode(outer["pack"])
         body = json.loads(data)
         public = crypto.unb64(body["county"]["sign_public"])
         signature = crypto.unb64(outer["signature"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         raise ServiceError(
-            _("{file} is not a county pack, or it is damaged.").format(file=Path(path).name)
-        ) from None
+            _("{file} is not a county pack, or it is damaged.").format(file=name)) from None
     if body.get("format") != PACK_FORMAT or body.get("version") != PACK_VERSION:
         raise ServiceError(_("{file} is a county pack of an unsupported version.").format(
-            file=Path(path).name))
+            file=name))
     if not keys.verify(public, data, signature):
         raise ServiceError(_("The county pack's signature does not match: it was altered."))
+    if not _well_formed(body):
+        raise ServiceError(
+            _("{file} is not a county pack, or it is damaged.").format(file=name))
     return body
+
+
+def _well_formed(body: dict) -> bool:
+    county_ = body.get("county")
+    station = body.get("station")
+    return (isinstance(county_, dict)
+            and all(isinstance(county_.get(k), str)
+                    for k in ("site_id", "code", "name", "sign_public", "encrypt_public"))
+            and isinstance(station, dict) and isinstance(station.get("code"), str)
+            and isinstance(body.get("dedup_key"), str)
+            and all(isinstance(rows, list) and all(isinstance(r, dict) for r in rows)
+                    for rows in (body.get("courses"), body.get("site_keys"))))
+
+
+def _check_pack_rows(store: Store, body: dict, file: str) -> None:
+    """The pack's courses and keys pass the checks of every synced row: the county's own rows,
+    with the types of this database's columns (columns a newer county has and this station
+    does not are left out, as they always were)."""
+    try:
+        for table, rows in (("course", body["courses"]), ("site_key", body["site_keys"])):
+            types = q.column_types(store, table)
+            for row in rows:
+                rules.check(table, {k: v for k, v in row.items() if k in types}, types,
+                            body["county"]["site_id"])
+    except rules.RecordError:
+        raise ServiceError(
+            _("{file} is not a county pack, or it is damaged.").format(file=file)) from None
 
 
 def setup_station(store: Store, pack_path: Path, discard_demo: bool = False) -> County:
@@ -242,10 +291,15 @@ def setup_station(store: Store, pack_path: Path, discard_demo: bool = False) -> 
     if role(store) == "county":
         raise ServiceError(_("This database is a county center's, not a station's."))
     body = read_pack(pack_path)
+    _check_pack_rows(store, body, Path(pack_path).name)
     c = body["county"]
     current = store.get_meta("county_site_id")
     if current and current != c["site_id"]:
         raise ServiceError(_("This station is already linked to another county."))
+    if current and store.get_meta("county_sign_key") != c["sign_public"]:
+        # anyone can sign a pack with a key of their own: once linked, only the county's key
+        raise ServiceError(_("This county pack is not signed with the key of the county this "
+                             "station is linked to: it was forged or altered."))
     _check_demo(store, discard_demo)
     first_link = role(store) == ""
     pack_name = (body["station"].get("name") or "").strip()

@@ -29,7 +29,7 @@ from trainer_app.services import certificates
 from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
 from trainer_app.store import sync as q
-from trainer_app.sync import site
+from trainer_app.sync import exchange, site
 
 API = "/api/v1"
 CHUNK = 1024 * 1024
@@ -100,8 +100,9 @@ def signed_headers(signer: keys.SigningKey, station_code: str, method: str, path
 def _split(url: str) -> tuple[str, str, int | None, str]:
     parts = urllib.parse.urlsplit(url.strip() if "://" in url else f"http://{url.strip()}")
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ServiceError(_("{url} is not a hub address like http://192.168.1.10:8470.").format(
-            url=url))
+        raise ServiceError(_(
+            "{url} is not an http:// or https:// address; the county hub's address looks like "
+            "http://192.168.1.10:8470.").format(url=url))
     return parts.scheme, parts.hostname, parts.port, parts.path.rstrip("/")
 
 
@@ -281,10 +282,12 @@ def upload_pending(store: Store, hub_url: str, progress: UploadProgress | None =
     site.require_role(store, "station")
     code = store.get_meta("station_code") or ""
     signer = certificates.signing_key(store)
+    _split(hub_url)  # an address that is not http(s) is said so, not "does not answer"
     if not hub_answers(hub_url, timeout=min(timeout, 5.0)):
         raise HubUnavailable(not_answering(hub_url))
+    exchange.settle(store)
     todo = [b for b in sorted(q.bundles_out(store), key=lambda b: b["seq"])
-            if not b["uploaded_at"] and not b["acknowledged_at"]]
+            if b["state"] == "written" and not b["uploaded_at"] and not b["acknowledged_at"]]
     total = sum(Path(b["path"]).stat().st_size for b in todo if Path(b["path"]).is_file())
     sent = 0
 

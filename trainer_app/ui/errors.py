@@ -10,6 +10,7 @@ from types import TracebackType
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from trainer_app import paths
+from trainer_app.files import WriteError
 from trainer_app.i18n import _, app_name
 from trainer_app.services.errors import ServiceError
 from trainer_app.store import StoreError
@@ -34,7 +35,7 @@ def setup_logging() -> None:
 
 def show_error(parent: QWidget | None, exc: BaseException) -> None:
     """Tell the user what went wrong; expected errors carry their own message."""
-    if isinstance(exc, ServiceError | StoreError):
+    if isinstance(exc, ServiceError | StoreError | WriteError):
         QMessageBox.warning(parent, app_name(), str(exc))
         return
     log.error("unexpected error", exc_info=exc)

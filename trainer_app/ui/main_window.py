@@ -1,13 +1,15 @@
-"""The main window: the sections side by side, a language menu and a status line.
+"""The main window: the sections of the database's role side by side, menus and a status line.
 
-It only assembles the pages; each page owns its own work, and pages tell each other about
-changes through signals connected here.
+It only assembles the pages declared in :mod:`trainer_app.ui.sections` for the role; each page
+owns its own work, and pages tell each other about changes through signals connected here. When
+the role changes (a new database set up as the county center), the sections are laid out again.
 """
 
 from __future__ import annotations
 
 import importlib
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -19,30 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app import __version__, i18n
-from trainer_app.i18n import N_, _
+from trainer_app.i18n import _
 from trainer_app.store import Store
-from trainer_app.ui import language
+from trainer_app.ui import language, sections
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.trainees.page import TraineesPage
-
-# name, tab title, module and class; pages other than the first are built when first shown,
-# so that start-up only pays for the trainee list.
-SECTIONS = (
-    ("trainees", N_("Trainees"), "trainer_app.ui.trainees.page", "TraineesPage"),
-    ("courses", N_("Courses"), "trainer_app.ui.courses.page", "CoursesPage"),
-    ("classes", N_("Classes"), "trainer_app.ui.classes.page", "ClassesPage"),
-    ("attendance", N_("Attendance"), "trainer_app.ui.attendance.page", "AttendancePage"),
-    ("certificates", N_("Certificates"), "trainer_app.ui.certificates.page", "CertificatesPage"),
-    ("sync", N_("Sync"), "trainer_app.ui.sync.page", "SyncPage"),
-)
-# When a page changed records, which pages must read them again.
-LINKS = {
-    "trainees": ("classes", "attendance"),
-    "courses": ("classes",),
-    "classes": ("attendance",),
-    "attendance": ("classes",),
-    "sync": ("trainees", "courses", "classes", "attendance", "certificates"),
-}
 
 
 class MainWindow(Retranslating, QMainWindow):
@@ -52,42 +35,83 @@ class MainWindow(Retranslating, QMainWindow):
         self._pages: dict[str, QWidget] = {}
         self.tabs = QTabWidget(objectName="sections")
         self.tabs.setDocumentMode(True)
-        for _name, _title, _module, _cls in SECTIONS:
-            holder = QWidget()
-            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
-            self.tabs.addTab(holder, "")
         self.setCentralWidget(self.tabs)
-        self.page("trainees")
-        self.tabs.currentChanged.connect(self._section_shown)
-
         self.status = QLabel()
         self.statusBar().addWidget(self.status, 1)
-        self.trainees.changed.connect(self._update_status)
+        self.role = sections.for_store(store)
+        self._lay_out()
+        self.tabs.currentChanged.connect(self._section_shown)
         self._build_menus()
         self.retranslate()
         self.resize(1100, 700)
 
     # -- sections ------------------------------------------------------------------------------
+    def _lay_out(self) -> None:
+        """One empty tab per section of the role; the first page is built at once, the others
+        when first shown, so that start-up only pays for the first."""
+        self.tabs.blockSignals(True)
+        while self.tabs.count():
+            holder = self.tabs.widget(0)
+            self.tabs.removeTab(0)
+            holder.setParent(None)  # out of the window now, deleted once its signals are done
+            holder.deleteLater()
+        self._pages.clear()
+        for _section in self.role.sections:
+            holder = QWidget()
+            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            self.tabs.addTab(holder, "")
+        self.tabs.setCurrentIndex(0)
+        self.tabs.blockSignals(False)
+        self.page(self.role.sections[0].name)
+
+    def section_names(self) -> list[str]:
+        return self.role.names()
+
+    def show_section(self, name: str) -> QWidget:
+        """Bring section ``name`` to the front and return its page."""
+        self.tabs.setCurrentIndex(self.role.names().index(name))
+        return self.page(name)
+
     def page(self, name: str) -> QWidget:
         """The page of section ``name``, built on first use."""
         found = self._pages.get(name)
         if found is not None:
             return found
-        index = next(i for i, section in enumerate(SECTIONS) if section[0] == name)
-        _name, _title, module, cls = SECTIONS[index]
+        index = self.role.names().index(name)
+        module, cls = self.role.sections[index].page.split(":")
         page = getattr(importlib.import_module(module), cls)(self.store)
         self.tabs.widget(index).layout().addWidget(page)
+        page.show()  # now, not when the layout gets to it: a page reads when first shown
         self._pages[name] = page
-        if hasattr(self, "status"):
-            page.changed.connect(self._update_status)
-        for source, targets in LINKS.items():
+        changed = getattr(page, "changed", None)
+        if changed is not None:
+            changed.connect(self._records_changed)
+        for source, targets in self.role.links.items():
             if source == name:
                 for target in targets:
                     if target in self._pages:
                         page.changed.connect(self._pages[target].refresh)
             elif name in targets and source in self._pages:
                 self._pages[source].changed.connect(page.refresh)
+        opening = getattr(page, "open_report", None)
+        if opening is not None:
+            opening.connect(self.open_report)
         return page
+
+    def open_report(self, name: str, filters: object) -> None:
+        """Show report ``name`` with ``filters`` in the Reports section (from the Overview)."""
+        self.show_section("reports").show_report(name, filters)  # type: ignore[attr-defined]
+
+    def _records_changed(self) -> None:
+        self._update_status()
+        if sections.for_store(self.store) is not self.role:
+            # after the signal's senders are done: they are among the widgets replaced
+            QTimer.singleShot(0, self._role_changed)
+
+    def _role_changed(self) -> None:
+        self.role = sections.for_store(self.store)
+        self._lay_out()
+        self.retranslate()
 
     @property
     def trainees(self) -> TraineesPage:
@@ -150,21 +174,22 @@ class MainWindow(Retranslating, QMainWindow):
         from trainer_app.ui.station_settings import StationSettingsDialog
 
         if StationSettingsDialog(self.store, self).exec():
-            self._update_status()
+            self.retranslate()
 
     def switch_language(self, code: str) -> None:
         language.apply(code, remember=True)
 
     def retranslate(self) -> None:
-        self.setWindowTitle(_("Trainer — village service station training"))
-        for i, (_name, title, _module, _cls) in enumerate(SECTIONS):
-            self.tabs.setTabText(i, _(title))
+        self.setWindowTitle(_("Trainer — {place}").format(place=sections.place(self.store)))
+        for i, section in enumerate(self.role.sections):
+            self.tabs.setTabText(i, _(section.title))
         self.file_menu.setTitle(_("&File"))
         self.quit_action.setText(_("&Quit"))
         self.language_menu.setTitle(_("&Language"))
         self.tools_menu.setTitle(_("&Tools"))
         self.verify_action.setText(_("&Verify a certificate…"))
         self.settings_action.setText(_("Station &settings…"))
+        self.settings_action.setVisible(self.role is sections.STATION)  # the station's papers
         self.help_menu.setTitle(_("&Help"))
         self.about_action.setText(_("&About Trainer"))
         for code, action in self.language_actions.items():
@@ -172,22 +197,18 @@ class MainWindow(Retranslating, QMainWindow):
         self._update_status()
 
     def _update_status(self) -> None:
-        station = self.store.get_meta("station_name") or _("Station not named yet")
-        self.status.setText(
-            _("{station}   ·   {count} trainees   ·   database: {path}").format(
-                station=station,
-                count=i18n.format_number(self.trainees.model.total(), 0),
-                path=self.store.path,
-            )
-        )
+        self.status.setText(sections.status_text(self.store))
 
     def _section_shown(self, index: int) -> None:
-        name = SECTIONS[index][0]
-        if name in self._pages:
-            if name != "trainees":
-                self._pages[name].refresh()
-        else:
+        if index < 0:
+            return
+        name = self.role.sections[index].name
+        if name not in self._pages:
             self.page(name)
+        elif index > 0:  # the first section keeps its search and scroll position
+            refresh = getattr(self._pages[name], "refresh", None)
+            if refresh is not None:
+                refresh()
 
     def _about(self) -> None:
         QMessageBox.about(

@@ -6,9 +6,7 @@ Printing paints each page, rendered at 300 dpi, onto the printer's page, off the
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import threading
 from pathlib import Path
 
@@ -30,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app import cancel, i18n
+from trainer_app.files import copy_atomic, write_error
 from trainer_app.i18n import _
 from trainer_app.services.errors import ServiceError
 from trainer_app.ui.errors import show_error
@@ -392,15 +391,9 @@ class PdfPreview(Retranslating, QDialog):
             target = target.with_name(target.name + ".pdf")
         try:
             if target.resolve() != self.path.resolve():
-                part = target.with_name(target.name + ".part")
-                shutil.copyfile(self.path, part)
-                os.replace(part, target)
+                copy_atomic(self.path, target)
         except OSError as exc:
-            show_error(self, ServiceError(
-                _("The PDF could not be saved to {path}: {reason}").format(
-                    path=target, reason=exc.strerror or exc
-                )
-            ))
+            show_error(self, write_error(exc, target))
             return None
         self.saved_to = target
         self.status.setText(_("Saved to {path}").format(path=target))

@@ -13,10 +13,12 @@ from trainer_app.i18n import N_, _
 from trainer_app.ui.classes.rows import RowTableModel
 from trainer_app.ui.sync.kinds import counts_text
 
-STATES = ("written", "uploaded", "acknowledged")
+STATES = ("lost", "pending", "written", "uploaded", "acknowledged")
 
 
 def state(row: dict) -> str:
+    if row.get("state") in ("lost", "pending"):  # an export that did not finish
+        return row["state"]
     if row.get("acknowledged_at"):
         return "acknowledged"
     if row.get("uploaded_at"):
@@ -26,6 +28,9 @@ def state(row: dict) -> str:
 
 def state_label(value: str) -> str:
     return {
+        "lost": _("not written (the program stopped while writing it); its records go with "
+                  "the next bundle"),
+        "pending": _("being written (or the program stopped while writing it)"),
         "written": _("written, not yet at the county"),
         "uploaded": _("uploaded, waiting for the county"),
         "acknowledged": _("the county has it"),

@@ -22,29 +22,10 @@ from trainer_app.ui.tasks import SHOW_AFTER_MS, Task, store_task
 QUIET_MS = 2**31 - 1  # a batch nobody asked for in the foreground: no progress dialog
 
 
-def bundle_files(paths: list[Path]) -> list[Path]:
-    """The bundle files among ``paths``: files as given, folders searched (oldest first by
-    name, hidden files skipped), each file once."""
-    out: list[Path] = []
-    seen: set[Path] = set()
-    for p in map(Path, paths):
-        if p.is_dir():
-            found = sorted(
-                f for f in p.rglob(f"*{SUFFIX}")
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(
-                    p).parts))
-        else:
-            found = [p]
-        for f in found:
-            if f not in seen:
-                seen.add(f)
-                out.append(f)
-    return out
-
-
 def is_importable(path: Path) -> bool:
-    """A dropped or chosen item worth importing: a bundle file or a folder."""
-    return path.is_dir() or (path.is_file() and path.name.lower().endswith(SUFFIX))
+    """A dropped or chosen item worth importing: a folder, or anything named like a bundle (a
+    pipe or a device so named is reported as skipped, never opened)."""
+    return path.is_dir() or path.name.lower().endswith(SUFFIX)
 
 
 @dataclass
@@ -93,7 +74,7 @@ class Importer(QObject):
         batch = self.batch = self._queue.pop(0)
 
         def work(store: Store, progress, cancelled):
-            files = bundle_files(batch.paths)
+            files = exchange.bundle_files(batch.paths)
             progress(0, len(files))
             reports = exchange.import_many(
                 store, files, progress=lambda n: progress(n, len(files)), cancelled=cancelled)

@@ -4,6 +4,8 @@ A :class:`QFileSystemWatcher` says when the folder changed; a polling timer look
 few seconds anyway (network shares and some USB file systems send no notices). A file is
 handed over only once its size and time stayed the same for a while, so a file still being
 copied is not read half-written; each version of a file (path, size, time) is handed over once.
+A pipe or a device named like a bundle is handed over too (once): its import reports it as
+skipped, without opening it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
-from trainer_app.sync.bundle import SUFFIX
+from trainer_app.sync import exchange
 
 POLL_MS = 3000  # look again this often, notices or not
 STABLE_S = 2.0  # a file's size and time unchanged this long: copying has finished
@@ -82,12 +84,9 @@ class InboxWatcher(QObject):
         if self.folder is None:
             return []
         try:
-            found = [p for p in self.folder.rglob(f"*{SUFFIX}")
-                     if not any(part.startswith(".") for part in p.relative_to(
-                         self.folder).parts) and p.is_file()]
+            return exchange.bundle_files([self.folder])
         except OSError:
             return []
-        return sorted(found)
 
     def scan(self) -> list[Path]:
         """Look at the folder now; emits and returns the files ready to import."""

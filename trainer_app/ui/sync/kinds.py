@@ -42,19 +42,3 @@ def counts_text(counts: Mapping[str, int] | None, empty: str | None = None) -> s
     items.sort(key=lambda kv: (ORDER.index(kv[0]) if kv[0] in ORDER else len(ORDER), kv[0]))
     return _(", ").join(count_text(k, n) for k, n in items)
 
-
-def seq_ranges(numbers: list[int]) -> str:
-    """[1, 2, 3, 5, 7, 8] → "1–3, 5, 7, 8"."""
-    out: list[str] = []
-    nums = sorted(set(numbers))
-    i = 0
-    while i < len(nums):
-        j = i
-        while j + 1 < len(nums) and nums[j + 1] == nums[j] + 1:
-            j += 1
-        if j - i >= 2:
-            out.append(f"{nums[i]}–{nums[j]}")
-        else:
-            out.extend(str(n) for n in nums[i:j + 1])
-        i = j + 1
-    return _(", ").join(out)

@@ -9,10 +9,11 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from trainer_app import i18n
+from trainer_app.domain import bundle_numbers
 from trainer_app.i18n import N_, _, ngettext
 from trainer_app.sync.exchange import ImportReport, reason_text
 from trainer_app.ui.classes.rows import RowTableModel
-from trainer_app.ui.sync.kinds import counts_text, seq_ranges
+from trainer_app.ui.sync.kinds import counts_text
 
 STATUSES = ("applied", "duplicate", "pending", "rejected", "cancelled")
 COLOURS = {"applied": "#1b6e20", "duplicate": "#555555", "pending": "#9a5b00",
@@ -151,10 +152,10 @@ def totals_text(reports: list[ImportReport]) -> str:
     return text
 
 
-def station_gaps(reports: list[ImportReport]) -> dict[str, list[int]]:
-    """Per station, the bundle numbers still missing after these imports (the last report of
-    each station that got through the checks tells)."""
-    out: dict[str, list[int]] = {}
+def station_gaps(reports: list[ImportReport]) -> dict[str, list[bundle_numbers.Range]]:
+    """Per station, the bundle numbers still missing after these imports, as ranges (the last
+    report of each station that got through the checks tells)."""
+    out: dict[str, list[bundle_numbers.Range]] = {}
     for r in reports:
         if r.sender_code and r.status in ("applied", "duplicate"):
             out[r.sender_code] = list(r.gaps)
@@ -166,6 +167,7 @@ def gaps_text(reports: list[ImportReport]) -> str:
     lines = []
     for code, gaps in station_gaps(reports).items():
         lines.append(ngettext("{station}: bundle {numbers} missing",
-                              "{station}: bundles {numbers} missing", len(gaps)).format(
-            station=code, numbers=seq_ranges(gaps)))
+                              "{station}: bundles {numbers} missing",
+                              bundle_numbers.count(gaps)).format(
+            station=code, numbers=bundle_numbers.text(gaps)))
     return "\n".join(lines)

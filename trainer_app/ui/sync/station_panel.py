@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app import cancel, paths
+from trainer_app.domain import bundle_numbers
 from trainer_app.i18n import _
 from trainer_app.store import Store
 from trainer_app.sync import exchange, site, upload
@@ -37,7 +38,7 @@ from trainer_app.ui.sync.demo_question import link_asking
 from trainer_app.ui.sync.history_model import BundleHistoryModel
 from trainer_app.ui.sync.import_panel import bundle_filter
 from trainer_app.ui.sync.importer import Batch, Importer
-from trainer_app.ui.sync.kinds import counts_text, seq_ranges
+from trainer_app.ui.sync.kinds import counts_text
 from trainer_app.ui.sync.report_model import reason_label, status_label
 from trainer_app.ui.tables import configure_table
 from trainer_app.ui.tasks import Task, store_task
@@ -473,7 +474,8 @@ class StationPanel(Retranslating, QWidget):
                      if isinstance(r.receipt.get("held"), list)), None)
         if held:
             lines.append(_("The county holds bundles {numbers}.").format(
-                numbers=seq_ranges([s for s in held if isinstance(s, int)])))
+                numbers=bundle_numbers.text(bundle_numbers.runs(
+                    s for s in held if type(s) is int))))
         self.upload_result.setText("\n".join(lines))
 
     def _upload_failed(self, exc: BaseException) -> None:

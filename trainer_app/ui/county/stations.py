@@ -1,6 +1,7 @@
 """The county's station register: every station with its approval, key fingerprint, last bundle
 and missing bundle numbers; adding a station, making its county pack, and approving its key
-after comparing fingerprints with the station operator."""
+after comparing fingerprints with the station operator — choosing among several keys when
+strangers sent bundles under the station's code too, and discarding the wrong ones."""
 
 from __future__ import annotations
 
@@ -25,18 +26,18 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app import i18n
+from trainer_app.domain import bundle_numbers
 from trainer_app.i18n import N_, _, ngettext
 from trainer_app.services import county
 from trainer_app.services.errors import ValidationError
 from trainer_app.store import Store
-from trainer_app.sync import exchange, site
+from trainer_app.sync import exchange, site, waiting
 from trainer_app.ui import tasks
 from trainer_app.ui.certificates.model import mono_font
 from trainer_app.ui.classes.rows import RowTableModel
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.forms import FieldErrors, add_row, save_cancel_buttons
 from trainer_app.ui.retranslate import Retranslating
-from trainer_app.ui.sync.kinds import seq_ranges
 from trainer_app.ui.sync.report_view import ReportView
 from trainer_app.ui.tables import configure_table, selected_row, show_row
 
@@ -62,10 +63,10 @@ def fingerprint_groups(fingerprint: str) -> str:
     return "   ".join(fingerprint.split("-"))
 
 
-def gaps_text(gaps: list[int]) -> str:
+def gaps_text(gaps: list[bundle_numbers.Range]) -> str:
     if not gaps:
         return ""
-    return _("{numbers} missing").format(numbers=seq_ranges(gaps))
+    return _("{numbers} missing").format(numbers=bundle_numbers.text(gaps))
 
 
 class StationsModel(RowTableModel):
@@ -98,13 +99,16 @@ class StationsModel(RowTableModel):
                 seq=row["last_seq"], date=i18n.format_datetime(row["last_at"]))
         if field == "gaps":
             return gaps_text(row["gaps"])
+        if field == "fingerprint" and len(row.get("waiting_keys") or []) > 1:
+            return ngettext("{n} key waiting", "{n} keys waiting",
+                            len(row["waiting_keys"])).format(n=len(row["waiting_keys"]))
         if field == "trainees":
             return i18n.format_number(row["trainees"], 0) if row["trainees"] else ""
         return super().display(row, field)
 
     def sort_key(self, row: dict, field: str) -> Any:
         if field == "gaps":
-            return (not row["gaps"], -len(row["gaps"]))
+            return (not row["gaps"], -bundle_numbers.count(row["gaps"]))
         if field == "state":
             return ("waiting", "new", "approved").index(row["state"])
         if field == "place":
@@ -128,10 +132,12 @@ class StationsModel(RowTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if field == "gaps" and row["gaps"]:
                 return _("Bundles {numbers} of this station never arrived.").format(
-                    numbers=seq_ranges(row["gaps"]))
+                    numbers=bundle_numbers.text(row["gaps"]))
             if field == "name" and row.get("contact"):
                 return row["contact"]
             if field == "fingerprint" and row["state"] == "waiting":
+                if len(row.get("waiting_keys") or []) > 1:
+                    return "\n".join(k["fingerprint"] for k in row["waiting_keys"])
                 return _("The fingerprint of the key in the station's first bundle, waiting "
                          "for approval.")
         return None
@@ -203,20 +209,61 @@ class AddStationDialog(Retranslating, QDialog):
         self.accept()
 
 
+class WaitingKeysModel(RowTableModel):
+    """The keys waiting for one station: fingerprint, when the first bundle came, how."""
+
+    COLUMNS = (
+        ("fingerprint", N_("Key fingerprint")),
+        ("first_at", N_("First came")),
+        ("via", N_("How it came")),
+        ("bundles", N_("Bundles")),
+    )
+    NUMERIC = frozenset({"bundles"})
+    ID_FIELD = "fingerprint"
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._mono = mono_font()
+
+    def display(self, row: dict, field: str) -> str:
+        if field == "first_at":
+            return i18n.format_datetime(row["first_at"]) if row["first_at"] else ""
+        if field == "via":
+            return ", ".join(waiting.via_label(v) for v in row["via"])
+        return super().display(row, field)
+
+    def cell_role(self, row: dict, field: str, role: int) -> Any:
+        if field == "fingerprint" and role == Qt.ItemDataRole.FontRole:
+            return self._mono
+        return None
+
+
 class ApproveDialog(Retranslating, QDialog):
-    """The waiting key's fingerprint, large, beside what to do with it: Approve or Cancel."""
+    """Every key waiting for the station (fingerprint, when and how it came); the chosen one's
+    fingerprint large, beside what to do with it: Approve it, Discard it, or Cancel.
+
+    After ``exec``, ``action`` is ``"approve"`` or ``"discard"`` and ``chosen`` the chosen
+    key's fingerprint."""
 
     def __init__(self, station: dict, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.station = station
+        self.action = ""
         self.heading = QLabel(objectName="approve_heading", wordWrap=True)
         font = self.heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.2)
         font.setBold(True)
         self.heading.setFont(font)
         self.instruction = QLabel(objectName="approve_instruction", wordWrap=True)
-        self.fingerprint = QLabel(fingerprint_groups(station["fingerprint"]),
-                                  objectName="approve_fingerprint")
+        self.keys_model = WaitingKeysModel(self)
+        self.keys_model.set_rows(list(station.get("waiting_keys") or [
+            {"fingerprint": station["fingerprint"], "first_at": "", "via": [], "bundles": 0}]))
+        self.keys_table = QTableView(objectName="approve_keys")
+        self.keys_table.setModel(self.keys_model)
+        configure_table(self.keys_table, (215, 150, 200, 60), stretch=2)
+        self.keys_table.setMaximumHeight(150)
+        self.keys_table.selectionModel().selectionChanged.connect(self._chosen_changed)
+        self.fingerprint = QLabel(objectName="approve_fingerprint")
         big = QFont(mono_font())
         big.setPointSizeF(max(16.0, self.font().pointSizeF() * 2.0))
         big.setBold(True)
@@ -232,33 +279,73 @@ class ApproveDialog(Retranslating, QDialog):
         self.approve_button = self.buttons.addButton(
             "", QDialogButtonBox.ButtonRole.AcceptRole)
         self.approve_button.setObjectName("approve_confirm")
+        self.discard_button = self.buttons.addButton(
+            "", QDialogButtonBox.ButtonRole.DestructiveRole)
+        self.discard_button.setObjectName("approve_discard")
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.setDefault(True)  # approving is a decision, not an Enter press
-        self.buttons.accepted.connect(self.accept)
+        self.approve_button.clicked.connect(lambda: self._finish("approve"))
+        self.discard_button.clicked.connect(lambda: self._finish("discard"))
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.setSpacing(12)
         layout.addWidget(self.heading)
         layout.addWidget(self.instruction)
+        layout.addWidget(self.keys_table)
         layout.addWidget(self.fingerprint)
         layout.addWidget(self.after)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(640)
+        show_row(self.keys_table, 0)
+        self.keys_table.setVisible(self.keys_model.rowCount() > 1)
         self.retranslate()
+
+    @property
+    def chosen(self) -> str:
+        row = self.keys_model.row(selected_row(self.keys_table))
+        return row["fingerprint"] if row else ""
+
+    def choose(self, fingerprint: str) -> None:
+        show_row(self.keys_table, self.keys_model.row_of(fingerprint))
+
+    def _chosen_changed(self, *_args: object) -> None:
+        self.fingerprint.setText(fingerprint_groups(self.chosen))
+        self.approve_button.setEnabled(bool(self.chosen))
+        self.discard_button.setEnabled(bool(self.chosen))
+
+    def _finish(self, action: str) -> None:
+        if self.chosen:
+            self.action = action
+            self.accept()
 
     def retranslate(self) -> None:
         st = self.station
+        n = self.keys_model.rowCount()
         self.setWindowTitle(_("Approve station {code}").format(code=st["code"]))
-        self.heading.setText(_("Station {code} {name} sent its first bundle.").format(
-            code=st["code"], name=st["name"]))
-        self.instruction.setText(_(
-            "Ask the station operator to read out the fingerprint on their screen; approve "
-            "only if it is the same."))
+        if n > 1:
+            self.heading.setText(ngettext(
+                "{n} different key is waiting for station {code} {name}.",
+                "{n} different keys are waiting for station {code} {name}.", n).format(
+                    n=n, code=st["code"], name=st["name"]))
+            self.instruction.setText(_(
+                "Only one is the station's: anyone who knows the station's code can send a "
+                "bundle. Ask the station operator to read out the fingerprint on their screen; "
+                "choose the key with the same fingerprint and approve it, or choose a wrong one "
+                "and discard it."))
+        else:
+            self.heading.setText(_("Station {code} {name} sent its first bundle.").format(
+                code=st["code"], name=st["name"]))
+            self.instruction.setText(_(
+                "Ask the station operator to read out the fingerprint on their screen; approve "
+                "only if it is the same."))
         self.after.setText(_(
             "Once approved, the station's waiting bundles are applied and its later bundles are "
-            "accepted. If the fingerprints differ, press Cancel: the bundle may not come from "
-            "that station."))
+            "accepted (bundles of other keys are deleted). If the fingerprints differ, press "
+            "Discard: the bundle does not come from that station."))
         self.approve_button.setText(_("&Approve"))
+        self.discard_button.setText(_("&Discard this key"))
+        self.keys_model.retranslate()
+        self._chosen_changed()
 
 
 class ApprovedDialog(Retranslating, QDialog):
@@ -328,7 +415,6 @@ class StationsPanel(Retranslating, QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.count)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 6, 0, 0)
         layout.addWidget(self.intro)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
@@ -392,7 +478,8 @@ class StationsPanel(Retranslating, QWidget):
     ) -> None:
         row = self.selected()
         self.pack_button.setEnabled(row is not None)
-        self.approve_button.setEnabled(row is not None and row["state"] == "waiting")
+        self.approve_button.setEnabled(row is not None and (
+            row["state"] == "waiting" or bool(row.get("unapplied"))))
         self.hint.setText(self._hint(row) if row else "")
         self.hint.setStyleSheet(f"color: {RED};" if row and row["gaps"] else "color: #444;")
 
@@ -402,13 +489,25 @@ class StationsPanel(Retranslating, QWidget):
             return _("Station {code} has sent nothing yet. Make its county pack and carry it "
                      "to the station; its first bundle then brings its key.").format(
                 code=row["code"])
+        if row.get("unapplied"):
+            return ngettext(
+                "Approving station {code} was interrupted: {n} of its bundles were not applied "
+                "yet. Press Approve… to apply them.",
+                "Approving station {code} was interrupted: {n} of its bundles were not applied "
+                "yet. Press Approve… to apply them.", row["unapplied"]).format(
+                    code=row["code"], n=row["unapplied"])
+        if row["state"] == "waiting" and len(row.get("waiting_keys") or []) > 1:
+            return _("{n} different keys are waiting for station {code}: only one is the "
+                     "station's. Press Approve…, compare the fingerprints with the station "
+                     "operator, approve the right key and discard the others.").format(
+                n=len(row["waiting_keys"]), code=row["code"])
         if row["state"] == "waiting":
             return _("Station {code} sent its first bundle. Press Approve… and compare the "
                      "fingerprint with the station operator.").format(code=row["code"])
         if row["gaps"]:
             return _("Bundles {numbers} of station {code} never arrived. Ask the station to "
                      "send them again, or to send a full bundle.").format(
-                numbers=seq_ranges(row["gaps"]), code=row["code"])
+                numbers=bundle_numbers.text(row["gaps"]), code=row["code"])
         if row["last_seq"]:
             return _("Station {code} is approved; its bundles 1 to {seq} have arrived.").format(
                 code=row["code"], seq=row["last_seq"])
@@ -457,14 +556,22 @@ class StationsPanel(Retranslating, QWidget):
 
     def approve(self) -> None:
         row = self.selected()
-        if row is None or row["state"] != "waiting" or self.task is not None:
+        if row is None or self.task is not None:
             return
-        dialog = ApproveDialog(row, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        code = row["code"]
+        code, fingerprint = row["code"], None
+        if row["state"] == "waiting":
+            dialog = ApproveDialog(row, self)
+            if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.chosen:
+                return
+            fingerprint = dialog.chosen
+            if dialog.action == "discard":
+                self.discard(code, fingerprint)
+                return
+        elif not row.get("unapplied"):
+            return  # approved, nothing left to apply (the key was compared before)
         task = tasks.store_task(
-            self._store.path, lambda store, _progress, _cancelled: exchange.approve(store, code),
+            self._store.path,
+            lambda store, _progress, _cancelled: exchange.approve(store, code, fingerprint),
             label=_("Approving station {code} and applying its bundles…").format(code=code),
             parent=self, cancellable=False,
         )
@@ -474,6 +581,20 @@ class StationsPanel(Retranslating, QWidget):
         self.task = task
         self.approve_button.setEnabled(False)
         task.start()
+
+    def discard(self, code: str, fingerprint: str) -> None:
+        """Delete the bundles of a key waiting for ``code`` that is not the station's."""
+        try:
+            key = waiting.discard(code, fingerprint)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, exc)
+            return
+        self.refresh()
+        self.changed.emit()
+        self.hint.setText(ngettext(
+            "The key {fingerprint} was discarded: {n} waiting bundle deleted.",
+            "The key {fingerprint} was discarded: {n} waiting bundles deleted.",
+            len(key.files)).format(fingerprint=key.fingerprint, n=len(key.files)))
 
     def _task_ended(self) -> None:
         self.task = None

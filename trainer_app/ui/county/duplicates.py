@@ -151,7 +151,6 @@ class DuplicatesPanel(Retranslating, QWidget):
         top.addWidget(self.intro, 1)
         top.addWidget(self.count, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 6, 0, 0)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.done)
@@ -163,7 +162,7 @@ class DuplicatesPanel(Retranslating, QWidget):
             "keyed hash, never compared in clear. Choose a group, select the record to keep, "
             "and merge: the other records are marked as the same person. The merge travels to "
             "the stations with the next county bundle."))
-        self.member_label.setText(_("Select the record to keep:"))
+        self._update_pick_label()
         self.merge_button.setText(_("&Merge into the selected record"))
         self.groups.retranslate()
         self.members.retranslate()
@@ -228,8 +227,18 @@ class DuplicatesPanel(Retranslating, QWidget):
         group = self.selected_group()
         self.members.set_keep(None)
         self.members.set_rows(group["members"] if group else [])
-        self.member_label.setVisible(group is not None)
+        self._update_pick_label()
         self._member_changed()
+
+    def _update_pick_label(self) -> None:
+        if self.selected_group() is not None:
+            self.member_label.setText(_("Select the record to keep:"))
+        elif self.groups.rowCount():
+            self.member_label.setText(_("Choose a group above."))
+        else:
+            self.member_label.setText(_(
+                "Nothing to merge: no ID number is registered at two stations. A group appears "
+                "here when an import brings a person already registered at another station."))
 
     def _member_changed(
         self, _selected: QItemSelection | None = None, _deselected: QItemSelection | None = None

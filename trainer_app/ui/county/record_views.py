@@ -1,0 +1,254 @@
+"""The county's Trainees, Classes and Certificates sections: every station's records with a
+station column and a station filter, searched as at a station (pinyin and initials included),
+read-only. A station's records are changed at that station and reach the county with its next
+bundle, so no action that changes them is offered here.
+
+Each list is read when its section is first shown, and again after a search or a filter change
+(a short pause after typing) or after an import.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer_app import i18n
+from trainer_app.i18n import _, ngettext
+from trainer_app.services import county
+from trainer_app.store import Store
+from trainer_app.ui.certificates.model import status_label as certificate_status
+from trainer_app.ui.county.paged import PagedTableModel
+from trainer_app.ui.county.record_models import (
+    CountyCertificateModel,
+    CountyClassModel,
+    CountyTraineeModel,
+)
+from trainer_app.ui.errors import show_error
+from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.tables import configure_table
+
+
+class RecordView(Retranslating, QWidget):
+    """A search line, a station filter, a read-only table and a count (or, when the table is
+    empty, what to do about it)."""
+
+    WIDTHS: tuple[int, ...] = ()
+    STRETCH: int | None = None
+    NAME = ""
+
+    def __init__(self, store: Store, model: PagedTableModel, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._store = store
+        self.model = model
+        model.setParent(self)
+        self._dirty = True
+
+        self.search = QLineEdit(objectName=f"county_{self.NAME}_search")
+        self.search.setClearButtonEnabled(True)
+        self._timer = QTimer(self, singleShot=True, interval=200)
+        self._timer.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(lambda _text: self._timer.start())
+        self.search.returnPressed.connect(self.apply_filter)
+        self.station = QComboBox(objectName=f"county_{self.NAME}_station")
+        self.station.setMinimumContentsLength(14)
+        self.station.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.station.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.count = QLabel(objectName=f"county_{self.NAME}_count", wordWrap=True)
+        self.note = QLabel(objectName=f"county_{self.NAME}_note", wordWrap=True)
+        self.note.setStyleSheet("color: #555;")
+
+        self.table = QTableView(objectName=f"county_{self.NAME}_table")
+        self.table.setModel(model)
+        configure_table(self.table, self.WIDTHS, stretch=self.STRETCH)
+        model.modelReset.connect(self._update_count)
+
+        self.top = QHBoxLayout()
+        self.top.addWidget(self.search, 1)
+        self.top.addWidget(self.station)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.note)
+        layout.addLayout(self.top)
+        layout.addWidget(self.table, 1)
+        self.bottom = QHBoxLayout()
+        self.bottom.addWidget(self.count, 1)
+        layout.addLayout(self.bottom)
+
+    def retranslate(self) -> None:
+        self.note.setText(_(
+            "The records of all stations, as their bundles brought them. They are read-only "
+            "here: a station's records are changed at that station and reach the county with "
+            "its next bundle."))
+        current = self.station.currentData()
+        self.station.blockSignals(True)
+        if self.station.count():
+            self.station.setItemText(0, _("All stations"))
+        else:
+            self.station.addItem(_("All stations"), None)
+        self.station.setCurrentIndex(max(0, self.station.findData(current)))
+        self.station.blockSignals(False)
+        self.model.retranslate()
+        self._update_count()
+
+    def _fill_stations(self) -> None:
+        current = self.station.currentData()
+        self.station.blockSignals(True)
+        self.station.clear()
+        self.station.addItem(_("All stations"), None)
+        try:
+            choices = county.station_choices(self._store)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, exc)
+            choices = []
+        for st in choices:
+            self.station.addItem(f"{st['code']} {st['name']}".strip(), st["site_id"])
+        self.station.setCurrentIndex(max(0, self.station.findData(current)))
+        self.station.blockSignals(False)
+
+    def refresh(self) -> None:
+        """Re-read (after imports or merges); a hidden view waits until it is shown."""
+        self._dirty = True
+        if self.isVisible():
+            self.load()
+
+    def load(self) -> None:
+        self._dirty = False
+        self.model.invalidate()
+        self._fill_stations()
+        self.apply_filter()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._dirty:
+            self.load()
+
+    def apply_filter(self) -> None:
+        self._reading(lambda: self.model.filter(self.search.text(), self.station.currentData()))
+
+    def _reading(self, work) -> None:
+        try:
+            work()
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, exc)
+
+    def _update_count(self) -> None:
+        if not self.model.loaded:
+            self.count.clear()
+            return
+        n = self.model.rowCount()
+        if n:
+            self.count.setText(self.count_text(n))
+        elif self.filtered():
+            self.count.setText(_("Nothing matches the search and the station chosen."))
+        else:
+            self.count.setText(_(
+                "No station's records yet. They arrive with the stations' bundles: import "
+                "them in the Imports section, and approve a new station in Stations."))
+
+    def filtered(self) -> bool:
+        return bool(self.search.text().strip()) or self.station.currentData() is not None
+
+    def count_text(self, n: int) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class TraineesView(RecordView):
+    NAME = "trainees"
+    WIDTHS = (70, 80, 100, 60, 110, 160, 150, 110)
+    STRETCH = 8
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(store, CountyTraineeModel(store), parent)
+        self.table.horizontalHeader().setSortIndicator(2, Qt.SortOrder.AscendingOrder)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(
+            _("Search by name, pinyin or initials (wxm), ID or phone digits, village…"))
+        super().retranslate()
+
+    def count_text(self, n: int) -> str:
+        return ngettext("{n} trainee", "{n} trainees", n).format(n=i18n.format_number(n, 0))
+
+
+class ClassesView(RecordView):
+    NAME = "classes"
+    WIDTHS = (64, 170, 160, 70, 180, 70, 70, 80, 140)
+    STRETCH = 2
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(store, CountyClassModel(store), parent)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(_("Search by course, class, trainer, place or station…"))
+        super().retranslate()
+
+    def count_text(self, n: int) -> str:
+        return ngettext("{n} class", "{n} classes", n).format(n=i18n.format_number(n, 0))
+
+
+class CertificatesView(RecordView):
+    """Every station's certificates by status, and checking one someone shows."""
+
+    NAME = "certificates"
+    WIDTHS = (70, 170, 100, 200, 70, 120, 90, 200)
+    STRETCH = 7
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        self.status = QComboBox(objectName="county_certificates_status")
+        super().__init__(store, CountyCertificateModel(store), parent)
+        self.status.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.top.addWidget(self.status)
+        self.verify_button = QPushButton(objectName="county_verify")
+        self.verify_button.clicked.connect(self.verify)
+        self.bottom.addWidget(self.verify_button)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(_("Search by serial or name…"))
+        current = self.status.currentData()
+        self.status.blockSignals(True)
+        self.status.clear()
+        self.status.addItem(_("All certificates"), None)
+        for status in county.CertificateList.STATUSES:
+            self.status.addItem(certificate_status(status), status)
+        self.status.setCurrentIndex(max(0, self.status.findData(current)))
+        self.status.blockSignals(False)
+        if hasattr(self, "verify_button"):
+            self.verify_button.setText(_("&Verify certificate…"))
+            self.verify_button.setToolTip(
+                _("Check a certificate someone shows: genuine, forged or withdrawn. Works "
+                  "offline with the keys of all stations."))
+        super().retranslate()
+
+    def apply_filter(self) -> None:
+        self._reading(lambda: self.model.filter(
+            self.search.text(), self.station.currentData(), self.status.currentData()))
+
+    def filtered(self) -> bool:
+        return super().filtered() or self.status.currentData() is not None
+
+    def count_text(self, n: int) -> str:
+        return ngettext("{n} certificate", "{n} certificates", n).format(
+            n=i18n.format_number(n, 0))
+
+    def verify(self) -> None:
+        from trainer_app.ui.verify_dialog import VerifyDialog
+
+        try:
+            dialog = VerifyDialog(self._store, self)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, exc)
+            return
+        dialog.exec()

@@ -1,0 +1,1 @@
+"""The county's Overview: the period's figures and charts, each opening its report."""
