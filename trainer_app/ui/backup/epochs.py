@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -53,6 +54,11 @@ class EpochsModel(RowTableModel):
             return i18n.format_number(row[field] or 0, 0)
         return super().display(row, field)
 
+    def cell_role(self, row: dict, field: str, role: int):
+        if role == Qt.ItemDataRole.ToolTipRole and field == "status":
+            return _status(row["status"])
+        return None
+
 
 def load(store) -> list[dict]:
     rows = []
@@ -82,7 +88,7 @@ class EpochsDialog(Retranslating, QDialog):
         layout.addWidget(self.intro)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
-        self.resize(820, 360)
+        self.resize(960, 360)
         self.retranslate()
         self.reload()
 
