@@ -383,3 +383,28 @@ def test_a_restored_station_uploading_to_the_hub_gets_receipts_of_its_epoch(tmp_
         assert trainee_at(net.county, station, code)["phone"] == "13100000005"
     finally:
         net.close()
+
+
+def test_the_county_moves_to_a_new_pc_with_its_keys(linked, tmp_path, monkeypatch):  # noqa: F811
+    county, station, usb = linked["county"], linked["station"], linked["usb"]
+    send(station, county, usb)
+    sealed = restore.export_sealed(county, tmp_path, PASS)
+    station_home = os.environ["TRAINER_APP_HOME"]
+    code = trainees.search(station, "")[0]["code"]
+    edit_phone(station, code, "13200000001")
+    path, _m = exchange.export(station, usb)
+
+    monkeypatch.setenv("TRAINER_APP_HOME", str(tmp_path / "newpc"))  # no keys there yet
+    new_db = tmp_path / "newpc" / "county.db"
+    result = restore.restore(new_db, sealed.path, PASS)
+    assert sorted(n.rsplit(".", 2)[-2] for n in result.keys_written) == ["ed25519", "x25519"]
+    moved = Store(new_db)
+    try:
+        report = exchange.import_file(moved, path)  # decrypted with the restored county key
+        assert report.status == "applied", report.detail
+        assert trainee_at(moved, station, code)["phone"] == "13200000001"
+        county_bundle, _m = exchange.export(moved, usb)  # signed with the restored county key
+        monkeypatch.setenv("TRAINER_APP_HOME", station_home)
+        assert exchange.import_file(station, county_bundle).status == "applied"
+    finally:
+        moved.close()
