@@ -115,13 +115,14 @@ def info_of(summary: q.Summary, path: Path, size: int, created_at: str = "") -> 
     )
 
 
-def read_info(path: Path, check: str | None = None) -> BackupInfo:
+def read_info(path: Path, check: str | None = None, counts: bool = True) -> BackupInfo:
     """What the backup at ``path`` holds; with ``check`` (``integrity_check`` or
-    ``quick_check``) also whether it is sound. A backup that cannot be read has ``problem``."""
+    ``quick_check``) also whether it is sound. A backup that cannot be read has ``problem``.
+    Without ``counts``, only whose and when it is."""
     path = Path(path)
     size = path.stat().st_size
     try:
-        return info_of(q.summarize(path, check), path, size)
+        return info_of(q.summarize(path, check, counts=counts), path, size)
     except q.CopyError as exc:
         return BackupInfo(path=path, created_at="", size=size, problem=problem_text(exc))
 
@@ -211,12 +212,14 @@ def _files(where: Path) -> list[Path]:
                   reverse=True)
 
 
-def list_backups(site_id: str, where: Path | None = None) -> list[BackupInfo]:
+def list_backups(site_id: str, where: Path | None = None,
+                 counts: bool = True) -> list[BackupInfo]:
     """This site's backups in ``where`` (default: the backup folder), newest first; files
-    that cannot be read are listed with their problem."""
+    that cannot be read are listed with their problem. Without ``counts``, only whose and
+    when each is (quick, for thinning a county's backups)."""
     found = []
     for path in _files(Path(where) if where else folder()):
-        info = read_info(path)
+        info = read_info(path, counts=counts)
         if info.problem or info.site_id == site_id:
             found.append(info)
     return sorted(found, key=lambda i: (i.created_at, str(i.path)), reverse=True)
@@ -225,7 +228,8 @@ def list_backups(site_id: str, where: Path | None = None) -> list[BackupInfo]:
 def thin(where: Path, site_id: str, now: dt.datetime,
          policy: retention.Policy = POLICY) -> list[Path]:
     """Delete this site's backups in ``where`` the schedule does not keep; returns them."""
-    mine = [i for i in list_backups(site_id, where) if not i.problem and i.created_at]
+    mine = [i for i in list_backups(site_id, where, counts=False)
+            if not i.problem and i.created_at]
     keep = retention.to_keep(
         [retention.Backup(str(i.path), dt.datetime.fromisoformat(i.created_at).astimezone(
             now.tzinfo), i.size) for i in mine], now, policy)

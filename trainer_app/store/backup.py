@@ -124,10 +124,12 @@ def _connect(path: Path, read_only: bool = False) -> Iterator[sqlite3.Connection
         conn.close()
 
 
-def summarize(path: Path, check: str | None = "integrity_check", rows: bool = False) -> Summary:
+def summarize(path: Path, check: str | None = "integrity_check", rows: bool = False,
+              counts: bool = True) -> Summary:
     """Say what a copy holds; raises :class:`CopyError` when it must not be kept or restored:
     not a Trainer database, a newer schema than this program's, or damaged (``check``:
-    ``integrity_check``, ``quick_check``, or ``None`` to read it without checking)."""
+    ``integrity_check``, ``quick_check``, or ``None`` to read it without checking). Without
+    ``counts`` only its meta data is read (counting a county's rows takes a while)."""
     with Path(path).open("rb") as fh:
         if fh.read(16) != b"SQLite format 3\0":
             raise CopyError("not_ours")
@@ -143,7 +145,7 @@ def summarize(path: Path, check: str | None = "integrity_check", rows: bool = Fa
                 problems = [r[0] for r in conn.execute(f"PRAGMA {check}(5)")]
                 if problems != ["ok"]:
                     raise CopyError("damaged", "; ".join(problems))
-            summary = _summary(conn, version)
+            summary = _summary(conn, version, counts)
             if rows:
                 summary.rows = row_counts(conn)
             return summary
@@ -151,9 +153,9 @@ def summarize(path: Path, check: str | None = "integrity_check", rows: bool = Fa
         raise CopyError("damaged", str(exc)) from None
 
 
-def _summary(conn: sqlite3.Connection, version: int) -> Summary:
+def _summary(conn: sqlite3.Connection, version: int, with_counts: bool = True) -> Summary:
     meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-    counts = live_counts(conn)
+    counts = live_counts(conn) if with_counts else {}
     last = None
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'bundle_out'").fetchone():
         last = conn.execute("SELECT max(seq) FROM bundle_out").fetchone()[0]
