@@ -79,6 +79,66 @@ def setup() -> Path:
     return venv_python()
 
 
+# What Qt's window (the xcb platform plugin, QtGui and QtWidgets) links to on Linux, by library
+# file, and the Debian/Ubuntu package that holds it. README.md lists the same packages.
+WINDOW_PACKAGES = {
+    "libEGL.so.1": "libegl1", "libGL.so.1": "libgl1", "libOpenGL.so.0": "libopengl0",
+    "libfontconfig.so.1": "libfontconfig1", "libfreetype.so.6": "libfreetype6",
+    "libglib-2.0.so.0": "libglib2.0-0", "libgthread-2.0.so.0": "libglib2.0-0",
+    "libdbus-1.so.3": "libdbus-1-3", "libxkbcommon.so.0": "libxkbcommon0",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0", "libX11.so.6": "libx11-6",
+    "libX11-xcb.so.1": "libx11-xcb1", "libxcb.so.1": "libxcb1",
+    "libxcb-cursor.so.0": "libxcb-cursor0", "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-image.so.0": "libxcb-image0", "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-randr.so.0": "libxcb-randr0", "libxcb-render.so.0": "libxcb-render0",
+    "libxcb-render-util.so.0": "libxcb-render-util0", "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-shm.so.0": "libxcb-shm0", "libxcb-sync.so.1": "libxcb-sync1",
+    "libxcb-util.so.1": "libxcb-util1", "libxcb-xfixes.so.0": "libxcb-xfixes0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+}
+
+
+def missing_window_packages(python: Path) -> list[str]:
+    """The packages whose libraries Qt's X11 window needs but this Linux machine lacks."""
+    found = subprocess.run(
+        [str(python), "-c", "import PySide6, os; print(os.path.dirname(PySide6.__file__))"],
+        capture_output=True, text=True,
+    ).stdout.strip()
+    if not found or not shutil.which("ldd"):
+        return []
+    qt = Path(found) / "Qt"
+    missing: set[str] = set()
+    for lib in (qt / "plugins" / "platforms" / "libqxcb.so", qt / "lib" / "libQt6XcbQpa.so.6",
+                qt / "lib" / "libQt6Gui.so.6", qt / "lib" / "libQt6Widgets.so.6"):
+        if not lib.exists():
+            continue
+        out = subprocess.run(["ldd", str(lib)], capture_output=True, text=True).stdout
+        missing.update(line.split()[0] for line in out.splitlines() if "not found" in line)
+    return sorted({WINDOW_PACKAGES.get(name, name) for name in missing})
+
+
+def window_problem(python: Path, args: list[str]) -> str:
+    """What stops the program's window from opening on this machine, in plain words ("" if
+    nothing does, or if ``args`` run a command rather than open the window)."""
+    sys.path.insert(0, str(ROOT))
+    from trainer_app.__main__ import window_options  # standard library only
+
+    platform = os.environ.get("QT_QPA_PLATFORM", "xcb")
+    if not sys.platform.startswith("linux") or window_options(args) is None or platform != "xcb":
+        return ""
+    if not os.environ.get("DISPLAY"):
+        return ("There is no X display to open the window on (DISPLAY is not set). Start it "
+                "from a desktop session, or run a command instead, e.g.\n"
+                "  python3 dev.py start --help")
+    packages = missing_window_packages(python)
+    if packages:
+        return ("The program's window needs these system packages, which are not installed: "
+                f"{', '.join(packages)}.\nInstall them (Debian or Ubuntu) with:\n"
+                f"  sudo apt-get install {' '.join(packages)}\nthen run python3 dev.py start "
+                "again. The command line works without them (python3 dev.py start --help).")
+    return ""
+
+
 def compile_catalogs() -> list[Path]:
     """translations/<lang>.po -> translations/<lang>/LC_MESSAGES/trainer_app.mo (needs babel).
 
@@ -117,7 +177,7 @@ def cmd_extract(python: Path) -> None:
     version = re.search(r"__version__ = [\"'](.+?)[\"']", init).group(1)
     pot = POT.relative_to(ROOT)
     pybabel(python, "extract", "-F", TRANSLATIONS.relative_to(ROOT) / "babel.cfg", "-o", pot,
-            "-k", "_", "-k", "ngettext:1,2", "-k", "N_", "-k", "pgettext:1c,2",
+            "-k", "_", "-k", "ngettext:1,2", "-k", "N_", "-k", "pgettext:1c,2", "-k", "NP_:1c,2",
             "--add-comments=TRANSLATORS:",
             "--project=Trainer", f"--version={version}", DOMAIN)
     for po in sorted(TRANSLATIONS.glob("*.po")):
@@ -136,6 +196,9 @@ def main(argv: list[str]) -> None:
         sys.exit(0 if command in ("help", "-h", "--help") else 2)
     python = setup()
     if command == "start":
+        problem = window_problem(python, args)
+        if problem:
+            sys.exit(problem)
         sys.exit(run(python, "-m", DOMAIN, *args, check=False))
     if command == "test":
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")

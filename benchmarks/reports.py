@@ -298,9 +298,13 @@ def run(opts: argparse.Namespace) -> int:
         ratio = t_mine / t_floor
         print(f"{name:14} report {t_mine:6.2f} s   hand-written SQL {t_floor:6.2f} s   "
               f"{ratio:4.2f} ×", flush=True)
+        # Both under 10 ms (the county has no certificates): the ratio measures nothing.
+        tiny = t_floor < 0.01 and t_mine < 0.01
         table.append((f"Report `{name}`" if name != "dashboard" else "Dashboard",
-                      f"≤ {TARGET_REPORT} × SQL", f"{t_mine:.2f} s vs {t_floor:.2f} s = "
-                      f"{ratio:.2f} ×", ratio <= TARGET_REPORT))
+                      f"≤ {TARGET_REPORT} × SQL", f"{t_mine * 1000:.1f} ms vs "
+                      f"{t_floor * 1000:.1f} ms (nothing to count)" if tiny else
+                      f"{t_mine:.2f} s vs {t_floor:.2f} s = {ratio:.2f} ×",
+                      None if tiny else ratio <= TARGET_REPORT))
     print()
     out_dir = Path(tempfile.mkdtemp(prefix="trainer-bench-xlsx-"))
     try:
@@ -333,7 +337,8 @@ def run(opts: argparse.Namespace) -> int:
     print("| Figure | Target | Measured | Result |")
     print("|---|---|---|---|")
     for figure, target, measured, passed in table:
-        print(f"| {figure} | {target} | {measured} | {'pass' if passed else '**fail**'} |")
+        verdict = "—" if passed is None else "pass" if passed else "**fail**"
+        print(f"| {figure} | {target} | {measured} | {verdict} |")
     return 0
 
 

@@ -19,6 +19,33 @@ sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs" / "images"
 
 
+def _import_preview(store, home: Path) -> None:
+    """The import dialog's preview of a committee's list (title row, an unknown header mapped by
+    hand, a duplicate, an ID number Excel stored as a number)."""
+    from PySide6.QtWidgets import QApplication
+
+    from tests.sheets import committee_xlsx
+    from trainer_app.ui.trainees.import_dialog import ImportDialog
+
+    path = committee_xlsx(home / "王坪村报名表.xlsx", extra=[
+        [5, "王小明", "", "41102519900307137X", "", "", "王坪村", "", "", "", ""],
+        [6, "钱多", "", "410102199901011234", "1999-01-01", "1381234", "王坪村", "", "", "", ""],
+        [7, "孙强", "男", 411025199003071000, "", "", "王坪村", "", "", "", ""],
+    ])
+    dialog = ImportDialog(store, path)
+    dialog.show()
+    while dialog.task.is_running():
+        QApplication.processEvents()
+    dialog.mapping_step.set_field(dialog.sheet.rows[dialog.header].index("住址"), "village")
+    dialog.make_preview()
+    while dialog.task.is_running():
+        QApplication.processEvents()
+    for _ in range(5):
+        QApplication.processEvents()
+    dialog.grab().save(str(OUT / "screen-import.png"))
+    dialog.close()
+
+
 def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="trainer-shots-"))
     os.environ["TRAINER_APP_HOME"] = str(home)
@@ -50,6 +77,8 @@ def main() -> None:
             QApplication.processEvents()
         window.grab().save(str(OUT / f"screen-{name}.png"))
     county_screens(home)
+
+    _import_preview(store, home)
 
     pdf = home / "certificates.pdf"
     certificates.write_pdf(store, issued.certificates[:1], pdf)

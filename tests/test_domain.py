@@ -522,3 +522,11 @@ class TestValidation:
     def test_id_number_messages(self):
         for code in ("length", "chars", "date", "check"):
             assert validation.id_number_message(code)
+
+
+def test_names_sort_syllable_by_syllable_as_chinese_rosters_do():
+    from trainer_app.domain.search import name_sort_key
+
+    names = ["林怡胜", "廖小红", "李秀兰", "梁伟", "黎明", "李民丽", "李", "王小明"]
+    assert sorted(names, key=name_sort_key) == [
+        "李", "李民丽", "黎明", "李秀兰", "梁伟", "廖小红", "林怡胜", "王小明"]

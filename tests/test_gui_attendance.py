@@ -8,7 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from trainer_app import i18n
@@ -71,6 +71,7 @@ def setup(store):
 @pytest.fixture
 def page(qtbot, store, setup):
     p = AttendancePage(store)
+    p.clock = lambda: dt.datetime.combine(TODAY, dt.time(7, 5))  # 5 minutes after the start
     qtbot.addWidget(p)
     p.resize(1000, 600)
     p.show()
@@ -233,11 +234,29 @@ def test_buttons_mark_several_selected_rows(qtbot, page, store, setup):
     assert {t for t, (s, _m) in now.items() if s == "excused"} == chosen
 
 
-def test_all_present_keeps_the_exceptions(qtbot, page, store, setup):
+def answer(qtbot, button: QMessageBox.StandardButton, asked: list[str]) -> None:
+    """Answer the next message box with ``button`` once it is open (a real box, clicked)."""
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        asked.append(box.text())
+        qtbot.mouseClick(box.button(button), Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(50, click)
+
+
+def test_all_present_keeps_the_exceptions_asks_first_and_can_be_undone(qtbot, page, store,
+                                                                       setup):
     page.select_row(0)
     exception = page.model.trainee_id(0)
     qtbot.keyClick(page.table, Qt.Key.Key_A)
     assert "except" in page.all_present_button.toolTip()
+    asked: list[str] = []
+    answer(qtbot, QMessageBox.StandardButton.No, asked)  # asked first: No changes nothing
+    qtbot.mouseClick(page.all_present_button, Qt.MouseButton.LeftButton)
+    assert asked == ["Mark the 10 trainees without a mark present?"]
+    assert [t for t, (status, _m) in marks(store, setup["lesson_id"]).items() if status] == [
+        exception]
+    answer(qtbot, QMessageBox.StandardButton.Yes, asked)
     with qtbot.waitSignal(page.changed):
         qtbot.mouseClick(page.all_present_button, Qt.MouseButton.LeftButton)
     now = marks(store, setup["lesson_id"])
@@ -246,6 +265,54 @@ def test_all_present_keeps_the_exceptions(qtbot, page, store, setup):
     assert "10 present" in page.counts.text() and "1 absent" in page.counts.text()
     assert "0 not marked" in page.counts.text()
     assert "10 trainees marked present" in page.banner.text()
+    # undone: the ten are unmarked again, the exception keeps its mark
+    assert page.undo_button.isVisible()
+    with qtbot.waitSignal(page.changed):
+        qtbot.mouseClick(page.undo_button, Qt.MouseButton.LeftButton)
+    assert {t: m[0] for t, m in marks(store, setup["lesson_id"]).items() if m[0]} == {
+        exception: "absent"}
+    assert "10 not marked" in page.counts.text() and not page.undo_button.isVisible()
+
+
+def test_delete_sets_a_mark_back_to_not_marked(qtbot, page, store, setup):
+    first = page.model.trainee_id(0)
+    page.table.setFocus()
+    page.select_row(0)
+    qtbot.keyClick(page.table, Qt.Key.Key_E)
+    assert marks(store, setup["lesson_id"])[first][0] == "excused"
+    page.select_row(0)
+    qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    assert marks(store, setup["lesson_id"])[first] == (None, None)
+    assert page.model.index(0, 3).data() != "Excused"
+
+
+def test_a_scan_long_after_the_start_is_late(qtbot, page, store, setup):
+    who = trainees.get(store, setup["enrolled"][2])
+    page.clock = lambda: dt.datetime.combine(TODAY, dt.time(11, 30))  # 4.5 h after 07:00
+    with qtbot.waitSignal(page.changed):
+        scan(qtbot, page, who.code)
+    assert marks(store, setup["lesson_id"])[who.id] == ("late", "scan")
+    assert "late" in page.banner.text()
+    # the threshold is the station's setting: 240 minutes makes the same scan present
+    attendance.set_late_after(store, 240)
+    other = trainees.get(store, setup["enrolled"][3])
+    page.clock = lambda: dt.datetime.combine(TODAY, dt.time(10, 59))
+    scan(qtbot, page, other.code)
+    assert marks(store, setup["lesson_id"])[other.id] == ("present", "scan")
+
+
+def test_escape_empties_the_scan_box_and_manual_marks_clear_the_scan_message(qtbot, page,
+                                                                             store, setup):
+    scan(qtbot, page, "T999999")  # unknown: a red banner
+    assert page.banner.tone is Tone.ERROR
+    page.table.setFocus()
+    page.select_row(0)
+    qtbot.keyClick(page.table, Qt.Key.Key_P)  # a mark by hand: the old message goes
+    assert page.banner.tone is Tone.IDLE
+    page.search.setFocus()
+    qtbot.keyClicks(page.search, "wang")
+    qtbot.keyClick(page.search, Qt.Key.Key_Escape)
+    assert page.search.text() == ""
 
 
 def test_search_by_pinyin_initials_narrows_the_sheet(qtbot, page, store, setup):
@@ -338,3 +405,13 @@ def test_an_empty_station_shows_an_empty_sheet_and_nothing_to_press(qtbot, tmp_p
         assert page.banner.tone is Tone.ERROR
     finally:
         empty.close()
+
+
+def test_recorded_times_use_the_tables_date_format(qtbot, page, store, setup):
+    from trainer_app.ui.attendance.model import when_label
+
+    who = trainees.get(store, setup["enrolled"][1])
+    scan(qtbot, page, who.code)
+    row = page.model.row(page.model.row_of(who.id))
+    shown = when_label(row["recorded_at"])
+    assert shown.startswith(i18n.format_date(dt.date.today())) and shown[-3] == ":"

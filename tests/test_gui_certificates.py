@@ -17,7 +17,7 @@ import pypdf
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QPushButton
+from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
 
 from tests.earlier_codes import make_earlier
 from trainer_app import i18n
@@ -26,7 +26,7 @@ from trainer_app.services import certificates, classes, demo, trainees
 from trainer_app.services.certificates import Verdict
 from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
-from trainer_app.ui import tasks
+from trainer_app.ui import ask, tasks
 from trainer_app.ui.certificates.issue_dialog import IssueDialog, printout_path
 from trainer_app.ui.certificates.page import CertificatesPage
 from trainer_app.ui.classes.detail import ClassDetail
@@ -296,11 +296,11 @@ def test_withdraw_through_the_page(qtbot, store, messages, monkeypatch):
     assert page.withdraw_button.isEnabled()
     asked: list[str] = []
 
-    def reason(_parent, _title, label, *args, **kwargs):
+    def reason(_parent, _title, label):
         asked.append(label)
-        return "Issued to the wrong person", True
+        return "Issued to the wrong person"
 
-    monkeypatch.setattr(QInputDialog, "getText", reason)
+    monkeypatch.setattr(ask, "text", reason)
     changed: list[bool] = []
     page.changed.connect(lambda: changed.append(True))
     qtbot.mouseClick(page.withdraw_button, LEFT)
@@ -324,10 +324,10 @@ def test_withdraw_needs_a_reason_and_a_yes(qtbot, store, messages, monkeypatch):
     cert = issued(store)[0]
     page = register_page(qtbot, store)
     page.select(cert["serial"])
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("  ", True))
+    monkeypatch.setattr(ask, "text", lambda *a: "")
     qtbot.mouseClick(page.withdraw_button, LEFT)
     assert messages[-1][0] == "warning"
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("typo", True))
+    monkeypatch.setattr(ask, "text", lambda *a: "typo")
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     qtbot.mouseClick(page.withdraw_button, LEFT)
     assert certificates.get(store, cert["serial"])["status"] == "valid"
@@ -339,11 +339,11 @@ def test_reissue_through_the_page_prints_the_new_one(qtbot, store, messages, mon
     page.select(cert["serial"])
     labels: list[str] = []
 
-    def reason(_parent, _title, label, *args, **kwargs):
+    def reason(_parent, _title, label):
         labels.append(label)
-        return "Name corrected", True
+        return "Name corrected"
 
-    monkeypatch.setattr(QInputDialog, "getText", reason)
+    monkeypatch.setattr(ask, "text", reason)
     qtbot.mouseClick(page.reissue_button, LEFT)
     assert "correct the trainee's record" in labels[0]  # told to correct the record first
     task = wait_task(qtbot, page.printer.task)

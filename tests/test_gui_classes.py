@@ -87,7 +87,7 @@ def test_create_class_with_generated_lessons(qtbot, store):
     form.show()
     qtbot.keyClicks(form.course, "EC104")  # keyboard search in the course list
     assert form.course.currentData() == course_id(store, "EC104")
-    assert form.title.text() == "快递物流与包装"  # the course title, by default
+    assert form.title.text() == "快递物流与包装 (run 2)"  # the course title, numbered
     assert form.lessons.count.value() == 3  # 12 course hours / 4 h a lesson
     type_text(qtbot, form.trainer, "陈晓燕")
     type_text(qtbot, form.place, "王洛镇文化站")
@@ -121,7 +121,7 @@ def test_create_class_with_generated_lessons(qtbot, store):
     assert form.result() == form.DialogCode.Accepted, form.errors._labels["form"].text()
     saved = classes.get(store, form.saved_id)
     assert (saved.title, saved.trainer, saved.place, saved.status) == (
-        "快递物流与包装", "陈晓燕", "王洛镇文化站", "planned"
+        "快递物流与包装 (run 2)", "陈晓燕", "王洛镇文化站", "planned"
     )
     assert (saved.start_date, saved.end_date) == ("2030-04-01", "2030-04-10")
     assert [(x.date, x.start_time, x.hours, x.topic) for x in saved.lessons] == [
@@ -400,8 +400,18 @@ def test_completion_view_after_marking_attendance(qtbot, page, store):
     assert "including lessons still to come" in pane.rule.text()
     assert "80%" in pane.rule.text()
     assert completion_cells(page, a) == ["8 h", "10 h", "80%", "8 h", "Yes"]
-    assert completion_cells(page, b) == ["4 h", "10 h", "40%", "8 h", "No"]
-    assert completion_cells(page, c) == ["0 h", "10 h", "0%", "8 h", "No"]
+    # while lessons have no mark yet, say who can still complete and who cannot any more
+    assert completion_cells(page, b) == ["4 h", "10 h", "40%", "8 h", "Cannot complete any more"]
+    assert completion_cells(page, c) == ["0 h", "10 h", "0%", "8 h", "Can still complete"]
+    assert pane.summary.text().startswith(
+        "Lessons without attendance remain: 1 of 3 trainees completed so far, 1 can still "
+        "complete")
+    # every lesson marked: a plain yes or no
+    for lesson in lessons:
+        attendance.mark(store, lesson["id"], c, "absent")
+    attendance.mark(store, lessons[2]["id"], b, "present")
+    show_class(page, class_id)
+    assert completion_cells(page, c)[-1] == "No" and completion_cells(page, b)[-1] == "No"
     assert pane.summary.text().startswith("1 of 3 trainees completed")
 
 
@@ -422,7 +432,7 @@ def test_completion_follows_a_cancelled_lesson(qtbot, page, store, monkeypatch):
     with qtbot.waitSignal(page.changed):
         qtbot.mouseClick(lessons_pane.cancel_button, LEFT)
     assert completion_cells(page, a) == ["8 h", "8 h", "100%", "6.4 h", "Yes"]
-    assert completion_cells(page, b) == ["4 h", "8 h", "50%", "6.4 h", "No"]
+    assert completion_cells(page, b) == ["4 h", "8 h", "50%", "6.4 h", "Can still complete"]
 
 
 def test_status_change_by_keyboard_and_cancel_asks(qtbot, page, store, monkeypatch):
@@ -561,3 +571,21 @@ def test_lesson_mark_counts_only_count_enrolled_trainees(store):
     assert class_views.lesson_mark_counts(store, class_id) == {first["id"]: 2, second["id"]: 1}
     classes.unenroll(store, class_id, [b])
     assert class_views.lesson_mark_counts(store, class_id) == {first["id"]: 1}
+
+
+def test_a_new_class_of_a_course_already_run_is_numbered(qtbot, store):
+    from trainer_app.ui.classes.form import ClassForm
+
+    course = courses.list_all(store)[0]
+    held = sum(1 for c in classes.list_all(store) if c["course_id"] == course["id"])
+    assert held >= 1
+    form = ClassForm(store)
+    qtbot.addWidget(form)
+    form.course.setCurrentIndex(form.course.findData(course["id"]))
+    assert form.title.text() == f"{course['title']} (run {held + 1})"
+    i18n.set_language("zh_CN")
+    try:
+        title = classes.numbered_title(store, course["id"], "开设网店")
+        assert title == f"开设网店（第{held + 1}期）"
+    finally:
+        i18n.set_language("en")

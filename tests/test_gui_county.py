@@ -14,8 +14,15 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox, QPushButton
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QMessageBox,
+    QPushButton,
+)
 
 from tests.qt_input import type_text
 from trainer_app import i18n
@@ -151,6 +158,19 @@ def test_county_is_set_up_through_the_form(qtbot, stores):
     assert form.errors.message("code") == ""
     assert form.errors.message("name") == "Enter the county center's name."
     type_text(qtbot, form.name, "襄城县农村电商公共服务中心")
+    # a clear warning first, No by default: answered No, nothing changes
+    asked: list[str] = []
+
+    def answer(button: QMessageBox.StandardButton) -> None:
+        box = QApplication.activeModalWidget()
+        asked.append(box.text())
+        assert box.defaultButton() is box.button(QMessageBox.StandardButton.No)
+        qtbot.mouseClick(box.button(button), LEFT)
+
+    QTimer.singleShot(50, lambda: answer(QMessageBox.StandardButton.No))
+    qtbot.mouseClick(form.button, LEFT)
+    assert "cannot be undone" in asked[0] and site.role(store) == ""
+    QTimer.singleShot(50, lambda: answer(QMessageBox.StandardButton.Yes))
     qtbot.mouseClick(form.button, LEFT)
     assert site.role(store) == "county"
     assert site.county(store).code == "XC"
@@ -188,7 +208,8 @@ def test_a_demo_database_becomes_the_county_after_the_question(qtbot, stores, mo
     assert form is not None
     type_text(qtbot, form.code, "XC")
     type_text(qtbot, form.name, "襄城县农村电商公共服务中心")
-    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+    answers = [yes, no, yes, yes]  # the warning, then the demo's records; twice
     asked: list[str] = []
 
     def question(_parent, _title, text, *args, **kwargs):
@@ -197,13 +218,13 @@ def test_a_demo_database_becomes_the_county_after_the_question(qtbot, stores, mo
 
     monkeypatch.setattr(QMessageBox, "question", question)
     qtbot.mouseClick(form.button, LEFT)  # No: nothing changes
-    assert asked == [DEMO_QUESTION]
+    assert "cannot be undone" in asked[0] and asked[1:] == [DEMO_QUESTION]
     assert site.role(store) == "" and site.holds_demo(store)
     assert store.scalar("SELECT count(*) FROM trainee") == 20
     assert section_titles(window) == STATION_SECTIONS and not form.form_error.isVisible()
 
     qtbot.mouseClick(form.button, LEFT)  # Yes
-    assert len(asked) == 2
+    assert len(asked) == 4
     assert site.role(store) == "county" and not site.holds_demo(store)
     for table in ("trainee", "training_class", "lesson", "enrollment", "attendance", "course"):
         assert store.scalar(f"SELECT count(*) FROM {table}") == 0, table

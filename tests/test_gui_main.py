@@ -45,7 +45,26 @@ def test_sections_and_status_line(window):
                       "Sync"]
     assert window.trainees.model.rowCount() == 30
     assert demo.STATION_NAME in window.status.text()
-    assert "30" in window.status.text()
+    # the count is said once, on the page (where it follows the search), not in the status line
+    assert window.trainees.count.text() == "30 trainees" and "trainees" not in window.status.text()
+
+
+@needs_catalog
+def test_title_names_the_station_once_and_the_program_in_the_language(window, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from trainer_app.ui.app import create_app
+
+    create_app()
+    # Qt appends " — <display name>" itself: the title must not carry the program's name too
+    assert window.windowTitle() == f"{demo.STATION_NAME} (demo, practice records)"
+    assert QApplication.applicationDisplayName() == "Trainer"
+    assert "demo" in window.status.text()
+    assert not QApplication.windowIcon().isNull()
+    window.language_actions["zh_CN"].trigger()
+    assert QApplication.applicationDisplayName() == "培训通"
+    assert window.windowTitle() == f"{demo.STATION_NAME}（演示，练习记录）"
+    assert window.about_action.text().startswith("关于培训通")
 
 
 @needs_catalog
@@ -74,3 +93,41 @@ def test_first_start_creates_a_demo_station(tmp_path, monkeypatch):
         assert store.scalar("SELECT count(*) FROM trainee") > 0
     finally:
         store.close()
+
+
+@needs_catalog
+def test_help_has_a_manual_with_pictures_in_both_languages_and_about(window, qtbot):
+    import re
+
+    from PySide6.QtCore import QTimer, QUrl
+    from PySide6.QtGui import QTextDocument
+    from PySide6.QtWidgets import QApplication
+
+    import trainer_app
+    from trainer_app.ui.help import HelpDialog, manual_path
+
+    shown: list[tuple[str, str, int]] = []
+
+    def read_and_close() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, HelpDialog)
+        pictures = re.findall(r'<img src="([^"]+)"', manual_path().read_text(encoding="utf-8"))
+        loaded = [dialog.browser.loadResource(QTextDocument.ResourceType.ImageResource,
+                                              QUrl(src)) for src in pictures]
+        drawn = sum(1 for image in loaded if image is not None and not image.isNull())
+        shown.append((dialog.windowTitle(), dialog.browser.toPlainText(), drawn))
+        dialog.reject()
+
+    for lang, heading in (("zh_CN", "培训通 使用手册"), ("en", "Trainer manual")):
+        window.language_actions[lang].trigger()
+        QTimer.singleShot(50, read_and_close)
+        window.manual_action.trigger()  # F1
+        _title, text, pictures = shown[-1]
+        assert heading in text and pictures == 5, (lang, pictures)
+    QTimer.singleShot(50, read_and_close)
+    window.about_action.trigger()
+    title, text, _pictures = shown[-1]
+    assert title == "About Trainer"
+    for expected in (trainer_app.__version__, str(paths.data_dir()), "backups",
+                     "WenQuanYi Micro Hei", "Apache-2.0", "LGPL-3.0", str(window.store.path)):
+        assert expected in text, expected

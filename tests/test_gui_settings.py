@@ -177,3 +177,15 @@ def test_code_is_editable_before_linking(dialog):
     assert not dialog.station_code.isReadOnly() and not dialog.county_name.isReadOnly()
     assert not dialog.county_hint.isVisible()
     assert "given by the county" in dialog.code_hint.text()
+
+
+def test_the_late_threshold_is_a_setting(qtbot, dialog, store):
+    from trainer_app.services import attendance
+
+    assert dialog.late_after.value() == 15  # the default
+    dialog.late_after.clear()
+    qtbot.keyClicks(dialog.late_after, "30")
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save),
+                     Qt.MouseButton.LeftButton)
+    assert attendance.late_after(store) == 30
+

@@ -28,7 +28,7 @@ from trainer_app.services import demo
 from trainer_app.store import Store
 from trainer_app.store import sync as sync_q
 from trainer_app.sync import exchange, hub, site
-from trainer_app.ui import language
+from trainer_app.ui import ask, language
 from trainer_app.ui.county.imports import ImportsPage
 from trainer_app.ui.sync import drives, prefs
 from trainer_app.ui.sync.drives import Drive, Volume
@@ -355,7 +355,7 @@ def test_inbox_folder_is_watched(qtbot, net, messages, monkeypatch):
     assert messages == []
 
 
-def test_a_new_database_can_become_the_county_center(qtbot, tmp_path, messages):
+def test_a_new_database_can_become_the_county_center(qtbot, tmp_path, messages, monkeypatch):
     i18n.set_language("en")
     store = Store(tmp_path / "new.db", create=True)
     try:
@@ -363,10 +363,12 @@ def test_a_new_database_can_become_the_county_center(qtbot, tmp_path, messages):
         assert page.tabs.count() == 2 and page.setup is not None
         page.setup.code.setText("XC")
         page.setup.name.setText("Xiangcheng County Service Center")
+        warned: list[str] = []
+        monkeypatch.setattr(ask, "confirm", lambda _p, _t, text: warned.append(text) or True)
         with qtbot.waitSignal(page.changed, timeout=TIMEOUT):
             qtbot.mouseClick(page.setup.button, LEFT)
         assert site.role(store) == "county"  # the window now opens the county's sections
-        assert messages == []
+        assert messages == [] and "can never be a village station" in warned[0]
     finally:
         store.close()
 
@@ -515,6 +517,8 @@ def test_a_demo_station_is_linked_after_the_question(qtbot, net, messages, monke
     no_drives(monkeypatch)
     page = open_page(qtbot, station)
     panel = page.station
+    # says what is true: a demo station, its county only an example, not linked
+    assert "demo station" in panel.link_text.text() and "not linked" in panel.link_text.text()
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(pack), ""))
 
     # No: nothing changes, the station stays unlinked

@@ -14,6 +14,7 @@ from trainer_app import i18n
 from trainer_app.domain import idcard
 from trainer_app.domain.models import Trainee
 from trainer_app.services import demo, trainees
+from trainer_app.services.errors import ValidationError
 from trainer_app.store import Store, records
 from trainer_app.ui.trainees.form import TraineeForm
 from trainer_app.ui.trainees.page import TraineesPage
@@ -146,3 +147,80 @@ def test_form_tells_when_the_county_merged_the_person(qtbot, store):
     qtbot.addWidget(form)
     assert not form.merge_note.isHidden()
     assert "merged that record into this one" in form.merge_note.text()
+
+
+def leave(field) -> None:
+    """The operator tabs out of ``field``: the focus-out event Qt sends it then (offscreen, a
+    test's window is not always the active one, so Tab alone may move no focus)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QFocusEvent
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.sendEvent(field, QFocusEvent(QEvent.Type.FocusIn, Qt.FocusReason.TabFocusReason))
+    QApplication.sendEvent(field, QFocusEvent(QEvent.Type.FocusOut, Qt.FocusReason.TabFocusReason))
+
+
+def test_a_field_is_checked_when_left_and_its_error_goes_when_it_is_right(qtbot, store):
+    form = TraineeForm(store)
+    qtbot.addWidget(form)
+    form.show()
+    type_text(qtbot, form.name, "123")
+    assert form.errors.message("name") == ""  # not while typing
+    leave(form.name)
+    assert form.errors.message("name") == "A name has at least one letter or Chinese character."
+    form.name.clear()
+    type_text(qtbot, form.name, "王小明")  # right now: the message goes at once
+    assert form.errors.message("name") == ""
+
+    type_text(qtbot, form.id_number, ID_NUMBER[:-1] + "5")  # a wrong check character
+    leave(form.id_number)
+    assert "check character" in form.errors.message("id_number")
+    qtbot.keyClick(form.id_number, Qt.Key.Key_Backspace)
+    type_text(qtbot, form.id_number, ID_NUMBER[-1])
+    assert form.errors.message("id_number") == ""
+
+    # Save shows what is still missing; filling it clears the message before Save again
+    qtbot.mouseClick(form.buttons.button(form.buttons.StandardButton.Save), Qt.LeftButton)
+    assert form.errors.message("village") == "Enter the village."
+    type_text(qtbot, form.village, "王坪村")
+    assert form.errors.message("village") == ""
+    assert trainees.search(store, "王小明") == []  # nothing saved yet
+
+
+def test_a_name_without_any_letter_is_refused(store):
+    with pytest.raises(ValidationError) as caught:
+        trainees.register(store, Trainee(name="123", id_number=ID_NUMBER, village="王坪村"))
+    assert "name" in caught.value.errors
+
+
+def test_the_list_sorts_names_by_surname_syllable_first(qtbot, tmp_path):
+    s = Store(tmp_path / "names.db", create=True)
+    names = ["林怡胜", "廖小红", "李秀兰", "梁伟", "李民丽"]
+    for i, name in enumerate(names):
+        trainees.register(s, Trainee(name=name, village="王坪村", id_number=idcard.make(
+            "411025", dt.date(1980 + i, 1, 1), 10 + i, "F")))
+    page = TraineesPage(s)
+    qtbot.addWidget(page)
+    page.model.refresh()
+    shown = [page.model.row(r)["name"] for r in range(page.model.rowCount())]
+    assert shown == ["李民丽", "李秀兰", "梁伟", "廖小红", "林怡胜"]
+    page.close()
+    s.close()
+
+
+def test_the_village_is_chosen_from_the_villages_already_used(qtbot, store):
+    used = {t["village"] for t in trainees.search(store)}
+    form = TraineeForm(store)
+    qtbot.addWidget(form)
+    form.show()
+    completer = form.village.completer()
+    offered = [completer.model().index(i, 0).data() for i in range(completer.model().rowCount())]
+    assert set(offered) == used
+    village = offered[0]
+    type_text(qtbot, form.village, village[:1])
+    assert completer.completionCount() >= 1
+    assert village in [completer.completionModel().index(i, 0).data()
+                       for i in range(completer.completionCount())]
+    form.village.clear()
+    type_text(qtbot, form.village, "新建村")  # a new village can still be typed
+    assert form.trainee().village == "新建村"

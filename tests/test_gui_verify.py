@@ -145,6 +145,21 @@ def test_garbage_gets_a_clear_message(qtbot, dialog, issued):
     assert dialog.isVisible()
 
 
+def test_mistyped_check_character_is_headlined_as_mistyped(qtbot, dialog, issued):
+    good = issued[0]["serial"]
+    wrong = good[:-1] + ("A" if good[-1] != "A" else "B")
+    scan(qtbot, dialog, wrong)
+    assert not dialog.verification.genuine
+    assert dialog.panel.headline_text() == "Serial mistyped?"
+    assert "mistyped" in dialog.panel.message.text()
+    try:
+        i18n.set_language("zh_CN")
+        dialog.panel.retranslate()
+        assert dialog.panel.headline_text() == "编号输错了？"
+    finally:
+        i18n.set_language("en")
+
+
 def test_damaged_code_of_ours_is_forged(qtbot, dialog, issued):
     scan(qtbot, dialog, issued[0]["qr_text"][:-9])  # truncated: the scanner stopped short
     assert dialog.panel.headline_text() == "Forged or altered"

@@ -45,9 +45,19 @@ def frozen(tmp_path_factory, request) -> Path:
     if reporter is not None and capture is not None:
         with capture.global_and_fixture_disabled():
             reporter.write_line(f"\n[packaging] PyInstaller build took {took:.0f} s")
-    exe = out / "dist" / "trainer" / ("trainer.exe" if os.name == "nt" else "trainer")
+    exe = program(out / "dist" / "trainer", "trainer-cli")
     assert exe.is_file(), f"no executable at {exe}"
     return exe
+
+
+def program(folder: Path, name: str) -> Path:
+    return folder / (f"{name}.exe" if os.name == "nt" else name)
+
+
+@pytest.fixture(scope="module")
+def frozen_window(frozen) -> Path:
+    """The windowed twin of ``frozen`` (the console program), in the same folder."""
+    return program(frozen.parent, "trainer")
 
 
 @pytest.fixture
@@ -75,6 +85,18 @@ def bundle_root(exe: Path) -> Path:
 def test_version(frozen, env):
     result = run([frozen, "--version"], env)
     assert __version__ in result.stdout
+
+
+def test_a_windowed_program_and_a_console_twin_share_one_folder(frozen, frozen_window):
+    assert frozen_window.is_file() and frozen_window.parent == frozen.parent
+    assert len(list(frozen.parent.glob("_internal"))) == 1  # one set of libraries for both
+    if os.name == "nt":  # the PE header's subsystem: 2 = a window program, 3 = a console one
+        def subsystem(exe: Path) -> int:
+            data = exe.read_bytes()
+            pe = int.from_bytes(data[0x3C:0x40], "little")
+            return int.from_bytes(data[pe + 0x5C:pe + 0x5E], "little")
+
+        assert (subsystem(frozen_window), subsystem(frozen)) == (2, 3)
 
 
 def test_demo_then_list_as_json(frozen, env, tmp_path):
@@ -133,9 +155,27 @@ def test_resources_and_qt_translations_bundled(frozen):
     assert list(root.rglob("qtbase_zh_CN.qm")), "Qt's Chinese translations are missing"
 
 
-def test_gui_starts_headless(frozen, env, tmp_path):
-    """The program window starts (offscreen) and keeps running: Qt and its plugins are there."""
-    proc = subprocess.Popen([str(frozen), "--db", str(tmp_path / "gui.db")], env=env,
+def test_every_module_of_the_program_is_bundled(frozen):
+    """The main window imports each section's page by name when it is first shown: a module
+    PyInstaller did not see fails only when the operator opens that section."""
+    import pkgutil
+
+    from PyInstaller.archive.readers import CArchiveReader
+
+    import trainer_app
+
+    bundled = set(CArchiveReader(str(frozen)).open_embedded_archive("PYZ.pyz").toc)
+    ours = {m.name for m in pkgutil.walk_packages(trainer_app.__path__, "trainer_app.")}
+    assert ours - bundled == set()
+    assert "pypdfium2" in bundled  # the PDF preview's renderer, imported by a section's page
+
+
+@pytest.mark.parametrize("which", ["window", "console"])
+def test_gui_starts_headless(frozen, frozen_window, env, tmp_path, which):
+    """The program window starts (offscreen) and keeps running from either program: Qt and its
+    plugins are there."""
+    exe = frozen_window if which == "window" else frozen
+    proc = subprocess.Popen([str(exe), "--db", str(tmp_path / "gui.db")], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
     try:
         code = proc.wait(timeout=8)
@@ -221,3 +261,23 @@ def test_reports_export_frozen(frozen, env, tmp_path):
         assert any(n.startswith("xl/charts/chart") for n in zf.namelist())
     assert (tmp_path / "by-month.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert "按月份" in PdfReader(tmp_path / "by-month.pdf").pages[0].extract_text()
+
+
+def test_trainee_import_frozen(frozen, env, tmp_path):
+    """python-calamine (a compiled extension) reads .xls and .xlsx, XlsxWriter writes the
+    workbooks, in the bundle."""
+    db = tmp_path / "x.db"
+    run([frozen, "--db", db, "demo", "--trainees", "5"], env)
+    data = ROOT / "tests" / "data"
+    report = json.loads(run([frozen, "--db", db, "trainees", "import", data / "committee.xls",
+                             "--json"], env).stdout)
+    assert report["new"] == 4 and report["problems"] == []
+    template = tmp_path / "template.xlsx"
+    run([frozen, "--db", db, "trainees", "template", "--out", template], env)
+    rejects = tmp_path / "back.xlsx"
+    result = run([frozen, "--db", db, "trainees", "import", data / "committee_gbk.csv",
+                  "--rejects", rejects, "--json"], env, expect=1)
+    assert json.loads(result.stdout)["invalid"] == 1 and rejects.stat().st_size > 0
+    report = json.loads(run([frozen, "--db", db, "trainees", "import", template, "--json",
+                             "--dry-run"], env, expect=0).stdout)
+    assert report["unchanged"] == 1  # the template's example is 王小明 of committee.xls

@@ -518,3 +518,20 @@ def test_an_empty_database_has_empty_reports(tmp_path):
         assert reports.dashboard(store, reports.Filters()).figures["completion_rate"] is None
     finally:
         store.close()
+
+
+def test_an_older_database_gains_the_index_the_reports_read(tmp_path):
+    from trainer_app.store import schema
+
+    path = Path(tmp_path) / "old.db"
+    Store(path, create=True, upgrade_to=schema.MIGRATIONS.index(schema._v5_reports)).close()
+    store = Store(path)
+    try:
+        assert store.version == schema.LATEST_VERSION
+        plan = " ".join(str(r) for r in store.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT a.trainee_id FROM lesson l JOIN attendance a "
+            "ON a.lesson_id = l.id AND a.deleted = 0 AND a.status IN ('present', 'late') "
+            "WHERE l.date BETWEEN '2025-01-01' AND '2025-12-31'"))
+        assert "attendance_attended" in plan
+    finally:
+        store.close()

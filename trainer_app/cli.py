@@ -17,7 +17,16 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from trainer_app import cli_backup, cli_papers, cli_parser, cli_reports, cli_sync, i18n, paths
+from trainer_app import (
+    cli_backup,
+    cli_import,
+    cli_papers,
+    cli_parser,
+    cli_reports,
+    cli_sync,
+    i18n,
+    paths,
+)
 from trainer_app import cli_format as fmt
 from trainer_app.cli_parser import CommandError
 from trainer_app.domain.models import (
@@ -139,6 +148,7 @@ def _language_arg(argv: list[str]) -> str | None:
 def build_parser() -> argparse.ArgumentParser:
     parser, commands = cli_parser.build(sys.modules[__name__])
     cli_papers.add_commands(commands)
+    cli_import.add_commands(commands)
     cli_sync.add_commands(commands)
     cli_reports.add_commands(commands)
     cli_backup.add_commands(commands)

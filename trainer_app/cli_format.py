@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from trainer_app import i18n
 from trainer_app.domain import idcard, phone
-from trainer_app.domain.models import AttendanceStatus, ClassStatus, Gender
+from trainer_app.domain.models import AttendanceStatus, ClassStatus, Gender, education_label
 from trainer_app.i18n import _
 
 Column = tuple[str, Callable[[dict], object]]
@@ -176,7 +176,7 @@ def trainee_details(row: dict, reveal: bool) -> str:
         (_("Village"), row["village"]),
         (_("Group"), row["village_group"]),
         (_("Poor household"), yes_no(row["poor_household"])),
-        (_("Education"), _(row["education"]) if row["education"] else ""),
+        (_("Education"), education_label(row["education"])),
         (_("Notes"), row["notes"]),
         (_("Id"), row["id"]),
     ]

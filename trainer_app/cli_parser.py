@@ -105,6 +105,12 @@ def actions(commands, name: str, help_text: str):
     return sub.add_subparsers(title=_("actions"), metavar=_("ACTION"), required=True)
 
 
+def group_of(commands: argparse._SubParsersAction, name: str) -> argparse._SubParsersAction:
+    """The group of actions of the command ``name`` (to add actions from another module)."""
+    parser = commands.choices[name]
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
 def build(h: ModuleType) -> tuple[Parser, argparse._SubParsersAction]:
     """The parser, and its group of commands (to add more); ``h`` holds the ``cmd_*``
     functions."""
@@ -119,7 +125,8 @@ def build(h: ModuleType) -> tuple[Parser, argparse._SubParsersAction]:
                         help=_("the station database (default: {path})").format(
                             path=str(paths.default_db_path()).replace("%", "%%")))
     parser.add_argument("--lang", choices=list(i18n.LANGUAGES),
-                        help=_("language of the program (default: the system's)"))
+                        help=_("language of the program (default: the one chosen in the "
+                               "program, else the system's, else Chinese)"))
     parser.add_argument("--version", action="version", version=f"Trainer {__version__}",
                         help=_("show the program's version and exit"))
     commands = parser.add_subparsers(dest="command", title=_("commands"), metavar=_("COMMAND"))

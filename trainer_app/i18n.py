@@ -44,6 +44,11 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(context: str, message: str) -> str:  # noqa: N802 (gettext's naming)
+    """Mark a string with a context for extraction; translate it later with ``pgettext``."""
+    return message
+
+
 def language() -> str:
     return _language
 
@@ -62,7 +67,12 @@ def normalize(lang: str | None) -> str | None:
 
 
 def system_language() -> str:
-    """The language the system asks for, falling back to Simplified Chinese."""
+    """The language the system asks for: Chinese or English, else Simplified Chinese.
+
+    A locale variable that is set but names neither (``C.UTF-8``, ``fr_FR``) means Chinese; the
+    C library's locale is asked only when no variable is set (Windows), as Python maps ``C`` to
+    ``en_US`` there.
+    """
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var)
         if value:
@@ -70,12 +80,25 @@ def system_language() -> str:
             if found:
                 return found
             if var != "LANGUAGE":
-                break
+                return DEFAULT_LANGUAGE
     try:
         found = normalize(locale.getlocale()[0])
     except ValueError:
         found = None
     return found or DEFAULT_LANGUAGE
+
+
+def saved_language() -> str | None:
+    """The language chosen in the program's menu (kept in the settings file), if any; the
+    command line reads it too, so that papers follow the program's language, not the shell's."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(paths.settings_path(), encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return None
+    return normalize(parser.get("ui", "language", fallback=None))
 
 
 def _load_catalog(lang: str) -> gettext.NullTranslations:
@@ -108,9 +131,10 @@ def _compile_po(po_path: os.PathLike) -> gettext.NullTranslations:
 
 
 def set_language(lang: str | None) -> str:
-    """Activate ``lang`` (or the system's language); returns the code."""
+    """Activate ``lang`` (or the one chosen in the program, else the system's); returns the
+    code."""
     global _translations, _language
-    lang = normalize(lang) or system_language()
+    lang = normalize(lang) or saved_language() or system_language()
     _translations = _load_catalog(lang)
     _language = lang
     return lang
@@ -141,16 +165,16 @@ def format_date_in(value: dt.date | str | None, lang: str, fmt: str = "long") ->
     return babel_format_date(value, format=fmt, locale="zh_Hans_CN" if lang == "zh_CN" else "en_US")
 
 
-def format_datetime(value: dt.datetime | str | None, fmt: str = "short") -> str:
+def format_datetime(value: dt.datetime | str | None) -> str:
+    """A moment as the tables show dates (``2026年12月3日 18:35``, ``Dec 3, 2026 18:35``): one
+    date format on every screen, whether or not a time goes with it."""
     if not value:
         return ""
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is not None:
         value = value.astimezone()  # stored in UTC, shown in local time
-    from babel.dates import format_datetime as babel_format_datetime
-
-    return babel_format_datetime(value, format=fmt, locale=babel_locale())
+    return f"{format_date(value.date())} {value:%H:%M}"
 
 
 def format_number(value: float | int, digits: int = 1) -> str:

@@ -41,5 +41,10 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def settings_path() -> Path:
+    """The program's settings (an INI file that Qt's QSettings writes)."""
+    return data_dir() / "settings.ini"
+
+
 def default_db_path() -> Path:
     return data_dir() / DB_FILENAME

@@ -24,6 +24,13 @@ class Completion:
     attended_hours: float
     scheduled_hours: float
     min_share: float
+    unmarked_hours: float = 0.0  # lessons without a mark yet: still to come, or not entered
+
+    @property
+    def can_still_meet(self) -> bool:
+        """Not met yet, but reachable if the trainee attends every lesson still unmarked."""
+        return (not self.met and self.unmarked_hours > 0
+                and self.attended_hours + self.unmarked_hours + EPSILON >= self.required_hours)
 
     @property
     def required_hours(self) -> float:
@@ -43,9 +50,12 @@ def evaluate(
     min_share: float,
 ) -> Completion:
     """``lesson_hours`` holds, for each scheduled lesson, its hours and the trainee's mark."""
-    scheduled = attended = 0.0
+    scheduled = attended = unmarked = 0.0
     for hours, status in lesson_hours:
         scheduled += hours
-        if status is not None and AttendanceStatus(status).counts_as_attended:
+        if status is None:
+            unmarked += hours
+        elif AttendanceStatus(status).counts_as_attended:
             attended += hours
-    return Completion(attended_hours=attended, scheduled_hours=scheduled, min_share=min_share)
+    return Completion(attended_hours=attended, scheduled_hours=scheduled, min_share=min_share,
+                      unmarked_hours=unmarked)

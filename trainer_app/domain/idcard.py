@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 from dataclasses import dataclass
+from operator import mul
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -31,18 +33,26 @@ class IdInfo:
 
 def normalize(number: str) -> str:
     """Strip spaces and upper-case ``x``; full-width digits (a Chinese IME) become ASCII."""
+    if number.isascii() and number.isalnum():
+        return number.upper()  # already plain (most numbers): nothing for NFKC to do
     return "".join(unicodedata.normalize("NFKC", number).split()).upper()
 
 
 def check_char(first17: str) -> str:
     """The 18th character for the first 17 digits (ISO 7064 MOD 11-2)."""
-    total = sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True))
+    if len(first17) != len(WEIGHTS):
+        raise ValueError(first17)
+    total = sum(map(mul, map(int, first17), WEIGHTS))
     return CHECK_CHARS[total % 11]
 
 
 def parse(number: str, today: dt.date | None = None) -> IdInfo:
     """Validate an 18-character ID number and read the birth date and gender from it."""
-    number = normalize(number)
+    return _parse(normalize(number), today or dt.date.today())
+
+
+@functools.lru_cache(maxsize=4096)  # a number is checked when cleaned and again when validated
+def _parse(number: str, today: dt.date) -> IdInfo:
     if len(number) != 18:
         raise IdNumberError("length")
     body, last = number[:17], number[17]
@@ -53,7 +63,6 @@ def parse(number: str, today: dt.date | None = None) -> IdInfo:
         birth = dt.date(int(body[6:10]), int(body[10:12]), int(body[12:14]))
     except ValueError:
         raise IdNumberError("date") from None
-    today = today or dt.date.today()
     if birth > today or birth.year < 1900:
         raise IdNumberError("date")
     if check_char(body) != last:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from trainer_app.i18n import N_, _
+from trainer_app.i18n import N_, NP_, _, pgettext
 
 
 class Gender(StrEnum):
@@ -70,14 +70,19 @@ class RecordedBy(StrEnum):
     SHEET = "sheet"
 
 
+# Stored as the English words; "None" needs a context: the same word elsewhere means "no image".
 EDUCATION_LEVELS = (
-    N_("None"),
-    N_("Primary school"),
-    N_("Junior middle school"),
-    N_("Senior middle school"),
-    N_("Vocational school"),
-    N_("College or above"),
+    NP_("education", "None"),
+    NP_("education", "Primary school"),
+    NP_("education", "Junior middle school"),
+    NP_("education", "Senior middle school"),
+    NP_("education", "Vocational school"),
+    NP_("education", "College or above"),
 )
+
+
+def education_label(level: str) -> str:
+    return pgettext("education", level) if level else ""
 
 
 @dataclass

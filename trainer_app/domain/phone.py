@@ -10,6 +10,8 @@ _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only (``\d`` also matc
 
 def normalize(number: str) -> str:
     """Drop spaces, dashes and a ``+86`` prefix; full-width digits (a Chinese IME) become ASCII."""
+    if number.isascii() and number.isdigit():
+        return number  # already plain (most numbers)
     digits = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", number).strip())
     digits = digits.removeprefix("+86")
     return digits

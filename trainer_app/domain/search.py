@@ -7,7 +7,10 @@ search the operator types. Surnames with two readings (单 shan/dan) get both.
 
 from __future__ import annotations
 
+import functools
 
+
+@functools.lru_cache(maxsize=8192)  # a name is read for its sort key and its search key
 def pinyin_forms(name: str) -> tuple[str, str]:
     """Full pinyin and initials of ``name``; characters without pinyin are kept as they are."""
     from pypinyin import Style, lazy_pinyin
@@ -17,6 +20,17 @@ def pinyin_forms(name: str) -> tuple[str, str]:
     full = "".join(syllables)
     initials = "".join(s[0] for s in syllables if s and s[0].isascii() and s[0].isalpha())
     return full, initials
+
+
+def name_sort_key(name: str) -> str:
+    """The key the trainee list sorts names by, as Chinese rosters do: syllable by syllable,
+    the surname's first (李民丽, 李秀兰, 林怡胜; 黎 and 李 before 梁 and 廖), then the characters
+    themselves. Syllables are separated by a space, which sorts before every letter, and the
+    characters follow a tab, so that a shorter name sorts before a longer one."""
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = lazy_pinyin(name, style=Style.NORMAL, errors="default", v_to_u=False)
+    return " ".join(s.lower() for s in syllables if s.strip()) + "\t" + name
 
 
 # Surnames read differently from the character's everyday reading, with every reading an

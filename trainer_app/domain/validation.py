@@ -63,6 +63,8 @@ def validate_trainee(t: Trainee, today: dt.date | None = None) -> Errors:
     errors: Errors = {}
     if not t.name.strip():
         errors["name"] = _("Enter the trainee's name.")
+    elif not any(ch.isalpha() for ch in t.name):  # letters of any script, Han characters too
+        errors["name"] = _("A name has at least one letter or Chinese character.")
     elif len(t.name.strip()) > 40:
         errors["name"] = _("A name has at most 40 characters.")
     if t.id_number:

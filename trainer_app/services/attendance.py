@@ -64,6 +64,54 @@ def _write(
             records.restore(store, "attendance", existing["id"], values)
 
 
+def unmark(store: Store, lesson_id: str, trainee_ids: Iterable[str]) -> int:
+    """Set trainees back to "not marked yet" (a mark given by mistake, or an undo); returns how
+    many marks were taken back. The mark stays as a tombstone so that the county learns of it."""
+    count = 0
+    with store.transaction():
+        if not classes_q.lesson_by_id(store, lesson_id):
+            raise not_found("lesson", lesson_id)
+        for trainee_id in trainee_ids:
+            existing = q.mark_row(store, lesson_id, trainee_id)
+            if existing and not existing["deleted"]:
+                with owned_here(store):
+                    records.tombstone(store, "attendance", existing["id"])
+                count += 1
+    return count
+
+
+def unmarked(store: Store, lesson_id: str) -> list[str]:
+    """The trainees on the lesson's sheet without a mark yet."""
+    return [row["trainee_id"] for row in sheet(store, lesson_id) if not row["status"]]
+
+
+# How long after a lesson's start a scan still counts as present; later it is late.
+LATE_AFTER_KEY = "late_after_minutes"
+DEFAULT_LATE_AFTER = 15
+
+
+def late_after(store: Store) -> int:
+    value = store.get_meta(LATE_AFTER_KEY)
+    return int(value) if value and value.isdigit() else DEFAULT_LATE_AFTER
+
+
+def set_late_after(store: Store, minutes: int) -> None:
+    if not 0 <= minutes <= 240:
+        raise ValidationError({"late_after": _("Give between 0 and 240 minutes.")})
+    with store.transaction():
+        store.set_meta(LATE_AFTER_KEY, str(minutes))
+
+
+def scan_status(lesson: dict, minutes: int, now: dt.datetime) -> AttendanceStatus:
+    """Late when scanned on the lesson's day more than ``minutes`` after its start (local time);
+    a scan on another day (entering a paper sheet later) cannot judge that: present."""
+    if now.date().isoformat() != lesson["date"] or not lesson.get("start_time"):
+        return AttendanceStatus.PRESENT
+    start = dt.datetime.combine(now.date(), dt.time.fromisoformat(lesson["start_time"]))
+    late = now.replace(tzinfo=None) > start + dt.timedelta(minutes=minutes)
+    return AttendanceStatus.LATE if late else AttendanceStatus.PRESENT
+
+
 def mark_all_present(store: Store, lesson_id: str, except_ids: Iterable[str] = ()) -> int:
     """Mark every enrolled trainee without a mark present, except ``except_ids``; returns count."""
     skip = set(except_ids)
@@ -96,10 +144,15 @@ class ScanOutcome(Enum):
 class ScanResult:
     outcome: ScanOutcome
     trainee: dict | None = None
+    status: AttendanceStatus | None = None  # the mark a scan gave
 
 
-def scan(store: Store, lesson_id: str, code: str, enroll_walk_in: bool = False) -> ScanResult:
-    """Handle a scanned trainee code: mark present, or report why not.
+def scan(
+    store: Store, lesson_id: str, code: str, enroll_walk_in: bool = False,
+    now: dt.datetime | None = None,
+) -> ScanResult:
+    """Handle a scanned trainee code: mark present (late when it is past the lesson's start by
+    more than the station's setting), or report why not.
 
     A trainee who is not enrolled is only enrolled (and marked) when ``enroll_walk_in`` is set,
     after the operator agreed.
@@ -118,8 +171,9 @@ def scan(store: Store, lesson_id: str, code: str, enroll_walk_in: bool = False) 
         existing = q.mark_row(store, lesson_id, trainee["id"])
         if existing and not existing["deleted"] and existing["status"] in ("present", "late"):
             return ScanResult(ScanOutcome.ALREADY, trainee)
-        _write(store, lesson_id, trainee["id"], AttendanceStatus.PRESENT, RecordedBy.SCAN)
-    return ScanResult(ScanOutcome.MARKED, trainee)
+        status = scan_status(lesson, late_after(store), now or dt.datetime.now())
+        _write(store, lesson_id, trainee["id"], status, RecordedBy.SCAN)
+    return ScanResult(ScanOutcome.MARKED, trainee, status)
 
 
 def default_lesson(store: Store, today: dt.date | None = None) -> dict | None:

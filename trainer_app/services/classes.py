@@ -92,6 +92,13 @@ def _lessons_left_out(store: Store, class_id: str, c: TrainingClass) -> dict[str
     return {"start_date" if dates[0] < c.start_date else "end_date": message}
 
 
+def numbered_title(store: Store, course_id: str, course_title: str) -> str:
+    """The title a new class of the course gets: the course's, numbered after the classes of
+    it held here from the second one on (开设网店（第3期）)."""
+    n = q.count_of_course(store, course_id) + 1
+    return _("{title} (run {n})").format(title=course_title, n=n) if n > 1 else course_title
+
+
 def get(store: Store, class_id: str) -> TrainingClass:
     row = _require_class(store, class_id)
     lessons = [
@@ -224,6 +231,8 @@ def completion_report(store: Store, class_id: str) -> list[dict]:
                 "required_hours": result.required_hours,
                 "share": result.share,
                 "completed": result.met,
+                "can_complete": result.can_still_meet,  # lessons without a mark remain
+                "unmarked_hours": result.unmarked_hours,
             }
         )
     return report

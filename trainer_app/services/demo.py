@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from trainer_app.domain import idcard
 from trainer_app.domain.ids import uuid7
-from trainer_app.domain.search import build_key, pinyin_forms
+from trainer_app.domain.search import build_key, name_sort_key
 from trainer_app.services.trainees import CODE_PREFIX
 from trainer_app.store import Store, records
 from trainer_app.store import courses as courses_q
@@ -142,7 +142,7 @@ def _trainees(
             "notes": "",
         }
         row["search_key"] = build_key(name, code, number, row["phone"], village, group)
-        row["name_sort"] = pinyin_forms(name)[0] + " " + name
+        row["name_sort"] = name_sort_key(name)
         row["id"] = uuid7()
         ids.append(row["id"])
         rows.append(row)

@@ -77,14 +77,16 @@ def _totals(rows: list[dict], keys: Sequence[str]) -> dict:
 
 # -- the group reports ----------------------------------------------------------------------------
 def _grouped_report(name: str, keys: Sequence[str], label: Callable[[Context, dict], dict],
-                    chart_key: str) -> Callable[[Context], Report]:
+                    chart_key: str | None) -> Callable[[Context], Report]:
+    """A report of the six figures per group; a bar chart of people trained by ``chart_key``
+    (none when the groups are too many and too alike to read as bars, as villages)."""
     def build(ctx: Context) -> Report:
         ctx.steps = 8
         rows, totals = grouped(ctx, keys)
         rows = [r for r in rows if any(r[f] for f in FIGURES)]
         out = [{**label(ctx, r), **{f: r[f] for f in FIGURES}} for r in rows]
         columns = _columns(*_label_keys(keys), *FIGURES)
-        chart = Chart(_("People trained"), chart_key, "persons_trained")
+        chart = Chart(_("People trained"), chart_key, "persons_trained") if chart_key else None
         return _report(ctx, name, columns, out, dict(totals), chart)
     return build
 
@@ -352,7 +354,7 @@ REPORTS: dict[str, tuple[str, bool, Callable[[Context], Report]]] = {
                   _grouped_report("by-course", ("course_id",), _by_course, "course_title")),
     "by-village": (N_("By village"), False,
                    _grouped_report("by-village", ("origin", "village", "village_group"),
-                                   _by_village, "village")),
+                                   _by_village, None)),
     "by-month": (N_("By month"), False,
                  _grouped_report("by-month", ("month",), _by_month, "month")),
     "poverty": (N_("Reaching poor households"), False, poverty),

@@ -83,7 +83,7 @@ def filter_lines(report: Report) -> list[tuple[str, str]]:
 
 
 def made_at(report: Report) -> str:
-    return i18n.format_datetime(report.made_at, "medium")
+    return i18n.format_datetime(report.made_at)
 
 
 def text_of(column: Column, value: object) -> str:

@@ -57,6 +57,13 @@ def linked(store: Store) -> bool:
     return (store.get_meta("role") or "") in ("station", "county")
 
 
+def is_demo(store: Store) -> bool:
+    """Whether the database holds the demo station's practice records (not linked yet)."""
+    from trainer_app.store import site as site_q
+
+    return site_q.is_demo(store)
+
+
 def locked_message() -> str:
     return _("Set by the county pack; it cannot be changed here.")
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from trainer_app.domain import idcard, phone
 from trainer_app.domain.models import Trainee
-from trainer_app.domain.search import build_key, normalize_query, pinyin_forms
+from trainer_app.domain.search import build_key, name_sort_key, normalize_query
 from trainer_app.domain.validation import validate_trainee
 from trainer_app.i18n import _, format_date
 from trainer_app.services.errors import ValidationError, not_found, owned_here
@@ -21,48 +22,52 @@ FIELDS = (
 )
 
 
-def complete_from_id_number(t: Trainee) -> Trainee:
-    """Fill an empty birth date and gender from a valid ID number."""
+def _clean(t: Trainee, today: dt.date | None = None) -> Trainee:
+    """``t`` with blanks trimmed, numbers normalized, and an empty birth date and gender read
+    from a valid ID number (one copy: a list of 10,000 rows goes through here)."""
+    id_number = idcard.normalize(t.id_number) if t.id_number else None
+    birth_date, gender = t.birth_date or None, t.gender or None
     try:
-        info = idcard.parse(t.id_number or "")
+        info = idcard.parse(id_number or "", today)
     except idcard.IdNumberError:
-        return t
-    return dataclasses.replace(
-        t,
-        id_number=info.number,
-        birth_date=t.birth_date or info.birth_date.isoformat(),
-        gender=t.gender or info.gender,
-    )
+        pass
+    else:
+        id_number = info.number
+        birth_date = birth_date or info.birth_date.isoformat()
+        gender = gender or info.gender
+    return Trainee(**{
+        **vars(t),
+        "name": t.name.strip(),
+        "id_number": id_number,
+        "phone": phone.normalize(t.phone) if t.phone else None,
+        "village": t.village.strip(),
+        "village_group": t.village_group.strip(),
+        "gender": gender,
+        "birth_date": birth_date,
+    })
 
 
-def _clean(t: Trainee) -> Trainee:
-    t = dataclasses.replace(
-        t,
-        name=t.name.strip(),
-        id_number=idcard.normalize(t.id_number) if t.id_number else None,
-        phone=phone.normalize(t.phone) if t.phone else None,
-        village=t.village.strip(),
-        village_group=t.village_group.strip(),
-        gender=t.gender or None,
-        birth_date=t.birth_date or None,
-    )
-    return complete_from_id_number(t)
-
-
-def _values(store: Store, t: Trainee, code: str) -> dict:
+def record_values(store: Store, t: Trainee, code: str) -> dict:
+    """The trainee table's columns for a cleaned trainee ``t`` with the code ``code``."""
     values = {f: getattr(t, f) for f in FIELDS}
     values["poor_household"] = int(bool(t.poor_household))
     values["gender"] = str(t.gender) if t.gender else None
     values["code"] = code
     values["search_key"] = build_key(t.name, code, t.id_number, t.phone, t.village, t.village_group)
-    values["name_sort"] = pinyin_forms(t.name)[0] + " " + t.name
+    values["name_sort"] = name_sort_key(t.name)
     return values
+
+
+def check(t: Trainee, today: dt.date | None = None) -> tuple[Trainee, dict[str, str]]:
+    """``t`` cleaned, and its field errors: the rules a typed or an imported trainee meets
+    (without the database's: an ID number registered twice). ``today`` defaults to today."""
+    t = _clean(t, today)
+    return t, validate_trainee(t, today)
 
 
 def validate(store: Store, t: Trainee, trainee_id: str = "") -> Trainee:
     """Clean and check ``t``; raises :class:`ValidationError` with messages per field."""
-    t = _clean(t)
-    errors = validate_trainee(t)
+    t, errors = check(t)
     if t.id_number and "id_number" not in errors:
         holder = q.id_number_holder(store, t.id_number, exclude_id=trainee_id)
         if holder:
@@ -79,7 +84,7 @@ def register(store: Store, t: Trainee) -> str:
     with store.transaction():
         t = validate(store, t)
         code = f"{CODE_PREFIX}{q.max_code_number(store, CODE_PREFIX) + 1:06d}"
-        return records.insert(store, "trainee", _values(store, t, code))
+        return records.insert(store, "trainee", record_values(store, t, code))
 
 
 def update(store: Store, trainee_id: str, t: Trainee) -> None:
@@ -88,7 +93,7 @@ def update(store: Store, trainee_id: str, t: Trainee) -> None:
         if not current:
             raise not_found("trainee", trainee_id)
         t = validate(store, t, trainee_id)
-        records.update(store, "trainee", trainee_id, _values(store, t, current["code"]))
+        records.update(store, "trainee", trainee_id, record_values(store, t, current["code"]))
 
 
 def delete(store: Store, trainee_id: str) -> None:
@@ -116,6 +121,11 @@ def from_row(row: dict) -> Trainee:
 
 def search(store: Store, text: str = "", limit: int | None = None) -> list[dict]:
     return q.search(store, normalize_query(text), limit)
+
+
+def villages(store: Store) -> list[str]:
+    """The villages already used, most used first (the form offers them)."""
+    return q.villages(store)
 
 
 def find_by_code(store: Store, code: str) -> dict | None:

@@ -22,6 +22,12 @@ def list_all(store: Store) -> list[dict]:
     return store.rows(CLASS_LIST + " ORDER BY c.start_date DESC, c.rowid DESC")
 
 
+def count_of_course(store: Store, course_id: str) -> int:
+    """Classes of the course held here so far (cancelled ones too: their number is taken)."""
+    return store.scalar(
+        "SELECT count(*) FROM training_class WHERE course_id = ? AND deleted = 0", [course_id])
+
+
 def by_id(store: Store, class_id: str) -> dict | None:
     return store.row(CLASS_LIST + " AND c.id = ?", [class_id])
 

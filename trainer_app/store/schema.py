@@ -287,7 +287,17 @@ def _v6_reports(db: sqlite_utils.Database) -> None:
     )
 
 
-def _v7_epochs(db: sqlite_utils.Database) -> None:
+def _v7_name_order(db: sqlite_utils.Database) -> None:
+    """Names sort syllable by syllable (李民丽, 李秀兰, 林怡胜), no longer by the joined pinyin
+    (which put 林怡胜 between them)."""
+    from trainer_app.domain.search import name_sort_key
+
+    rows = db.execute("SELECT rowid, name FROM trainee").fetchall()
+    db.conn.executemany("UPDATE trainee SET name_sort = ? WHERE rowid = ?",
+                        [(name_sort_key(name), rowid) for rowid, name in rows])
+
+
+def _v8_epochs(db: sqlite_utils.Database) -> None:
     """Epochs (a restore starts one): which epoch each bundle was sent in and, at the county,
     the epochs each station's bundles came from, so that two PCs restored from one backup
     are told apart."""
@@ -318,6 +328,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v4_sync,
     _v5_bundle_states,
     _v6_reports,
-    _v7_epochs,
+    _v7_name_order,
+    _v8_epochs,
 ]
 LATEST_VERSION = len(MIGRATIONS)

@@ -86,6 +86,14 @@ def id_number_holder(store: Store, id_number: str, exclude_id: str = "") -> dict
     )
 
 
+def villages(store: Store) -> list[str]:
+    """The villages trainees were registered in, most used first (the trainee_list_village
+    index gives the distinct values without reading the rows)."""
+    return [r["village"] for r in store.rows(
+        """SELECT village, count(*) AS n FROM trainee
+            WHERE deleted = 0 AND village != '' GROUP BY village ORDER BY n DESC, village""")]
+
+
 def count(store: Store) -> int:
     return int(store.scalar("SELECT count(*) FROM trainee WHERE deleted = 0") or 0)
 

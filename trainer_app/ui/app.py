@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from trainer_app import APP_NAME, paths
@@ -31,7 +32,8 @@ def open_store(db_path: Path | None) -> Store:
 def create_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName("Trainer")
+    app.setApplicationDisplayName(app_name())
+    app.setWindowIcon(QIcon(str(paths.resource("icons", "trainer.png"))))
     fonts.install(app)
     return app
 
@@ -39,7 +41,7 @@ def create_app(argv: list[str] | None = None) -> QApplication:
 def run_gui(db_path: Path | None, lang: str | None) -> int:
     app = create_app()
     errors.setup_logging()
-    language.apply(language.initial_language(lang))
+    language.apply(lang)  # else the one chosen in the program, else the system's
     try:
         store = open_store(db_path)
     except StoreError as exc:

@@ -58,6 +58,16 @@ class FieldErrors:
         if first is not None:
             first.setFocus()
 
+    def set(self, name: str, message: str) -> None:
+        """Show ``message`` under field ``name``, or hide its message when it is empty."""
+        label = self._labels[name]
+        label.setText(message)
+        label.setVisible(bool(message))
+
+    def shown(self) -> set[str]:
+        """The fields that show a message now."""
+        return {name for name, label in self._labels.items() if not label.isHidden()}
+
     def clear(self) -> None:
         for label in self._labels.values():
             label.clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QTranslator
+from PySide6.QtGui import QGuiApplication
 
 from trainer_app import i18n
 from trainer_app.ui.settings import LANGUAGE, settings
@@ -10,16 +11,13 @@ from trainer_app.ui.settings import LANGUAGE, settings
 _qt_translator: QTranslator | None = None
 
 
-def initial_language(requested: str | None) -> str | None:
-    """The ``--lang`` option, else the language chosen in the program, else the system's."""
-    return requested or settings().value(LANGUAGE) or None
-
-
 def apply(lang: str | None, remember: bool = False) -> str:
     """Activate ``lang`` everywhere; every open widget re-translates itself."""
     global _qt_translator
     code = i18n.set_language(lang)
     app = QCoreApplication.instance()
+    # Qt adds " — <display name>" to every window title: the program's name in the language.
+    QGuiApplication.setApplicationDisplayName(i18n.app_name())
     if _qt_translator is not None:
         app.removeTranslator(_qt_translator)
         _qt_translator = None

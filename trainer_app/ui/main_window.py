@@ -14,14 +14,13 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
-    QMessageBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from trainer_app import __version__, i18n
-from trainer_app.i18n import _
+from trainer_app import i18n
+from trainer_app.i18n import _, app_name
 from trainer_app.store import Store
 from trainer_app.ui import language, sections
 from trainer_app.ui.retranslate import Retranslating
@@ -161,8 +160,12 @@ class MainWindow(Retranslating, QMainWindow):
         self.tools_menu.addAction(self.settings_action)
 
         self.help_menu = bar.addMenu("")
+        self.manual_action = QAction(self)
+        self.manual_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.manual_action.triggered.connect(lambda: self.show_help(about=False))
         self.about_action = QAction(self)
-        self.about_action.triggered.connect(self._about)
+        self.about_action.triggered.connect(lambda: self.show_help(about=True))
+        self.help_menu.addAction(self.manual_action)
         self.help_menu.addAction(self.about_action)
 
     def verify_certificate(self) -> None:
@@ -180,7 +183,6 @@ class MainWindow(Retranslating, QMainWindow):
         language.apply(code, remember=True)
 
     def retranslate(self) -> None:
-        self.setWindowTitle(_("Trainer — {place}").format(place=sections.place(self.store)))
         for i, section in enumerate(self.role.sections):
             self.tabs.setTabText(i, _(section.title))
         self.file_menu.setTitle(_("&File"))
@@ -191,12 +193,15 @@ class MainWindow(Retranslating, QMainWindow):
         self.settings_action.setText(_("Station &settings…"))
         self.settings_action.setVisible(self.role is sections.STATION)  # the station's papers
         self.help_menu.setTitle(_("&Help"))
-        self.about_action.setText(_("&About Trainer"))
+        self.manual_action.setText(_("&Manual"))
+        self.about_action.setText(_("&About {app}").format(app=app_name()))
         for code, action in self.language_actions.items():
             action.setChecked(code == i18n.language())
         self._update_status()
 
     def _update_status(self) -> None:
+        # Qt adds " — <program name>" (the application's display name) to the title.
+        self.setWindowTitle(sections.place(self.store))
         self.status.setText(sections.status_text(self.store))
 
     def _section_shown(self, index: int) -> None:
@@ -210,10 +215,7 @@ class MainWindow(Retranslating, QMainWindow):
             if refresh is not None:
                 refresh()
 
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            _("About Trainer"),
-            _("Trainer {version}\nTraining register, attendance and certificates for village "
-              "e-commerce service stations.").format(version=__version__),
-        )
+    def show_help(self, about: bool) -> None:
+        from trainer_app.ui.help import HelpDialog
+
+        HelpDialog(self.store.path if about else None, self).exec()

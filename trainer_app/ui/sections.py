@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from trainer_app import i18n
 from trainer_app.i18n import N_, _, ngettext
-from trainer_app.services import county, trainee_list
+from trainer_app.services import county, station
 from trainer_app.store import Store
 from trainer_app.sync import site
 
@@ -100,7 +100,10 @@ def place(store: Store) -> str:
     if site.role(store) == "county":
         info = site.county(store)
         return _("{name} ({code})").format(name=info.name, code=info.code)
-    return store.get_meta("station_name") or _("Station not named yet")
+    name = store.get_meta("station_name") or _("Station not named yet")
+    if station.is_demo(store):
+        return _("{station} (demo, practice records)").format(station=name)
+    return name
 
 
 def status_text(store: Store) -> str:
@@ -112,6 +115,5 @@ def status_text(store: Store) -> str:
             stations=ngettext("{n} station", "{n} stations", stations).format(
                 n=i18n.format_number(stations, 0)),
             count=i18n.format_number(persons, 0), path=store.path)
-    return _("{station}   ·   {count} trainees   ·   database: {path}").format(
-        station=place(store), count=i18n.format_number(trainee_list.total(store), 0),
-        path=store.path)
+    # the trainee count is on the Trainees page, where it follows the search
+    return _("{station}   ·   database: {path}").format(station=place(store), path=store.path)

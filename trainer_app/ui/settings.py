@@ -12,4 +12,4 @@ GEOMETRY = "ui/geometry"
 
 
 def settings() -> QSettings:
-    return QSettings(str(paths.data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+    return QSettings(str(paths.settings_path()), QSettings.Format.IniFormat)

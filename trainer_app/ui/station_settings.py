@@ -14,12 +14,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from trainer_app.i18n import _
-from trainer_app.services import station
+from trainer_app.i18n import _, pgettext
+from trainer_app.services import attendance, station
 from trainer_app.services.errors import ValidationError
 from trainer_app.store import Store
 from trainer_app.ui.errors import show_error
@@ -85,7 +86,7 @@ class ImageChooser(Retranslating, QWidget):
         pixmap = QPixmap(str(path)) if path else QPixmap()
         if pixmap.isNull():
             self.thumbnail.setPixmap(QPixmap())
-            self.thumbnail.setText(_("None"))
+            self.thumbnail.setText(pgettext("no image chosen", "None"))
             self.file_label.setText(
                 _("A PNG with a transparent background prints best.") if not path else ""
             )
@@ -154,6 +155,9 @@ class StationSettingsDialog(Retranslating, QDialog):
         self.county_hint.setVisible(self.linked)
         for field in (self.county_name, self.station_code):
             field.setReadOnly(self.linked)
+        self.late_after = QSpinBox(objectName="late_after")
+        self.late_after.setRange(0, 240)
+        self.late_after.setValue(attendance.late_after(store))
         self.seal = ImageChooser("seal", info.seal_image)
         self.logo = ImageChooser("logo", info.logo_image)
         self.seal.error_hook = lambda m: self._image_error("seal_image", m)
@@ -185,6 +189,7 @@ class StationSettingsDialog(Retranslating, QDialog):
             ("station_code", code_box),
             ("seal_image", self.errors.wrap("seal_image", self.seal)),
             ("logo_image", self.errors.wrap("logo_image", self.logo)),
+            ("late_after", self.errors.wrap("late_after", self.late_after)),
         ):
             label = QLabel()
             self._labels[name] = label
@@ -192,6 +197,7 @@ class StationSettingsDialog(Retranslating, QDialog):
         self._labels["station_name"].setBuddy(self.station_name)
         self._labels["county_name"].setBuddy(self.county_name)
         self._labels["station_code"].setBuddy(self.station_code)
+        self._labels["late_after"].setBuddy(self.late_after)
 
         self.intro = QLabel(objectName="settings_intro", wordWrap=True)
         self.intro.setStyleSheet("color: #444;")
@@ -217,10 +223,11 @@ class StationSettingsDialog(Retranslating, QDialog):
         labels = {
             "station_name": _("Station &name"), "county_name": _("&County"),
             "station_code": _("Station c&ode"), "seal_image": _("Seal image"),
-            "logo_image": _("Logo image"),
+            "logo_image": _("Logo image"), "late_after": _("A scan is &late after"),
         }
         for name, label in self._labels.items():
             label.setText(labels[name])
+        self.late_after.setSuffix(_(" minutes past the lesson's start"))
         self.station_name.setPlaceholderText(_("e.g. Wangping Village E-commerce Service Station"))
         self.county_name.setPlaceholderText(_("e.g. Xiangcheng County E-commerce Service Center"))
         if self.linked:
@@ -248,6 +255,7 @@ class StationSettingsDialog(Retranslating, QDialog):
                 county_name=None if self.linked else self.county_name.text(),
                 station_code=None if self.linked else self.station_code.text(),
             )
+            attendance.set_late_after(self._store, self.late_after.value())
             for kind, chooser in (("seal", self.seal), ("logo", self.logo)):
                 if chooser.changed():
                     station.set_image(self._store, kind, chooser.pending)  # type: ignore[arg-type]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView
 
 
 def plain_table(
@@ -67,3 +67,39 @@ def show_row(table: QTableView, row: int) -> None:
     if 0 <= row < table.model().rowCount():
         table.selectRow(row)
         table.scrollTo(table.model().index(row, 0))
+
+
+class EmptyHint(QLabel):
+    """What to do, written across an empty table instead of a blank rectangle; ``text`` is
+    called each time it is shown, so it follows the language and the search."""
+
+    def __init__(self, table: QTableView, text: Callable[[], str]) -> None:
+        super().__init__(table.viewport(), objectName=f"{table.objectName()}_empty")
+        self._table, self._text = table, text
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setStyleSheet("color: #6b7280; font-size: 14px; padding: 24px;")
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        model = table.model()
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved,
+                       model.layoutChanged):
+            signal.connect(self.update_hint)
+        table.viewport().installEventFilter(self)
+        self.update_hint()
+
+    def update_hint(self, *_args: object) -> None:
+        empty = self._table.model().rowCount() == 0
+        if empty:
+            self.setText(self._text())
+            self.setGeometry(self._table.viewport().rect())
+        self.setVisible(empty)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.update_hint()
+        super().changeEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.setGeometry(self._table.viewport().rect())
+        return False

@@ -43,10 +43,12 @@ LOOKS: dict[str, tuple[str, str, str, str]] = {
     Verdict.UNKNOWN_SIGNER: (N_("Unknown signer"), "#eceef1", "#4b5563", "#1f2937"),
     Verdict.UNKNOWN: (N_("Unknown serial"), "#eceef1", "#4b5563", "#1f2937"),
     "not_recognised": (N_("Not a certificate code"), "#eceef1", "#4b5563", "#1f2937"),
+    "mistyped": (N_("Serial mistyped?"), "#fdf6d8", "#a16207", "#713f12"),
 }
 SYMBOLS = {
     Verdict.GENUINE: "✔", Verdict.FORGED: "✘", Verdict.WITHDRAWN: "!",
-    Verdict.UNKNOWN_SIGNER: "?", Verdict.UNKNOWN: "?", "not_recognised": "?", "waiting": "",
+    Verdict.UNKNOWN_SIGNER: "?", Verdict.UNKNOWN: "?", "not_recognised": "?", "mistyped": "?",
+    "waiting": "",
 }
 
 # the details a certificate carries, in the order shown
@@ -78,21 +80,23 @@ HINTS = {
                         "keys, even when the certificate is not in this register."),
     "not_recognised": N_("Scan the QR code printed on the certificate (not a trainee card), or "
                          "type the serial number printed next to it."),
+    "mistyped": N_("Compare the serial with the certificate character by character, or scan "
+                   "its QR code."),
 }
 STATUS_LABELS = {"valid": N_("Valid"), "withdrawn": N_("Withdrawn"), "replaced": N_("Replaced")}
 
 
 def look_key(result: Verification, text: str) -> str:
     """Which look the result gets. Text that is neither our code nor a serial (a trainee card
-    scanned by mistake, a typo) is shown as not recognised rather than as a forgery; a damaged
-    code of ours stays "forged or altered"."""
+    scanned by mistake, a typo) is shown as not recognised rather than as a forgery, a serial
+    whose check character is wrong as probably mistyped; a damaged code of ours stays "forged
+    or altered"."""
     if (
         result.verdict is Verdict.FORGED
         and not result.details
-        and not result.serial
         and not certificate_code.is_code(text)
     ):
-        return "not_recognised"
+        return "mistyped" if result.serial else "not_recognised"
     return str(result.verdict)
 
 

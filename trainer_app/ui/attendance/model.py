@@ -63,7 +63,7 @@ def when_label(value: str | None) -> str:
     if not value:
         return ""
     local = dt.datetime.fromisoformat(value).astimezone().replace(tzinfo=None)
-    return i18n.format_datetime(local, "short")
+    return i18n.format_datetime(local)
 
 
 class SheetModel(QAbstractTableModel):

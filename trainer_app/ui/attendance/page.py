@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -86,6 +87,7 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
         self.table.cycle_key.connect(self.cycle_selected)
         self.table.typed.connect(self._typed_in_table)
         self.table.leave.connect(self.focus_search)
+        self.table.clear_key.connect(lambda: self.unmark_selected(or_current=True))
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
 
@@ -94,8 +96,14 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
             button = QPushButton(objectName=f"mark_{status}")
             button.clicked.connect(lambda _checked=False, s=status: self.mark_selected(s))
             self.status_buttons[status] = button
+        self.unmark_button = QPushButton(objectName="unmark")
+        self.unmark_button.clicked.connect(lambda: self.unmark_selected())
         self.all_present_button = QPushButton(objectName="all_present")
         self.all_present_button.clicked.connect(self.all_present)
+        self.undo_button = QPushButton(objectName="undo_all_present")
+        self.undo_button.clicked.connect(self.undo_all_present)
+        self.undo_button.hide()
+        self._undo: tuple[str, list[str]] | None = None  # lesson, trainees "all present" marked
 
         self._layout()
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
@@ -111,7 +119,9 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
         buttons = QHBoxLayout()
         for button in self.status_buttons.values():
             buttons.addWidget(button)
+        buttons.addWidget(self.unmark_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.undo_button)
         buttons.addWidget(self.all_present_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -132,6 +142,9 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
                 _("{status} ({key})").format(status=status.label, key=STATUS_KEY_HINTS[status])
             )
             button.setToolTip(_("Mark the selected trainees; then the next row is selected."))
+        self.unmark_button.setText(_("Not marked (Del)"))
+        self.unmark_button.setToolTip(_("Take the selected trainees' marks back."))
+        self.undo_button.setText(_("&Undo “all present”"))
         self.all_present_button.setText(_("All unmarked → present"))
         self.all_present_button.setToolTip(
             _("Everyone without a mark yet becomes present; marks already given (late, "
@@ -139,8 +152,8 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
               "first, then press this.")
         )
         self.table.setToolTip(
-            _("P present · L late · E excused · A absent (or 1-4) · Space cycles · "
-              "Esc back to the search box")
+            _("P present · L late · E excused · A absent (or 1-4) · Del not marked · Space "
+              "cycles · Esc back to the search box")
         )
         self.model.retranslate()
         self.banner.retranslate()
@@ -186,6 +199,7 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
             self.lesson_combo.setCurrentIndex(index)
 
     def _lesson_chosen(self, _index: int) -> None:
+        self._set_undo(None)
         self.search.clear()
         self.banner.show_message(Tone.IDLE, self._idle_message)
         self._load_sheet()
@@ -225,7 +239,7 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
 
     def _update_buttons(self, *_args: object) -> None:
         has_rows = bool(self._selected_rows())
-        for button in self.status_buttons.values():
+        for button in (*self.status_buttons.values(), self.unmark_button):
             button.setEnabled(has_rows)
         self.all_present_button.setEnabled(bool(self.model.all_rows()))
 
@@ -259,19 +273,39 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
         ids = [tid for tid in (self.model.trainee_id(r) for r in rows) if tid]
         self._write(lambda: attendance_views.mark_many(self._store, self.lesson_id(), ids, status))
 
+    def unmark_selected(self, or_current: bool = False) -> None:
+        """Delete (or the button): the selected rows go back to "not marked yet"."""
+        rows = self._selected_rows(or_current)
+        ids = [tid for tid in (self.model.trainee_id(r) for r in rows) if tid]
+        if ids:
+            self._write(lambda: attendance.unmark(self._store, self.lesson_id(), ids))
+
     def all_present(self) -> None:
         lesson_id = self.lesson_id()
         if not lesson_id:
             return
-        count = 0
-
-        def write() -> None:
-            nonlocal count
-            count = attendance.mark_all_present(self._store, lesson_id)
-
-        if not self._write(write):
+        try:
+            ids = attendance.unmarked(self._store, lesson_id)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, exc)
             return
-        kept = sum(1 for r in self.model.all_rows() if r["status"]) - count
+        kept = len(self.model.all_rows()) - len(ids)
+        if not ids:
+            self.banner.show_message(Tone.INFO, lambda: _("Everyone has a mark already."))
+            return
+        answer = QMessageBox.question(
+            self, _("All unmarked → present"),
+            ngettext("Mark the {n} trainee without a mark present?",
+                     "Mark the {n} trainees without a mark present?", len(ids)).format(
+                n=i18n.format_number(len(ids), 0)),
+        )
+        if answer != QMessageBox.StandardButton.Yes or not self._write(
+            lambda: attendance_views.mark_many(
+                self._store, lesson_id, ids, AttendanceStatus.PRESENT)
+        ):
+            return
+        self._set_undo((lesson_id, ids))
+        count = len(ids)
 
         def message() -> str:
             text = ngettext(
@@ -283,7 +317,21 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
                 ).format(k=i18n.format_number(kept, 0))
             return text
 
-        self.banner.show_message(Tone.OK if count else Tone.INFO, message)
+        self.banner.show_message(Tone.OK, message)
+
+    def undo_all_present(self) -> None:
+        if self._undo is None:
+            return
+        lesson_id, ids = self._undo
+        if self._write(lambda: attendance.unmark(self._store, lesson_id, ids)):
+            self._set_undo(None)
+            self.banner.show_message(Tone.INFO, lambda: ngettext(
+                "{n} mark taken back.", "{n} marks taken back.", len(ids)).format(
+                    n=i18n.format_number(len(ids), 0)))
+
+    def _set_undo(self, undo: tuple[str, list[str]] | None) -> None:
+        self._undo = undo
+        self.undo_button.setVisible(undo is not None)
 
     def _write(self, action: Callable[[], object]) -> bool:
         """Run a write, re-read the sheet, tell the other sections; False when it failed."""
@@ -293,7 +341,9 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
             show_error(self, exc)
             self._load_sheet()
             return False
+        self._set_undo(None)
         self._load_sheet()
+        self.banner.show_message(Tone.IDLE, self._idle_message)  # no earlier scan's message
         self.changed.emit()
         return True
 

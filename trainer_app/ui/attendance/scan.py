@@ -10,6 +10,7 @@ keeps the focus, so the next card can be scanned at once.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -50,9 +51,11 @@ def beep(times: int = 1) -> None:
 class ScanBox:
     """Mixin for :class:`~trainer_app.ui.attendance.page.AttendancePage` (listed before the Qt
     class). Uses the page's ``search``, ``table``, ``model``, ``banner``, ``lesson_id()``,
-    ``select_row()``, ``_write()``, ``_load_sheet()`` and ``changed``."""
+    ``select_row()``, ``_write()``, ``_load_sheet()``, ``_idle_message()`` and ``changed``."""
 
     search: QLineEdit
+    # The time a scan happens (late or present); a test sets the lesson day's hour.
+    clock: Callable[[], dt.datetime] = staticmethod(dt.datetime.now)
     table: SheetView
     model: SheetModel
     banner: ScanBanner
@@ -72,17 +75,20 @@ class ScanBox:
             self.search.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Down arrow in the search box moves into the sheet."""
+        """Down arrow in the search box moves into the sheet; Escape empties the box."""
         if (
             watched is self.search
             and event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
-            and event.key() == Qt.Key.Key_Down
-            and self.model.rowCount()
         ):
-            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
-            self.select_row(0)
-            return True
+            if event.key() == Qt.Key.Key_Down and self.model.rowCount():
+                self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+                self.select_row(0)
+                return True
+            if event.key() == Qt.Key.Key_Escape and self.search.text():
+                self.search.clear()
+                self.banner.show_message(Tone.IDLE, self._idle_message)
+                return True
         return super().eventFilter(watched, event)
 
     def _typed_in_table(self, text: str) -> None:
@@ -115,9 +121,10 @@ class ScanBox:
             return
         walk_in = False
         try:
-            result = attendance.scan(self._store, lesson_id, text)
+            result = attendance.scan(self._store, lesson_id, text, now=self.clock())
             if result.outcome is ScanOutcome.NOT_ENROLLED:
                 trainee = result.trainee or {}
+                self.banner.show_message(Tone.IDLE, self._idle_message)  # no stale message
                 if not self.confirm_walk_in(trainee):
                     self._clear_search()
                     self.banner.show_message(
@@ -127,7 +134,8 @@ class ScanBox:
                         ),
                     )
                     return
-                result = attendance.scan(self._store, lesson_id, text, enroll_walk_in=True)
+                result = attendance.scan(self._store, lesson_id, text, enroll_walk_in=True,
+                                         now=self.clock())
                 walk_in = True
         except Exception as exc:  # noqa: BLE001 - shown to the user
             show_error(self, exc)
@@ -141,7 +149,7 @@ class ScanBox:
         if result.outcome is ScanOutcome.MARKED:
             self._load_sheet()
             self.changed.emit()
-            self._confirm_marked(trainee, walk_in)
+            self._confirm_marked(trainee, walk_in, result.status)
         else:
             self._load_sheet()
             self._already(trainee)
@@ -179,14 +187,18 @@ class ScanBox:
             self._error(lambda: _("No one enrolled in this class matches “{text}”. Nothing was "
                                   "marked.").format(text=text))
 
-    def _confirm_marked(self, trainee: dict, walk_in: bool) -> None:
+    def _confirm_marked(
+        self, trainee: dict, walk_in: bool, status: AttendanceStatus | None = None,
+    ) -> None:
         self._show_row(trainee.get("id", ""), flash=True)
+        late = status is AttendanceStatus.LATE
 
         def message() -> str:
             if walk_in:
-                text = _("{who} enrolled as a walk-in and marked present")
+                text = (_("{who} enrolled as a walk-in and marked late") if late
+                        else _("{who} enrolled as a walk-in and marked present"))
             else:
-                text = _("{who} present")
+                text = _("{who} late") if late else _("{who} present")
             return "✔ " + text.format(who=who(trainee))
 
         self.banner.show_message(Tone.OK, message)

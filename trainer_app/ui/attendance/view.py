@@ -27,6 +27,7 @@ class SheetView(QTableView):
     cycle_key = Signal()  # Space: the next status
     typed = Signal(str)  # any other text: continue in the search box (a scanner's "T…")
     leave = Signal()  # Escape: back to the search box
+    clear_key = Signal()  # Delete or 0: back to "not marked yet"
 
     def __init__(self, parent: QWidget | None = None, **kwargs) -> None:
         super().__init__(parent, **kwargs)
@@ -39,6 +40,8 @@ class SheetView(QTableView):
         key = event.key()
         if plain and key in STATUS_KEYS:
             self.status_key.emit(STATUS_KEYS[Qt.Key(key)])
+        elif plain and key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_0):
+            self.clear_key.emit()
         elif plain and key == Qt.Key.Key_Space:
             self.cycle_key.emit()
         elif plain and key == Qt.Key.Key_Escape:

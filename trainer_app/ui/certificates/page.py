@@ -8,7 +8,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -22,11 +21,12 @@ from trainer_app import i18n
 from trainer_app.i18n import _, ngettext
 from trainer_app.services import certificates
 from trainer_app.store import Store
+from trainer_app.ui import ask
 from trainer_app.ui.certificates.issue_dialog import CertificatePrinter
 from trainer_app.ui.certificates.model import RegisterModel, status_label
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
-from trainer_app.ui.tables import configure_table, show_row
+from trainer_app.ui.tables import EmptyHint, configure_table, show_row
 
 STATUSES = ("valid", "withdrawn", "replaced")
 
@@ -56,6 +56,9 @@ class CertificatesPage(Retranslating, QWidget):
         self.table = QTableView(objectName="certificate_table")
         self.table.setModel(self.model)
         configure_table(self.table, (170, 110, 200, 70, 130, 90, 260), stretch=6, multi=True)
+        self.empty_hint = EmptyHint(self.table, lambda: _(
+            "No certificates here yet: they are issued from a finished class, in Classes → "
+            "Completion → Issue certificates."))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.activated.connect(lambda _index: self.reprint())
         self.details = QLabel(objectName="certificate_details", wordWrap=True)
@@ -229,16 +232,9 @@ class CertificatesPage(Retranslating, QWidget):
         if len(rows) != 1 or rows[0]["status"] != "valid":
             return
         row = rows[0]
-        reason, ok = QInputDialog.getText(
-            self, _("Reissue certificate"),
-            _("Reissue certificate {serial} of {name}.\n\n"
-              "The new certificate gets a new serial and is printed with the trainee's details "
-              "as they are now in the register. If a name or an ID number on it was wrong, "
-              "close this, correct the trainee's record in the Trainees section first, then "
-              "reissue. The old certificate is withdrawn and marked as replaced.\n\n"
-              "Reason for reissuing:").format(serial=row["serial"], name=row["trainee_name"]),
-        )
-        if not ok:
+        reason = ask.text(self, _("Reissue certificate"),
+                          reissue_question(row["serial"], row["trainee_name"]))
+        if reason is None:
             return
         try:
             new = certificates.reissue(self._store, row["serial"], reason)
@@ -255,27 +251,26 @@ class CertificatesPage(Retranslating, QWidget):
         if len(rows) != 1 or rows[0]["status"] != "valid":
             return
         row = rows[0]
-        reason, ok = QInputDialog.getText(
+        reason = ask.text(
             self, _("Withdraw certificate"),
             _("Withdraw certificate {serial} of {name}.\n\nReason for withdrawing (it is shown "
               "to anyone who checks this certificate):").format(
                 serial=row["serial"], name=row["trainee_name"]
             ),
         )
-        if not ok:
+        if reason is None:
             return
-        if not reason.strip():
+        if not reason:
             QMessageBox.warning(
                 self, _("Withdraw certificate"),
                 _("Give the reason for withdrawing the certificate."),
             )
             return
-        answer = QMessageBox.question(
+        if not ask.confirm(
             self, _("Withdraw certificate"),
             _("Withdraw certificate {serial} of {name}? From now on it verifies as withdrawn. "
               "This cannot be undone.").format(serial=row["serial"], name=row["trainee_name"]),
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         try:
             certificates.revoke(self._store, row["serial"], reason)
@@ -288,3 +283,12 @@ class CertificatesPage(Retranslating, QWidget):
         self.refresh()
         self.select(serial)
         self.changed.emit()
+
+
+def reissue_question(serial: str, name: str) -> str:
+    return _("Reissue certificate {serial} of {name}.\n\n"
+             "The new certificate gets a new serial and is printed with the trainee's details "
+             "as they are now in the register. If a name or an ID number on it was wrong, "
+             "close this, correct the trainee's record in the Trainees section first, then "
+             "reissue. The old certificate is withdrawn and marked as replaced.\n\n"
+             "Reason for reissuing:").format(serial=serial, name=name)

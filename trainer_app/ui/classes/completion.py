@@ -26,7 +26,24 @@ from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.tables import configure_table
 
-MET_COLORS = {True: ("#dcf3e1", "#14532d"), False: ("#fde1df", "#8b1a1a")}
+# completed / can still complete (lessons without a mark remain) / cannot complete any more
+OUTCOME_COLORS = {"completed": ("#dcf3e1", "#14532d"), "open": ("#fdf6d8", "#713f12"),
+                  "no": ("#fde1df", "#8b1a1a")}
+
+
+def outcome(row: dict) -> str:
+    if row["completed"]:
+        return "completed"
+    return "open" if row["can_complete"] else "no"
+
+
+def outcome_label(row: dict) -> str:
+    kind = outcome(row)
+    if kind == "completed":
+        return _("Yes")
+    if kind == "open":
+        return _("Can still complete")
+    return _("Cannot complete any more") if row["unmarked_hours"] else _("No")
 
 
 def rule_text(min_share: float) -> str:
@@ -56,13 +73,13 @@ class CompletionTableModel(RowTableModel):
         if field == "share":
             return i18n.format_percent(row["share"])
         if field == "completed":
-            return _("Yes") if row["completed"] else _("No")
+            return outcome_label(row)
         return super().display(row, field)
 
     def cell_role(self, row: dict, field: str, role: int) -> Any:
         if field != "completed":
             return None
-        background, foreground = MET_COLORS[bool(row["completed"])]
+        background, foreground = OUTCOME_COLORS[outcome(row)]
         if role == Qt.ItemDataRole.BackgroundRole:
             return QBrush(QColor(background))
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -127,13 +144,14 @@ class CompletionPane(Retranslating, QWidget):
         self.rule.setText(rule_text(self._class["min_share"]))
         rows = self.model.rows()
         done = sum(1 for r in rows if r["completed"])
+        still = sum(1 for r in rows if r["can_complete"])
         scheduled = rows[0]["scheduled_hours"] if rows else self._class["hours"]
-        self.summary.setText(
-            _("{done} of {total} trainees completed · scheduled {hours}, required {required}")
-            .format(
-                done=i18n.format_number(done, 0),
-                total=i18n.format_number(len(rows), 0),
-                hours=hours_label(scheduled),
-                required=hours_label(scheduled * self._class["min_share"]),
-            )
-        )
+        text = _("{done} of {total} trainees completed · scheduled {hours}, required {required}")
+        if any(r["unmarked_hours"] for r in rows):
+            text = _("Lessons without attendance remain: {done} of {total} trainees completed "
+                     "so far, {still} can still complete · scheduled {hours}, required "
+                     "{required}")
+        self.summary.setText(text.format(
+            done=i18n.format_number(done, 0), total=i18n.format_number(len(rows), 0),
+            still=i18n.format_number(still, 0), hours=hours_label(scheduled),
+            required=hours_label(scheduled * self._class["min_share"])))

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QStackedLayout,
     QTabWidget,
@@ -19,6 +18,7 @@ from trainer_app.domain.models import ClassStatus
 from trainer_app.i18n import _
 from trainer_app.services import class_views, classes
 from trainer_app.store import Store
+from trainer_app.ui import ask
 from trainer_app.ui.classes.completion import CompletionPane
 from trainer_app.ui.classes.enrolled import EnrolledPane
 from trainer_app.ui.classes.lessons import LessonsPane
@@ -139,16 +139,14 @@ class ClassDetail(Retranslating, QWidget):
         status = self.status.itemData(index)
         if c is None or status == c["status"]:
             return
-        if status == ClassStatus.CANCELLED:
-            answer = QMessageBox.question(
-                self,
-                _("Cancel class"),
-                _("Cancel the class {title}? No one can be enrolled in a cancelled class, and "
-                  "its lessons leave the attendance list.").format(title=c["title"]),
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                self._show_facts()
-                return
+        if status == ClassStatus.CANCELLED and not ask.confirm(
+            self,
+            _("Cancel class"),
+            _("Cancel the class {title}? No one can be enrolled in a cancelled class, and "
+              "its lessons leave the attendance list.").format(title=c["title"]),
+        ):
+            self._show_facts()
+            return
         self.change_status(status)
 
     def change_status(self, status: ClassStatus | str) -> None:

@@ -7,7 +7,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -19,7 +18,7 @@ from trainer_app.domain.models import ClassStatus
 from trainer_app.i18n import _, ngettext
 from trainer_app.services import classes
 from trainer_app.store import Store
-from trainer_app.ui import papers
+from trainer_app.ui import ask, papers
 from trainer_app.ui.classes.models import EnrolledTableModel
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
@@ -50,6 +49,8 @@ class EnrolledPane(Retranslating, QWidget):
         self.roster_button = QPushButton(objectName="class_roster")
         self.cards_button.clicked.connect(self.print_cards)
         self.roster_button.clicked.connect(self.print_roster)
+        self.export_button = QPushButton(objectName="export_roster")
+        self.export_button.clicked.connect(lambda: self.export_roster())
         self.paper_task = None  # the last paper written in the background
         self.count = QLabel(objectName="enrolled_count")
         delete = QShortcut(QKeySequence.StandardKey.Delete, self.table, self.unenroll)
@@ -60,6 +61,7 @@ class EnrolledPane(Retranslating, QWidget):
         buttons.addWidget(self.unenroll_button)
         buttons.addWidget(self.cards_button)
         buttons.addWidget(self.roster_button)
+        buttons.addWidget(self.export_button)
         buttons.addStretch(1)
         buttons.addWidget(self.count)
         layout = QVBoxLayout(self)
@@ -72,6 +74,9 @@ class EnrolledPane(Retranslating, QWidget):
         self.unenroll_button.setText(_("&Unenroll"))
         self.roster_button.setText(_("Class &roster…"))
         self.roster_button.setToolTip(_("Print the list of the trainees enrolled in this class"))
+        self.export_button.setText(_("Export…"))
+        self.export_button.setToolTip(_("Save the trainees enrolled in this class as .xlsx or "
+                                        ".csv"))
         self.model.retranslate()
         self._update_buttons()
 
@@ -101,6 +106,7 @@ class EnrolledPane(Retranslating, QWidget):
         has_rows = self.model.rowCount() > 0
         self.cards_button.setEnabled(has_rows)
         self.roster_button.setEnabled(has_rows)
+        self.export_button.setEnabled(has_rows)
         self.cards_button.setText(
             ngettext("Trainee car&ds for {n} selected…", "Trainee car&ds for {n} selected…",
                      chosen).format(n=i18n.format_number(chosen, 0))
@@ -155,12 +161,20 @@ class EnrolledPane(Retranslating, QWidget):
             return
         self.paper_task = papers.roster(self._store, self._class["id"], parent=self)
 
+    def export_roster(self, path: str | None = None, reveal: bool | None = None):
+        from trainer_app.ui.trainees.export import export_roster
+
+        if self._class is not None:
+            return export_roster(self, self._store, self._class["id"],
+                                 self._class["title"] or _("roster"), path, reveal)
+        return None
+
     def unenroll(self) -> None:
         ids = self.selected_ids()
         if self._class is None or not ids:
             return
         names = [self.model.row(self.model.row_of(i))["name"] for i in ids]
-        answer = QMessageBox.question(
+        if not ask.confirm(
             self,
             _("Unenroll"),
             ngettext(
@@ -170,8 +184,7 @@ class EnrolledPane(Retranslating, QWidget):
                 "taken stays in the records.",
                 len(ids),
             ).format(n=len(ids), names=name_list(names)),
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         try:
             classes.unenroll(self._store, self._class["id"], ids)

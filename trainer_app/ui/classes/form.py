@@ -129,8 +129,9 @@ class ClassForm(Retranslating, QDialog):
         if course is None:
             return
         if not self.title.text().strip() or self.title.text() == self._auto_title:
-            self.title.setText(course["title"])
-            self._auto_title = course["title"]
+            self._auto_title = (classes.numbered_title(self._store, course["id"], course["title"])
+                                if self._class_id is None else course["title"])
+            self.title.setText(self._auto_title)
         if self.lessons is not None:
             self.lessons.set_course_hours(course["hours"])
 

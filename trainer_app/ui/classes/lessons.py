@@ -6,7 +6,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -17,7 +16,7 @@ from trainer_app import i18n
 from trainer_app.i18n import _, ngettext
 from trainer_app.services import class_views, classes
 from trainer_app.store import Store
-from trainer_app.ui import papers
+from trainer_app.ui import ask, papers
 from trainer_app.ui.classes.lesson_dialog import LessonDialog
 from trainer_app.ui.classes.models import LessonTableModel, day_label
 from trainer_app.ui.courses.model import hours_label
@@ -156,20 +155,18 @@ class LessonsPane(Retranslating, QWidget):
             return
         cancel = not lesson["cancelled"]
         marked = self.model.marks(row)
-        if cancel and marked:
-            answer = QMessageBox.question(
-                self,
-                _("Cancel lesson"),
-                ngettext(
-                    "Attendance was already taken for {n} trainee at the lesson of {date}. "
-                    "Cancel it anyway? Its hours will no longer count for anyone.",
-                    "Attendance was already taken for {n} trainees at the lesson of {date}. "
-                    "Cancel it anyway? Its hours will no longer count for anyone.",
-                    marked,
-                ).format(n=marked, date=day_label(lesson["date"])),
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        if cancel and marked and not ask.confirm(
+            self,
+            _("Cancel lesson"),
+            ngettext(
+                "Attendance was already taken for {n} trainee at the lesson of {date}. "
+                "Cancel it anyway? Its hours will no longer count for anyone.",
+                "Attendance was already taken for {n} trainees at the lesson of {date}. "
+                "Cancel it anyway? Its hours will no longer count for anyone.",
+                marked,
+            ).format(n=marked, date=day_label(lesson["date"])),
+        ):
+            return
         try:
             classes.cancel_lesson(self._store, lesson["id"], cancel)
         except Exception as exc:  # noqa: BLE001 - shown to the user

@@ -25,7 +25,7 @@ from trainer_app.ui.classes.form import ClassForm
 from trainer_app.ui.classes.models import ClassTableModel
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
-from trainer_app.ui.tables import configure_table, selected_row, show_row
+from trainer_app.ui.tables import EmptyHint, configure_table, selected_row, show_row
 
 
 class ClassesPage(Retranslating, QWidget):
@@ -50,6 +50,8 @@ class ClassesPage(Retranslating, QWidget):
         self.table = QTableView(objectName="class_table")
         self.table.setModel(self.model)
         configure_table(self.table, (190, 150, 80, 170, 220, 70, 70, 90), stretch=0)
+        self.empty_hint = EmptyHint(self.table, lambda: _(
+            "No classes yet: press New class… to schedule the first."))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.activated.connect(lambda _index: self.edit_class())
 

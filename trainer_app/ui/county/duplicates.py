@@ -14,7 +14,6 @@ from PySide6.QtGui import QBrush, QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -27,6 +26,7 @@ from trainer_app.domain.models import Gender
 from trainer_app.i18n import N_, _, ngettext
 from trainer_app.services import county
 from trainer_app.store import Store
+from trainer_app.ui import ask
 from trainer_app.ui.classes.rows import RowTableModel
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
@@ -253,14 +253,13 @@ class DuplicatesPanel(Retranslating, QWidget):
         if group is None or keep is None:
             return
         others = [m for m in group["members"] if m["id"] != keep["id"]]
-        answer = QMessageBox.question(
+        if not ask.confirm(
             self, _("Merge duplicate persons"),
             _("Keep {name} ({code}, station {station}) and mark {others} as the same person?\n\n"
               "The merge is sent to the stations with the next county bundle.").format(
                 name=keep["name"], code=keep["code"], station=keep["station_code"],
                 others=_(", ").join(f"{m['code']} ({m['station_code']})" for m in others)),
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         try:
             county.merge_group(self._store, keep["id"], [m["id"] for m in others])

@@ -20,7 +20,7 @@ from trainer_app.ui.courses.form import CourseForm
 from trainer_app.ui.courses.model import CourseTableModel
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
-from trainer_app.ui.tables import configure_table, selected_row, show_row
+from trainer_app.ui.tables import EmptyHint, configure_table, selected_row, show_row
 
 
 class CoursesPage(Retranslating, QWidget):
@@ -40,6 +40,8 @@ class CoursesPage(Retranslating, QWidget):
         self.table = QTableView(objectName="course_table")
         self.table.setModel(self.model)
         configure_table(self.table, (80, 200, 110, 80, 110))
+        self.empty_hint = EmptyHint(self.table, lambda: _(
+            "No courses yet: press Add course…, or import the county's catalog in Sync."))
         self.table.activated.connect(lambda _index: self.edit())  # double-click or Enter
 
         buttons = QHBoxLayout()

@@ -22,6 +22,7 @@ from trainer_app.i18n import _
 from trainer_app.services import county
 from trainer_app.services.errors import ValidationError
 from trainer_app.store import Store
+from trainer_app.ui import ask
 from trainer_app.ui.forms import FieldErrors, add_row
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.sync.demo_question import link_asking
@@ -101,6 +102,12 @@ class CountySetup(Retranslating, QWidget):
     def submit(self) -> None:
         self.errors.clear()
         self.form_error.hide()
+        filled = self.code.text().strip() and self.name.text().strip()
+        if filled and not ask.confirm(self, _("Set up as county center"), _(
+                "Make this database the county service center? This cannot be undone: it will "
+                "receive the stations' files and can never be a village station. Do this on "
+                "the county center's PC only.")):
+            return
         try:
             done, _info = link_asking(
                 self, lambda discard: county.set_up(self._store, self.code.text(),

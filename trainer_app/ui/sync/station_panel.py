@@ -40,7 +40,7 @@ from trainer_app.ui.sync.import_panel import bundle_filter
 from trainer_app.ui.sync.importer import Batch, Importer
 from trainer_app.ui.sync.kinds import counts_text
 from trainer_app.ui.sync.report_model import reason_label, status_label
-from trainer_app.ui.tables import configure_table
+from trainer_app.ui.tables import EmptyHint, configure_table
 from trainer_app.ui.tasks import Task, store_task
 
 DRIVES_POLL_MS = 3000  # look for USB sticks plugged in while the page is shown
@@ -176,6 +176,8 @@ class StationPanel(Retranslating, QWidget):
         self.history_table = QTableView(objectName="bundle_history")
         self.history_table.setModel(self.history)
         configure_table(self.history_table, (50, 150, 90, 420, 210, 200), stretch=3)
+        self.history_hint = EmptyHint(self.history_table, lambda: _(
+            "No bundles sent yet: Send to county writes the first."))
         self.history_table.setMinimumHeight(140)
         hist = QVBoxLayout(self.history_box)
         hist.addWidget(self.history_table)
@@ -258,6 +260,19 @@ class StationPanel(Retranslating, QWidget):
     def linked(self) -> bool:
         return site.role(self._store) == "station"
 
+    def _unlinked_text(self) -> str:
+        if site.holds_demo(self._store):
+            return _(
+                "This is a demo station: its trainees, classes and certificates, and the county "
+                "named on them, are practice examples. It is not linked to a county. To start "
+                "for real, import this station's county pack (a {suffix} file) from the county "
+                "service center: the practice records are removed then.").format(
+                    suffix=PACK_SUFFIX)
+        return _(
+            "This station is not linked to a county yet. Ask the county service center "
+            "for this station's county pack (a {suffix} file), then import it here. "
+            "Until then nothing can be sent.").format(suffix=PACK_SUFFIX)
+
     def _show_status(self) -> None:
         linked = self.linked()
         self.link_button.setVisible(not linked)
@@ -266,10 +281,7 @@ class StationPanel(Retranslating, QWidget):
         for box in (self.send_box, self.upload_box, self.county_box):
             box.setEnabled(linked)
         if not linked:
-            self.link_text.setText(_(
-                "This station is not linked to a county yet. Ask the county service center "
-                "for this station's county pack (a {suffix} file), then import it here. "
-                "Until then nothing can be sent.").format(suffix=PACK_SUFFIX))
+            self.link_text.setText(self._unlinked_text())
             self.pending_label.setText("")
             return
         county = site.county(self._store)

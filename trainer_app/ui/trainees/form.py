@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDateEdit,
     QDialog,
     QFormLayout,
@@ -16,7 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app.domain import idcard
-from trainer_app.domain.models import EDUCATION_LEVELS, Gender, Trainee
+from trainer_app.domain.models import EDUCATION_LEVELS, Gender, Trainee, education_label
+from trainer_app.domain.validation import validate_trainee
 from trainer_app.i18n import _
 from trainer_app.services import trainees
 from trainer_app.store import Store
@@ -47,6 +49,12 @@ class TraineeForm(Retranslating, QDialog):
         self.birth_date.setDate(self.birth_date.minimumDate())
         self.phone = QLineEdit(objectName="phone")
         self.village = QLineEdit(objectName="village")
+        # chosen from the villages already used (the list opens as the name is typed; Down
+        # shows it all); a new village is simply typed
+        completer = QCompleter(trainees.villages(store), self.village)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.village.setCompleter(completer)
         self.village_group = QLineEdit(objectName="village_group")
         self.poor_household = QCheckBox(objectName="poor_household")
         self.education = QComboBox(objectName="education")
@@ -73,6 +81,15 @@ class TraineeForm(Retranslating, QDialog):
         self.form.addRow("", self.merge_note)
 
         self.buttons = form_dialog_layout(self, self.form, self.errors, self.save)
+        # A field is checked when the operator leaves it, and its message goes as soon as the
+        # value is right; the station's register (a duplicate ID number) is checked on Save.
+        self._left: set[str] = set()
+        for name, field in (("name", self.name), ("id_number", self.id_number),
+                            ("phone", self.phone), ("village", self.village)):
+            field.editingFinished.connect(lambda n=name, f=field: self._field_left(n, f.text()))
+            field.textChanged.connect(self._recheck)
+        self.gender.currentIndexChanged.connect(self._recheck)
+        self.birth_date.dateChanged.connect(self._recheck)
         self.retranslate()
         if trainee_id:
             self._load(trainees.get(store, trainee_id))
@@ -107,7 +124,7 @@ class TraineeForm(Retranslating, QDialog):
         self.education.clear()
         self.education.addItem("", "")
         for level in EDUCATION_LEVELS:
-            self.education.addItem(_(level), level)
+            self.education.addItem(education_label(level), level)
         self.education.setCurrentIndex(max(0, self.education.findData(current_education)))
 
     def _load(self, t: Trainee) -> None:
@@ -122,6 +139,20 @@ class TraineeForm(Retranslating, QDialog):
         self.poor_household.setChecked(t.poor_household)
         self.education.setCurrentIndex(max(0, self.education.findData(t.education)))
         self.notes.setPlainText(t.notes)
+
+    def _field_left(self, name: str, text: str) -> None:
+        if text.strip():
+            self._left.add(name)
+            self._recheck()
+
+    def _recheck(self) -> None:
+        """Update the messages of the fields already left or in error."""
+        watched = self._left | (self.errors.shown() - {"form"})
+        if not watched:
+            return
+        found = validate_trainee(self.trainee())
+        for name in watched:
+            self.errors.set(name, found.get(name, ""))
 
     def _id_number_changed(self, text: str) -> None:
         """Fill birth date and gender as soon as a complete, valid number is typed."""

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -19,9 +18,10 @@ from trainer_app import i18n
 from trainer_app.i18n import _, ngettext
 from trainer_app.services.trainee_list import TraineeList
 from trainer_app.store import Store
+from trainer_app.ui import ask
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
-from trainer_app.ui.tables import plain_table, selected_row, show_row
+from trainer_app.ui.tables import EmptyHint, plain_table, selected_row, show_row
 from trainer_app.ui.trainees.model import TraineeTableModel
 
 
@@ -41,6 +41,12 @@ class TraineesPage(Retranslating, QWidget):
         self.edit_button = QPushButton(objectName="edit_trainee")
         self.delete_button = QPushButton(objectName="delete_trainee")
         self.reveal_button = QPushButton(objectName="reveal_trainee")
+        self.import_button = QPushButton(objectName="import_trainees")
+        self.import_button.clicked.connect(lambda: self.import_list())
+        self.export_button = QPushButton(objectName="export_trainees")
+        self.export_button.clicked.connect(lambda: self.export_list())
+        self.import_dialog = None
+        self.setAcceptDrops(True)  # a committee's list dropped here opens the import
         self.add_button.clicked.connect(self.add)
         self.edit_button.clicked.connect(self.edit)
         self.delete_button.clicked.connect(self.delete)
@@ -52,6 +58,10 @@ class TraineesPage(Retranslating, QWidget):
         self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         plain_table(self.table, (80, 110, 60, 120, 170, 120, 150))
+        self.empty_hint = EmptyHint(self.table, lambda: _(
+            "No one matches “{text}”.").format(text=self.search.text().strip())
+            if self.search.text().strip() else _(
+            "No trainees yet: press Register… to add the first."))
         self.table.doubleClicked.connect(lambda _index: self.edit())
         self.model.modelReset.connect(self._update_count)
 
@@ -62,6 +72,8 @@ class TraineesPage(Retranslating, QWidget):
         for b in (self.add_button, self.edit_button, self.delete_button, self.reveal_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
@@ -79,6 +91,8 @@ class TraineesPage(Retranslating, QWidget):
         self.edit_button.setText(_("&Edit…"))
         self.delete_button.setText(_("Remove"))
         self.reveal_button.setText(_("Show/hide ID and phone"))
+        self.import_button.setText(_("Import from a list…"))
+        self.export_button.setText(_("Export…"))
         self.model.retranslate()
         self._update_count()
 
@@ -125,13 +139,12 @@ class TraineesPage(Retranslating, QWidget):
         if not trainee_id:
             return
         row = self.model.row(self.table.selectionModel().selectedRows()[0].row())
-        answer = QMessageBox.question(
+        if not ask.confirm(
             self,
             _("Remove trainee"),
             _("Remove {name} ({code}) from the register? Their attendance stays in the "
               "records.").format(name=row["name"], code=row["code"]),
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         try:
             from trainer_app.services import trainees
@@ -141,6 +154,37 @@ class TraineesPage(Retranslating, QWidget):
             show_error(self, exc)
             return
         self._after_change(None)
+
+    def import_list(self, path: str | None = None) -> None:
+        from trainer_app.ui.trainees.import_dialog import ImportDialog
+
+        self.import_dialog = ImportDialog(self._store, path, parent=self)
+        self.import_dialog.imported.connect(lambda _outcome: self._after_change(None))
+        self.import_dialog.open()
+
+    def export_list(self, path: str | None = None, reveal: bool | None = None):
+        """Save the list as shown: this search, this order."""
+        from trainer_app.ui.trainees.export import export_list
+        from trainer_app.ui.trainees.model import COLUMNS
+
+        header = self.table.horizontalHeader()
+        sort = COLUMNS[max(0, header.sortIndicatorSection())][0]
+        descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+        return export_list(self, self._store, self.search.text(), sort, descending, path, reveal)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        from trainer_app.ui.trainees.import_dialog import dropped_list
+
+        if dropped_list(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        from trainer_app.ui.trainees.import_dialog import dropped_list
+
+        path = dropped_list(event)
+        if path:
+            event.acceptProposedAction()
+            self.import_list(str(path))
 
     def reveal(self) -> None:
         self.model.toggle_reveal(selected_row(self.table))
