@@ -391,10 +391,10 @@ def test_cli_create_list_verify_restore(linked, tmp_path, capsys):
     station = linked["station"]
     home = Path(os.environ["TRAINER_APP_HOME"])
     db = str(station.path)
-    assert cli.main(["--db", db, "backup", "create"]) == 0
+    assert cli.main(["--lang", "en", "--db", db, "backup", "create"]) == 0
     made = capsys.readouterr().out.splitlines()[0]
     assert Path(made).is_file() and Path(made).parent == home / "backups"
-    assert cli.main(["--db", db, "backup", "list", "--json"]) == 0
+    assert cli.main(["--lang", "en", "--db", db, "backup", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert listed[0]["path"] == made
     assert {"path", "created_at", "size", "counts"} <= listed[0].keys()
@@ -404,11 +404,11 @@ def test_cli_create_list_verify_restore(linked, tmp_path, capsys):
     passfile.write_text(PASS + "\n", encoding="utf-8")
     stick = tmp_path / "stick"
     stick.mkdir()
-    assert cli.main(["--db", db, "backup", "create", "--out", str(stick),
+    assert cli.main(["--lang", "en", "--db", db, "backup", "create", "--out", str(stick),
                      "--passphrase-file", str(passfile)]) == 0
     sealed_path = Path(capsys.readouterr().out.splitlines()[0])
     assert sealed_path.parent == stick
-    assert cli.main(["backup", "verify", str(sealed_path), "--passphrase-file",
+    assert cli.main(["--lang", "en", "backup", "verify", str(sealed_path), "--passphrase-file",
                      str(passfile)]) == 0
     assert "trainees 40" in capsys.readouterr().out
 
@@ -419,7 +419,7 @@ def test_cli_create_list_verify_restore(linked, tmp_path, capsys):
                  ["--db", db, "backup", "restore", str(sealed_path), "--passphrase-file",
                   str(wrong)],
                  ["--db", db, "backup", "restore", str(passfile)]):
-        assert cli.main(argv) == 2
+        assert cli.main(["--lang", "en", *argv]) == 2
         err = capsys.readouterr().err
         assert err.startswith("error:") and len(err.strip().splitlines()) == 1
     assert db_state(station.path) == state

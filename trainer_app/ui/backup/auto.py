@@ -98,7 +98,7 @@ class AutoBackup(QObject):
         self.last_state = state
         self.last_time = time.monotonic()
         self.label.setText(_("Backed up: {time}").format(
-            time=i18n.format_datetime(info.created_at, "short")))
+            time=i18n.format_datetime(info.created_at)))
         self.label.setToolTip(str(info.path))
 
     def _failed(self, exc: BaseException) -> None:

@@ -33,7 +33,7 @@ from trainer_app.ui.tasks import Task, store_task
 def describe(info: BackupInfo) -> str:
     """What a backup holds, for the question before restoring it."""
     return _("Made: {when}\nHolds: {holds}\nLast bundle sent to the county: {bundle}").format(
-        when=i18n.format_datetime(info.created_at, "medium") if info.created_at else "?",
+        when=i18n.format_datetime(info.created_at) if info.created_at else "?",
         holds=holds_text(info), bundle=last_bundle_text(info))
 
 

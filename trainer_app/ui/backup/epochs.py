@@ -46,7 +46,7 @@ class EpochsModel(RowTableModel):
 
     def display(self, row: dict, field: str) -> str:
         if field == "started_at":
-            return i18n.format_datetime(row["started_at"], "medium") if row["started_at"] \
+            return i18n.format_datetime(row["started_at"]) if row["started_at"] \
                 else _("never restored")
         if field == "status":
             return _status(row["status"])

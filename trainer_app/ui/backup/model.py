@@ -55,7 +55,7 @@ class BackupsModel(RowTableModel):
         if info.problem and field == "holds":
             return info.problem
         if field == "created_at":
-            return i18n.format_datetime(info.created_at, "medium") if info.created_at else "?"
+            return i18n.format_datetime(info.created_at) if info.created_at else "?"
         if field == "size":
             return size_text(info.size)
         if field == "holds":
