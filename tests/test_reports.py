@@ -524,7 +524,7 @@ def test_an_older_database_gains_the_index_the_reports_read(tmp_path):
     from trainer_app.store import schema
 
     path = Path(tmp_path) / "old.db"
-    Store(path, create=True, upgrade_to=schema.MIGRATIONS.index(schema._v5_reports)).close()
+    Store(path, create=True, upgrade_to=schema.MIGRATIONS.index(schema._v6_reports)).close()
     store = Store(path)
     try:
         assert store.version == schema.LATEST_VERSION

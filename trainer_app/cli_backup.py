@@ -180,7 +180,7 @@ def cmd_backup_list(store: Store, args: argparse.Namespace) -> int:
         fmt.print_json([info.as_json() for info in found])
         return EXIT_OK
     columns = [
-        (_("Made"), lambda r: i18n.format_datetime(r.created_at)),
+        (_("Backed up"), lambda r: i18n.format_datetime(r.created_at)),
         (_("Size"), lambda r: fmt_size(r.size)),
         (_("Trainees"), lambda r: r.counts.get("trainee", "")),
         (_("Classes"), lambda r: r.counts.get("training_class", "")),

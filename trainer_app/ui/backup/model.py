@@ -33,7 +33,7 @@ def last_bundle_text(info: BackupInfo) -> str:
 class BackupsModel(RowTableModel):
     ID_FIELD = "path"
     COLUMNS = (
-        ("created_at", N_("Made")),
+        ("created_at", N_("Backed up")),
         ("size", N_("Size")),
         ("holds", N_("Holds")),
         ("last_bundle", N_("Last bundle sent")),
