@@ -35,6 +35,8 @@ SAME_MEANING = frozenset({
     "Sho&w:", "All certificates", "h", "&Edit…", "Stations", "Importing bundles…",
     "All stations", "Bundles", "CODE", "Certificates issued", "Count", "DATE", "Export…", "FILE",
     "First came", "Holds", "Mobile", "NAME", "New", "People trained", "Trainee list", "unknown",
+    "Backed up", "Backing up…", "Bundles applied", "Bundles held", "FINGERPRINT", "From bundle",
+    "Size", "certificates", "stations",
 })
 
 

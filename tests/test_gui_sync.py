@@ -554,7 +554,7 @@ def test_a_demo_station_is_linked_after_the_question(qtbot, net, messages, monke
     qtbot.mouseClick(panel.send_button, LEFT)
     qtbot.waitUntil(lambda: panel.export_task is None, timeout=TIMEOUT)
     counts = exchange.inspect(usb / "WP01-00001.trbundle")["counts"]
-    assert {k: n for k, n in counts.items() if n} == {"site_key": 1}
+    assert {k: n for k, n in counts.items() if n} == {"site_key": 2}  # signing and rebuild keys
     assert messages == []
 
 

@@ -25,6 +25,8 @@ from trainer_app.services import attendance, classes, trainees
 from trainer_app.store import Store, StoreError, schema
 
 EARLIER_VERSIONS = list(range(1, schema.LATEST_VERSION))
+# From this version on the program writes the syllable-by-syllable sort key itself.
+NAME_ORDER = schema.MIGRATIONS.index(schema._v7_name_order)
 UPGRADE_STEPS = [
     (v, target)
     for v in range(1, schema.LATEST_VERSION)
@@ -121,7 +123,9 @@ def fill_old_database(path: Path, version: int) -> dict[str, list[dict]]:
                             row["name"], row["code"], row["id_number"], row["phone"],
                             row["village"], row["village_group"],
                         )
-                        row["name_sort"] = pinyin_forms(row["name"])[0] + " " + row["name"]
+                        row["name_sort"] = (
+                            name_sort_key(row["name"]) if version > NAME_ORDER else
+                            pinyin_forms(row["name"])[0] + " " + row["name"])
                     row = {k: v for k, v in row.items() if k in have}
                     names = ", ".join(row)
                     marks = ", ".join("?" * len(row))

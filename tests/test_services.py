@@ -892,9 +892,12 @@ class TestDemoAndLinking:
         assert station.get_meta("station_name") == "王坪村站"
         assert station.get_meta("station_code") == "WP02"
         assert station.get_meta("county_name") == "襄城县电商中心"
-        kept = station.rows("SELECT key_id, label FROM site_key WHERE origin = ?",
+        kept = station.rows("SELECT key_id, label, purpose FROM site_key WHERE origin = ?",
                             [station.site_id])
-        assert {k["key_id"] for k in kept} == {k["key_id"] for k in own_keys}
+        # its signing key kept, and the encryption key a rebuild file would be sealed to
+        assert {k["key_id"] for k in kept if k["purpose"] == "sign"} == {
+            k["key_id"] for k in own_keys}
+        assert [k["purpose"] for k in kept].count("encrypt") == 1
         assert {k["label"] for k in kept} == {"王坪村站"}
 
         # the first bundle: only the station's keys, nothing of the demo

@@ -17,8 +17,17 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from trainer_app import (
+    cli_backup,
+    cli_import,
+    cli_papers,
+    cli_parser,
+    cli_reports,
+    cli_sync,
+    i18n,
+    paths,
+)
 from trainer_app import cli_format as fmt
-from trainer_app import cli_import, cli_papers, cli_parser, cli_reports, cli_sync, i18n, paths
 from trainer_app.cli_parser import CommandError
 from trainer_app.domain.models import (
     AttendanceStatus,
@@ -142,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_import.add_commands(commands)
     cli_sync.add_commands(commands)
     cli_reports.add_commands(commands)
+    cli_backup.add_commands(commands)
     return parser
 
 

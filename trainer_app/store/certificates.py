@@ -74,12 +74,13 @@ def current_for(store: Store, trainee_id: str, class_id: str) -> dict | None:
 
 
 def max_number(store: Store, prefix: str) -> int:
-    """Highest running number among serials ``<prefix>NNNNNN-C``."""
+    """Highest running number among serials ``<prefix>NNNNNN-C``, or the floor a restore set
+    (serials the old epoch may have given after the backup)."""
     value = store.scalar(
         "SELECT max(CAST(substr(serial, ?, 6) AS INTEGER)) FROM certificate WHERE serial LIKE ?",
         [len(prefix) + 1, prefix + "%"],
     )
-    return int(value or 0)
+    return max(int(value or 0), int(store.get_meta("serial_floor") or 0))
 
 
 def public_key(store: Store, key_id: str) -> dict | None:

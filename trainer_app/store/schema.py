@@ -297,6 +297,30 @@ def _v7_name_order(db: sqlite_utils.Database) -> None:
                         [(name_sort_key(name), rowid) for rowid, name in rows])
 
 
+def _v8_epochs(db: sqlite_utils.Database) -> None:
+    """Epochs (a restore starts one): which epoch each bundle was sent in and, at the county,
+    the epochs each station's bundles came from, so that two PCs restored from one backup
+    are told apart."""
+    db.executescript(
+        """
+        ALTER TABLE bundle_out ADD COLUMN epoch_id TEXT;
+        ALTER TABLE bundle_in ADD COLUMN epoch_id TEXT;
+        CREATE TABLE site_epoch (
+            epoch_id TEXT PRIMARY KEY NOT NULL,
+            site_id TEXT NOT NULL,
+            epoch INTEGER NOT NULL,
+            parent_id TEXT NOT NULL DEFAULT '',
+            base_seq INTEGER NOT NULL DEFAULT 0,
+            started_at TEXT NOT NULL DEFAULT '',
+            first_seen TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('active', 'held', 'stopped')),
+            retake INTEGER NOT NULL DEFAULT 0  -- chosen after another one had been applied
+        );
+        CREATE INDEX site_epoch_site ON site_epoch(site_id);
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_search,
@@ -305,5 +329,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v5_bundle_states,
     _v6_reports,
     _v7_name_order,
+    _v8_epochs,
 ]
 LATEST_VERSION = len(MIGRATIONS)

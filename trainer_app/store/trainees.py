@@ -118,12 +118,13 @@ def count(store: Store) -> int:
 
 
 def max_code_number(store: Store, prefix: str) -> int:
-    """Highest running number among codes ``<prefix><digits>`` (tombstoned ones included)."""
+    """Highest running number among codes ``<prefix><digits>`` (tombstoned ones included), or
+    the floor a restore set (codes the old epoch may have given after the backup)."""
     value = store.scalar(
         "SELECT max(CAST(substr(code, ?) AS INTEGER)) FROM trainee WHERE code LIKE ?",
         [len(prefix) + 1, prefix + "%"],
     )
-    return int(value or 0)
+    return max(int(value or 0), int(store.get_meta("trainee_code_floor") or 0))
 
 
 def search_keys(store: Store) -> dict[int, str]:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trainer_app import cancel, i18n
+from trainer_app import cancel, i18n, paths
 from trainer_app.domain import bundle_numbers
 from trainer_app.i18n import _
 from trainer_app.security import keys
@@ -24,7 +24,7 @@ from trainer_app.store import Store
 from trainer_app.store import records as store_records
 from trainer_app.store import sync as q
 from trainer_app.store.db import utc_now
-from trainer_app.sync import bundle, crypto, records, site, staging, waiting
+from trainer_app.sync import bundle, crypto, epochs, records, site, staging, waiting
 from trainer_app.sync.export import SHARED_TABLES, export, settle  # noqa: F401 (the API)
 from trainer_app.sync.waiting import pending_dir  # noqa: F401 (where hub and tests look)
 
@@ -86,6 +86,11 @@ REASONS = {
     "inconsistent": lambda: _("its content does not match what its signed description says "
                               "(a faulty or tampered program wrote it)"),
     "cancelled": lambda: _("the import was stopped before this file was applied"),
+    "clone": lambda: _("it comes from a second PC restored from the same backup as the "
+                       "station; it is held until the coordinator chooses which PC is the "
+                       "station"),
+    "stopped_epoch": lambda: _("it comes from a PC the coordinator chose not to keep as the "
+                               "station"),
 }
 
 
@@ -109,7 +114,7 @@ def import_file(
         _import(store, path, report, progress, cancelled, limits, via)
     except bundle.BundleError as exc:
         report.new, report.changed, report.unchanged = {}, {}, 0
-        report.status = "pending" if exc.reason == "not_approved" else "rejected"
+        report.status = "pending" if exc.reason in ("not_approved", "clone") else "rejected"
         report.reason = exc.reason
         report.message = _("{file}: {reason}.").format(file=path.name,
                                                       reason=reason_text(exc.reason))
@@ -172,6 +177,7 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
         except ValueError:
             raise bundle.BundleError("damaged", "ephemeral key") from None
         rules = staging.Sender(records.STATION_TABLES, sender_site, claimed)
+        epochs.admit(store, m, sender_site, path, station_row["code"], held_dir())
     elif role == "station":
         county = site.county(store)
         if m.get("kind") != "county" or sender_site != county.site_id or \
@@ -210,7 +216,25 @@ def _check_seq(store: Store, sender_site: str, seq: int) -> None:
 
 
 def _gaps(store: Store, sender_site: str) -> list[bundle_numbers.Range]:
-    return bundle_numbers.gaps(q.applied_seqs(store, sender_site))
+    return bundle_numbers.gaps(epochs.lineage_seqs(store, sender_site))
+
+
+def held_dir() -> Path:
+    """Bundles of a second PC restored from the same backup as a station (a clone)."""
+    return paths.data_dir() / "inbox" / "held"
+
+
+def import_held(store: Store, code: str) -> list[ImportReport]:
+    """Import the bundles held as a clone's, after the coordinator chose the station's epoch:
+    those of the chosen epoch are applied, those of a stopped one deleted."""
+    folder = held_dir() / code.strip().upper()
+    reports = []
+    for path in sorted(folder.glob(f"*{bundle.SUFFIX}")) if folder.exists() else []:
+        report = import_file(store, path)
+        if report.status != "pending":
+            path.unlink(missing_ok=True)
+        reports.append(report)
+    return reports
 
 
 def _apply(store: Store, path: Path, header: bundle.Header, opener: crypto.Opener | None,
@@ -235,7 +259,8 @@ def _apply(store: Store, path: Path, header: bundle.Header, opener: crypto.Opene
                                  "sha256": m["payload_sha256"], "file_name": path.name,
                                  "received_at": utc_now(), "from_rev": m.get("from_rev"),
                                  "to_rev": m.get("to_rev"), "counts": m["counts"],
-                                 "status": "applied"})
+                                 "status": "applied",
+                                 "epoch_id": (epochs.read_field(m) or {}).get("id")})
     except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError,
             UnicodeEncodeError) as exc:
         # constraint violations, values SQLite cannot take: the bundle is at fault

@@ -23,7 +23,7 @@ from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
 from trainer_app.store import sync as q
 from trainer_app.store.db import utc_now
-from trainer_app.sync import bundle, crypto, records, site
+from trainer_app.sync import bundle, crypto, epochs, records, site
 
 Progress = Callable[[int], None]
 
@@ -50,8 +50,11 @@ def _county_items(store: Store) -> Iterator[tuple[str, dict]]:
             yield from ((table, row) for row in q.changed_rows(store, table, store.site_id, 0))
     for st in q.stations(store):
         if st["site_id"]:
-            yield records.RECEIPT, {"station_site": st["site_id"], "station_code": st["code"],
-                                    "held": q.applied_seqs(store, st["site_id"])}
+            held, per_epoch = epochs.receipt_field(store, st["site_id"])
+            receipt = {"station_site": st["site_id"], "station_code": st["code"], "held": held}
+            if per_epoch:  # only for stations that restored: others' receipts stay as they were
+                receipt["epochs"] = per_epoch
+            yield records.RECEIPT, receipt
 
 
 def export(store: Store, out_dir: Path, full: bool = False,
@@ -72,7 +75,9 @@ def export(store: Store, out_dir: Path, full: bool = False,
     last = q.last_out(store)
     seq = q.next_seq(store)
     to_rev = q.change_counter(store)
+    epoch = epochs.current(store) if role == "station" else None
     if role == "station":
+        full = epochs.before_export(store) or full
         from_rev = 0 if full or not last else last["to_rev"]
         code = store.get_meta("station_code") or ""
         items = _station_items(store, from_rev)
@@ -97,7 +102,9 @@ def export(store: Store, out_dir: Path, full: bool = False,
         "seq": seq, "full": bool(full), "from_rev": from_rev, "to_rev": to_rev,
         "created_at": utc_now(), "program_version": __version__,
     }
-    name = f"{code}-{seq:05d}{'-full' if full and role == 'station' else ''}{bundle.SUFFIX}"
+    if epoch:
+        manifest["epoch"] = epoch
+    name = epochs.bundle_name(code, seq, full and role == "station", bundle.SUFFIX, epoch)
     path = out_dir / name
 
     def record(tmp: Path, written: dict) -> None:
@@ -108,11 +115,14 @@ def export(store: Store, out_dir: Path, full: bool = False,
                               "created_at": written["created_at"], "from_rev": from_rev,
                               "to_rev": to_rev, "full": int(bool(full)),
                               "counts": written["counts"], "sha256": written["payload_sha256"],
-                              "state": "pending", "file_sha256": sha256_hex(tmp)})
+                              "state": "pending", "file_sha256": sha256_hex(tmp),
+                              "epoch_id": epoch["id"] if epoch else None})
 
     manifest = bundle.write(path, manifest, items, signer, recipient or None, progress, record)
     with store.transaction():
         q.set_out_state(store, seq, "written")
+        if full and role == "station":
+            epochs.after_export(store)
     return path, manifest
 
 

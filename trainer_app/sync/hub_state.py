@@ -26,7 +26,7 @@ from trainer_app.i18n import _
 from trainer_app.security import keys
 from trainer_app.store import Store
 from trainer_app.store import sync as q
-from trainer_app.sync import bundle, crypto, exchange, site, waiting
+from trainer_app.sync import bundle, crypto, epochs, exchange, site, waiting
 
 log = logging.getLogger("trainer_app.sync.hub")
 
@@ -154,7 +154,8 @@ class HubState:
 
     def _held(self, code: str) -> list[int]:
         row = q.station_by_code(self._store(), code)
-        return q.applied_seqs(self._store(), row["site_id"]) if row and row["site_id"] else []
+        return epochs.lineage_seqs(self._store(), row["site_id"]) if row and row["site_id"] \
+            else []
 
     async def lookup(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(self.lookups, fn, *args)
@@ -330,7 +331,8 @@ class HubState:
                 # kept in the pending folder (a copy) or not at all: nothing piles up here
                 _unlink(path)
             row = q.station_by_code(store, station)
-            held = q.applied_seqs(store, row["site_id"]) if row and row["site_id"] else []
+            # along the station's current epoch: numbers of an epoch it left are not its bundles
+            held = epochs.lineage_seqs(store, row["site_id"]) if row and row["site_id"] else []
         finally:
             store.close()
         return receipt(report, held)

@@ -321,6 +321,9 @@ def setup_station(store: Store, pack_path: Path, discard_demo: bool = False) -> 
             names = q.columns(store, table)
             q.upsert(store, table, names, [tuple(r.get(n) for n in names) for r in rows])
         certificates.signing_key(store)
+        # The county encrypts a rebuild file to this key if this PC must be rebuilt one day.
+        _record_key(store, store.site_id, crypto.raw_public(encryption_key(store)), "encrypt",
+                    store.get_meta("station_name") or "")
     return county(store)
 
 

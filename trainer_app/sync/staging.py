@@ -20,7 +20,7 @@ from pathlib import Path
 from trainer_app.security import keys
 from trainer_app.store import Store
 from trainer_app.store import sync as q
-from trainer_app.sync import bundle, crypto, records
+from trainer_app.sync import bundle, crypto, epochs, records
 
 BATCH = 2000  # records checked and staged at a time (memory), progress and cancel between
 
@@ -144,8 +144,7 @@ def merge(store: Store, staged: Staged) -> Merged:
     if staged.receipts:
         for receipt in staged.receipts:
             if isinstance(receipt.get("held"), list):
-                q.acknowledge(store, [s for s in receipt["held"]
-                                      if isinstance(s, int) and 0 < s < 2**63])
+                epochs.apply_receipt(store, receipt)
     return merged
 
 

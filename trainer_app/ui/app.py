@@ -50,7 +50,10 @@ def run_gui(db_path: Path | None, lang: str | None) -> int:
     from trainer_app.ui.main_window import MainWindow
 
     sys.excepthook = errors.excepthook
+    from trainer_app.ui.backup.auto import AutoBackup
+
     window = MainWindow(store)
+    AutoBackup(window)
     window.show()
     code = app.exec()
     from trainer_app.ui import tasks

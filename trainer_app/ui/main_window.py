@@ -135,6 +135,9 @@ class MainWindow(Retranslating, QMainWindow):
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
+        from trainer_app.ui.backup.actions import install as install_backup_actions
+
+        install_backup_actions(self)
 
         self.language_menu = bar.addMenu("")
         self.language_actions: dict[str, QAction] = {}

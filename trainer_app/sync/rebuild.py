@@ -1,0 +1,234 @@
+"""Coming back from the county with no backup: a new key for a station, and its records rebuilt.
+
+The station's PC died and there is no backup. On a new PC the station is linked again with its
+county pack (a new database, a new key) and writes its first bundle. At the county the
+coordinator approves the new key for the station after typing the fingerprint the station
+shows (:func:`rekey`; never the first key that happens to wait): the station keeps its site id,
+its old public key stays (marked retired) so its certificates still verify. The county then
+writes a rebuild file (:func:`write_rebuild`): a bundle of kind ``rebuild``, signed by the
+county and encrypted to the new PC's encryption key, holding every record of the station the
+county holds. The new PC applies it (:func:`apply_rebuild`) and becomes the station: its site
+id, its records, bundle numbers and change numbers going on past what the county holds.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+from trainer_app import __version__
+from trainer_app.domain import epoch
+from trainer_app.files import write_atomic_bytes
+from trainer_app.i18n import _
+from trainer_app.security import keys
+from trainer_app.services import certificates
+from trainer_app.services.errors import ServiceError
+from trainer_app.services.trainees import CODE_PREFIX
+from trainer_app.store import Store
+from trainer_app.store import epochs as epochs_q
+from trainer_app.store import sync as q
+from trainer_app.store.db import utc_now
+from trainer_app.sync import bundle, crypto, records, site
+
+KIND = "rebuild"
+INFO = "rebuild_info"  # the record that says whose records they are and where numbers stand
+SUFFIX = ".trrebuild"
+
+
+def _meta_key(site_id: str) -> str:
+    return f"rekey:{site_id}"
+
+
+def _station(county: Store, code: str) -> dict:
+    site.require_role(county, "county")
+    row = q.station_by_code(county, code.strip().upper())
+    if not row or not row["site_id"] or not row["approved"]:
+        raise ServiceError(_("Station {code} has no approved key to replace: approve its first "
+                             "key instead.").format(code=code))
+    return row
+
+
+def _norm(fingerprint: str) -> str:
+    return "".join(c for c in fingerprint.upper() if c.isalnum())
+
+
+# -- at the county ---------------------------------------------------------------------------
+def rekey(county: Store, code: str, fingerprint: str, first_bundle: Path) -> str:
+    """Approve the key of ``first_bundle`` (the new PC's first bundle) for station ``code``
+    when its fingerprint is ``fingerprint`` as typed by the coordinator. Returns the new key's
+    fingerprint. The station keeps its site id; its old key stays, marked retired."""
+    row = _station(county, code)
+    try:
+        header = bundle.read_header(Path(first_bundle))
+        m = header.manifest
+        claimed = crypto.unb64(m["sender"]["sign_public"])
+        bundle.check_signature(header, claimed)
+    except (bundle.BundleError, OSError, ValueError) as exc:
+        raise ServiceError(_("{file} is not a readable bundle of the new PC: {reason}").format(
+            file=Path(first_bundle).name, reason=exc)) from None
+    if m.get("kind") != "station" or m["sender"]["code"] != row["code"] or \
+            (m.get("recipient") or {}).get("county_site_id") != county.site_id:
+        raise ServiceError(_("{file} is not a bundle of station {code} for this county.").format(
+            file=Path(first_bundle).name, code=row["code"]))
+    if _norm(keys.fingerprint(claimed)) != _norm(fingerprint):
+        raise ServiceError(_("The fingerprint typed is not the one of the key in {file}: "
+                             "compare it again with the one the station shows.").format(
+                                 file=Path(first_bundle).name))
+    if crypto.unb64(row["sign_key"]) == claimed:
+        raise ServiceError(_("This key is already the station's."))
+    encrypt = _encryption_key_in(county, first_bundle, header, m["sender"]["site_id"])
+    with county.transaction():
+        county.conn.execute("UPDATE station SET sign_key = ? WHERE id = ?",
+                            [m["sender"]["sign_public"], row["id"]])
+        old_id = keys.key_id(crypto.unb64(row["sign_key"])).hex()
+        county.conn.execute(  # kept, so its certificates verify; marked as retired
+            "UPDATE site_key SET label = label || ' (retired)' WHERE key_id = ? "
+            "AND label NOT LIKE '% (retired)'", [old_id])
+        county.set_meta(_meta_key(row["site_id"]), json.dumps({
+            "sign": m["sender"]["sign_public"], "encrypt": crypto.b64(encrypt),
+            "new_site": m["sender"]["site_id"], "at": utc_now()}))
+    return keys.fingerprint(claimed)
+
+
+def _encryption_key_in(county: Store, path: Path, header: bundle.Header, sender: str) -> bytes:
+    private = site.encryption_key(county)
+    try:
+        opener = crypto.Opener(private, crypto.unb64(header.manifest["encryption"][
+            "ephemeral_public"]))
+        for table, row in bundle.records(Path(path), header, opener):
+            if table == "site_key" and row.get("purpose") == "encrypt" and \
+                    row.get("site_id") == sender:
+                return crypto.unb64(row["public_key"])
+    except (bundle.BundleError, KeyError, ValueError) as exc:
+        raise ServiceError(_("{file} cannot be read: {reason}").format(
+            file=Path(path).name, reason=exc)) from None
+    raise ServiceError(_("The new PC's bundle carries no encryption key: update Trainer there "
+                         "and link it again with the county pack."))
+
+
+def write_rebuild(county: Store, code: str, out: Path) -> Path:
+    """The rebuild file for station ``code`` after :func:`rekey`, encrypted to the new PC."""
+    row = _station(county, code)
+    raw = county.get_meta(_meta_key(row["site_id"]))
+    if not raw:
+        raise ServiceError(_("Approve the new PC's key first ('stations rekey {code}').").format(
+            code=row["code"]))
+    request = json.loads(raw)
+    out = Path(out)
+    if out.is_dir():
+        out = out / f"{row['code']}{SUFFIX}"
+    held = q.applied_seqs(county, row["site_id"])
+
+    def items():
+        yield INFO, {"site_id": row["site_id"], "code": row["code"], "name": row["name"],
+                     "max_seq": max(held, default=0),
+                     "max_rev": epochs_q.max_rev(county, row["site_id"])}
+        for table in records.STATION_TABLES:
+            for item in q.changed_rows(county, table, row["site_id"], 0):
+                if table == "trainee":
+                    item.pop("id_hash", None)
+                yield table, item
+
+    signer = certificates.signing_key(county)
+    manifest = {
+        "kind": KIND,
+        "sender": {"site_id": county.site_id, "code": county.get_meta("county_code") or "",
+                   "role": "county", "name": county.get_meta("county_name") or "",
+                   "sign_public": crypto.b64(signer.public_raw),
+                   "fingerprint": keys.fingerprint(signer.public_raw)},
+        "recipient": {"county_code": county.get_meta("county_code") or "",
+                      "county_site_id": county.site_id, "station_code": row["code"],
+                      "station_site_id": request["new_site"]},
+        "seq": 0, "full": True, "from_rev": 0, "to_rev": q.change_counter(county),
+        "created_at": utc_now(), "program_version": __version__,
+    }
+    bundle.write(out, manifest, items(), signer, base64.b64decode(request["encrypt"]))
+    return out
+
+
+# -- at the new PC ---------------------------------------------------------------------------
+def apply_rebuild(store: Store, path: Path) -> dict:
+    """Make this new station database the station of the rebuild file ``path``: its site id,
+    its records as the county holds them, numbers past the county's. Returns the station's
+    code, name and record counts."""
+    site.require_role(store, "station")
+    path = Path(path)
+    try:
+        header = bundle.read_header(path)
+        m = header.manifest
+        bundle.check_signature(header, site.county(store).sign_public)
+    except (bundle.BundleError, OSError) as exc:
+        raise ServiceError(_("{file} is not a rebuild file of this county: {reason}").format(
+            file=path.name, reason=exc)) from None
+    recipient = m.get("recipient") or {}
+    if m.get("kind") != KIND or recipient.get("station_site_id") != store.site_id:
+        raise ServiceError(_("{file} was written for another PC or is not a rebuild "
+                             "file.").format(file=path.name))
+    old_site = store.site_id
+    rows: dict[str, list[dict]] = {}
+    info: dict = {}
+    try:
+        opener = crypto.Opener(site.encryption_key(store), crypto.unb64(
+            m["encryption"]["ephemeral_public"]))
+        for table, row in bundle.records(path, header, opener):
+            if table == INFO:
+                info = row
+            elif table in records.STATION_TABLES:
+                rows.setdefault(table, []).append(row)
+    except (bundle.BundleError, KeyError, ValueError) as exc:
+        raise ServiceError(_("{file} cannot be read: {reason}").format(
+            file=path.name, reason=exc)) from None
+    new_site = info.get("site_id")
+    if not isinstance(new_site, str) or info.get("code") != store.get_meta("station_code"):
+        raise ServiceError(_("{file} is for another station.").format(file=path.name))
+    moved = _copy_keys(old_site, new_site)
+    with q.foreign_keys_off(store), store.transaction():
+        for table in records.STATION_TABLES:  # what this PC made so far: its keys
+            store.conn.execute(f"UPDATE {table} SET origin = ? WHERE origin = ?",
+                               [new_site, old_site])
+        store.conn.execute("UPDATE site_key SET site_id = ? WHERE site_id = ?",
+                           [new_site, old_site])
+        for table, batch in rows.items():
+            names = q.columns(store, table)
+            q.upsert(store, table, names, [tuple(r.get(n) for n in names) for r in batch])
+        store.set_meta("site_id", new_site)
+        if info.get("name"):
+            store.set_meta("station_name", info["name"])
+        meta = dict(store.conn.execute("SELECT key, value FROM meta").fetchall())
+        meta["change_counter"] = str(max(int(meta.get("change_counter") or 0),
+                                         int(info.get("max_rev") or 0)))
+        max_code = store.scalar(
+            "SELECT max(CAST(substr(code, ?) AS INTEGER)) FROM trainee WHERE code LIKE ?",
+            [len(CODE_PREFIX) + 1, CODE_PREFIX + "%"])
+        max_serial = store.scalar(
+            "SELECT max(CAST(substr(serial, length(serial) - 7, 6) AS INTEGER)) "
+            "FROM certificate")
+        max_seq = int(info.get("max_seq") or 0)
+        for key, value in epoch.start(meta, max_seq, int(max_code or 0),
+                                      int(max_serial or 0)).items():
+            if value is None:
+                store.conn.execute("DELETE FROM meta WHERE key = ?", [key])
+            else:
+                store.set_meta(key, value)
+        store.conn.execute("DELETE FROM bundle_out")
+        if max_seq:  # numbers go on past what the county holds
+            q.add_out(store, {"seq": max_seq, "file_name": path.name, "path": str(path),
+                              "created_at": utc_now(), "from_rev": 0,
+                              "to_rev": int(meta["change_counter"]), "full": 1, "counts": {},
+                              "sha256": m["payload_sha256"], "acknowledged_at": utc_now()})
+    for source in moved:
+        source.unlink(missing_ok=True)
+    return {"code": info.get("code"), "name": info.get("name", ""),
+            "counts": {t: len(b) for t, b in rows.items()}}
+
+
+def _copy_keys(old_site: str, new_site: str) -> list[Path]:
+    """This PC's key files under the station's site id (copied before the database changes;
+    the old names are removed after)."""
+    moved = []
+    for source in sorted(keys.key_dir().glob(f"{old_site}.*.pem")):
+        target = source.with_name(new_site + source.name[len(old_site):])
+        write_atomic_bytes(target, source.read_bytes(), mode=0o600)
+        moved.append(source)
+    return moved
