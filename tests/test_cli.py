@@ -344,7 +344,7 @@ def test_bad_arguments_are_one_line(capsys, db):
 def test_unexpected_error_is_one_line_without_traceback(capsys, db, monkeypatch):
     from trainer_app.services import courses
 
-    def broken(store):
+    def broken(store, *_args):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(courses, "list_all", broken)

@@ -77,7 +77,7 @@ def test_add_course_through_the_dialog(qtbot, page, store, monkeypatch):
     assert page.model.row(row)["code"] == "EC201"  # the code is stored upper case
     shown = [page.model.index(row, c).data() for c in range(page.model.columnCount())]
     assert shown == [
-        "EC201", "农村电商直播进阶", "直播电商", "18 h", "≥ 75%", "直播复盘与数据分析。"
+        "EC201", "农村电商直播进阶", "直播电商", "18 h", "≥ 75%", "直播复盘与数据分析。", ""
     ]
     saved = courses.get(store, page.selected_id())
     assert (saved.title, saved.category, saved.hours, saved.min_share) == (

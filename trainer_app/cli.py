@@ -241,7 +241,9 @@ def cmd_trainees_show(store: Store, args: argparse.Namespace) -> int:
 
 
 def cmd_courses_list(store: Store, args: argparse.Namespace) -> int:
-    return _listing(args, courses.list_all(store), fmt.course_columns())
+    rows = courses.search(store, args.search, include_retired=args.all)
+    footer = ngettext("{n} course", "{n} courses", len(rows)).format(n=len(rows))
+    return _listing(args, rows, fmt.course_columns(), footer)
 
 
 def cmd_courses_add(store: Store, args: argparse.Namespace) -> int:
@@ -256,6 +258,22 @@ def cmd_courses_edit(store: Store, args: argparse.Namespace) -> int:
         raise CommandError(_("Nothing to change: give at least one option, such as --title."))
     courses.update(store, course_id, dataclasses.replace(courses.get(store, course_id), **changes))
     print(_("Course {code} changed.").format(code=changes.get("code") or args.course))
+    return EXIT_OK
+
+
+def cmd_courses_retire(store: Store, args: argparse.Namespace) -> int:
+    course_id = _course_id(store, args.course)
+    courses.retire(store, course_id)
+    code = courses.get(store, course_id).code
+    print(_("Course {code} retired: no new class can be scheduled for it.").format(code=code))
+    return EXIT_OK
+
+
+def cmd_courses_restore(store: Store, args: argparse.Namespace) -> int:
+    course_id = _course_id(store, args.course)
+    courses.restore(store, course_id)
+    code = courses.get(store, course_id).code
+    print(_("Course {code} is offered again.").format(code=code))
     return EXIT_OK
 
 

@@ -58,7 +58,9 @@ class ClassForm(Retranslating, QDialog):
         self._existing: TrainingClass | None = classes.get(store, class_id) if class_id else None
         self.saved_id: str | None = None
         self.errors = FieldErrors()
-        self._courses = {c["id"]: c for c in courses.list_all(store)}
+        # Retired courses are not offered, except the one a class being changed already has.
+        self._courses = {c["id"]: c for c in courses.list_all(store) if not c["retired"] or (
+            self._existing is not None and c["id"] == self._existing.course_id)}
         self._auto_title = ""  # the title filled in from the course, until the user edits it
         known = classes.list_all(store)
 
@@ -108,7 +110,7 @@ class ClassForm(Retranslating, QDialog):
             label.setText(labels[name])
         self.course.setPlaceholderText(
             _("Choose a course") if self._courses
-            else _("No courses yet: add one in the Courses section first")
+            else _("No course is offered: add one in the Courses section first")
         )
         self.title.setPlaceholderText(_("The course title, unless you give another"))
         self.trainer.setPlaceholderText(_("Who teaches"))
