@@ -37,10 +37,9 @@ def retired_of(store: Store, origin: str) -> dict[str, str]:
 def set_retired_of(store: Store, origin: str, retired: dict[str, str]) -> int:
     """Make the retired days of the courses ``origin`` owns those of ``retired`` (id -> day;
     a course not named is offered). Returns the courses changed. Call inside a transaction."""
+    day = "(SELECT j.value FROM json_each(?1) j WHERE j.key = course.id)"
     cur = store.conn.execute(
-        "UPDATE course SET retired_on = (SELECT j.value FROM json_each(?1) j WHERE j.key = id) "
-        "WHERE origin = ?2 AND retired_on IS NOT "
-        "(SELECT j.value FROM json_each(?1) j WHERE j.key = id)",
+        f"UPDATE course SET retired_on = {day} WHERE origin = ?2 AND retired_on IS NOT {day}",
         [json.dumps(retired), origin])
     return cur.rowcount
 
