@@ -53,9 +53,6 @@ class CertificatesPage(Retranslating, QWidget):
         self.filter_label.setBuddy(self.filter)
         self.filter.currentIndexChanged.connect(lambda _i: self._apply_filter())
         self.class_filter = QComboBox(objectName="certificate_class")
-        self.class_filter.setMinimumContentsLength(16)
-        self.class_filter.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.class_filter.currentIndexChanged.connect(lambda _i: self._apply_filter())
         self.count = QLabel(objectName="certificate_count")
 
@@ -140,17 +137,7 @@ class CertificatesPage(Retranslating, QWidget):
         self._apply_filter()
 
     def _fill_classes(self, choices: list[dict]) -> None:
-        """The classes certificates were issued for, the latest first (the one chosen stays)."""
-        current = self.class_filter.currentData()
-        self.class_filter.blockSignals(True)
-        self.class_filter.clear()
-        self.class_filter.addItem(_("All classes"), None)
-        for c in choices:
-            self.class_filter.addItem(
-                _("{title} ({start})").format(title=c["title"],
-                                              start=i18n.format_date(c["start_date"])), c["id"])
-        self.class_filter.setCurrentIndex(max(0, self.class_filter.findData(current)))
-        self.class_filter.blockSignals(False)
+        fill_class_filter(self.class_filter, choices)
 
     def _apply_filter(self, select: list[str] | None = None) -> None:
         keep = select if select is not None else self.selected_serials()
@@ -312,6 +299,28 @@ class CertificatesPage(Retranslating, QWidget):
         self.refresh()
         self.select(serial)
         self.changed.emit()
+
+
+# The widest a class filter grows: a class title with its date fits, the search keeps room.
+CLASS_FILTER_WIDTH = 420
+
+
+def fill_class_filter(box: QComboBox, choices: list[dict]) -> None:
+    """"All classes", then ``choices`` (classes with certificates, the latest first) named with
+    their first day; the class chosen stays chosen. The box is as wide as its longest name (up
+    to :data:`CLASS_FILTER_WIDTH`, the list always as wide), so a name is not cut short."""
+    current = box.currentData()
+    box.blockSignals(True)
+    box.clear()
+    box.addItem(_("All classes"), None)
+    for c in choices:
+        box.addItem(_("{title} ({start})").format(
+            title=c["title"], start=i18n.format_date(c["start_date"])), c["id"])
+    box.setCurrentIndex(max(0, box.findData(current)))
+    box.blockSignals(False)
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    box.setMaximumWidth(CLASS_FILTER_WIDTH)
+    box.view().setMinimumWidth(box.view().sizeHintForColumn(0) + 24)
 
 
 def reissue_question(serial: str, name: str) -> str:

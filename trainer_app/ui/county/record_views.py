@@ -27,6 +27,7 @@ from trainer_app.i18n import _, ngettext
 from trainer_app.services import certificates, county
 from trainer_app.store import Store
 from trainer_app.ui.certificates.model import status_label as certificate_status
+from trainer_app.ui.certificates.page import fill_class_filter
 from trainer_app.ui.county.paged import PagedTableModel
 from trainer_app.ui.county.record_models import (
     CountyCertificateModel,
@@ -211,9 +212,6 @@ class CertificatesView(RecordView):
         self.class_filter = QComboBox(objectName="county_certificates_class")
         self._classes_of: str | None = ""  # the station whose classes the box holds
         super().__init__(store, CountyCertificateModel(store), parent)
-        self.class_filter.setMinimumContentsLength(16)
-        self.class_filter.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.status.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.class_filter.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.top.addWidget(self.class_filter)
@@ -258,17 +256,9 @@ class CertificatesView(RecordView):
     def _fill_classes(self, station: str | None) -> None:
         """The chosen station's classes that have certificates (none for all stations)."""
         self._classes_of = station
-        current = self.class_filter.currentData()
-        self.class_filter.blockSignals(True)
-        self.class_filter.clear()
-        self.class_filter.addItem(_("All classes"), None)
-        for c in certificates.register_classes(self._store, station) if station else []:
-            self.class_filter.addItem(
-                _("{title} ({start})").format(title=c["title"],
-                                              start=i18n.format_date(c["start_date"])), c["id"])
-        self.class_filter.setCurrentIndex(max(0, self.class_filter.findData(current)))
+        fill_class_filter(self.class_filter,
+                          certificates.register_classes(self._store, station) if station else [])
         self.class_filter.setEnabled(station is not None)
-        self.class_filter.blockSignals(False)
 
     def filtered(self) -> bool:
         return (super().filtered() or self.status.currentData() is not None
