@@ -236,7 +236,7 @@ def test_retire_asks_no_first_hides_it_from_new_classes_and_keeps_old_ones(
     old = ClassForm(store, held[0]["id"])
     qtbot.addWidget(old)
     assert old.course.currentData() == course["id"]
-    assert old.course.currentText().startswith("EC103")
+    assert old.course.currentText() == "EC103  直播带货 (retired)"
     qtbot.mouseClick(old.buttons.button(SAVE), Qt.MouseButton.LeftButton)
     assert old.result() == old.DialogCode.Accepted
 
@@ -250,3 +250,14 @@ def test_retire_asks_no_first_hides_it_from_new_classes_and_keeps_old_ones(
     form = ClassForm(store)
     qtbot.addWidget(form)
     assert form.course.findData(course["id"]) >= 0
+
+
+def test_report_filters_keep_a_retired_course_and_say_so(qtbot, store):
+    from trainer_app.ui.reports.filters import FilterBar
+
+    course = next(c for c in courses.list_all(store) if c["code"] == "EC106")
+    courses.retire(store, course["id"])
+    bar = FilterBar(store)
+    qtbot.addWidget(bar)
+    labels = [bar.course.itemText(i) for i in range(bar.course.count())]
+    assert "EC106 短视频制作 (retired)" in labels and "EC101 开设网店" in labels

@@ -197,8 +197,9 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
         return
     if q.applied_in(store, sender_site, m.get("payload_sha256", "")):
         bundle.check_payload(path, header)  # a damaged copy is reported as damaged
-        with store.transaction():  # the same records: a station updated since reads it anew
-            courses.apply_county_manifest(store, m)
+        if role == "station":  # the same records: a station updated since reads them anew
+            with store.transaction():
+                courses.apply_county_manifest(store, m)
         report.status = "duplicate"
         report.message = _("{file} was imported before; nothing changed.").format(file=path.name)
         report.gaps = _gaps(store, sender_site)

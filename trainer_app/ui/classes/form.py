@@ -66,7 +66,10 @@ class ClassForm(Retranslating, QDialog):
 
         self.course = QComboBox(objectName="course")
         for course in self._courses.values():
-            self.course.addItem(f"{course['code']}  {course['title']}", course["id"])
+            label = f"{course['code']}  {course['title']}"
+            if course["retired"]:  # the course of the class being changed
+                label = _("{course} (retired)").format(course=label)
+            self.course.addItem(label, course["id"])
         self.course.setCurrentIndex(-1)
         self.course.currentIndexChanged.connect(self._course_chosen)
         self.title = QLineEdit(objectName="title")
