@@ -21,25 +21,15 @@ from trainer_app.store import sync as q
 from trainer_app.sync import bundle, exchange
 from trainer_app.sync import courses as course_sync
 
-from .test_sync import build, open_copy, resign
+from . import test_sync
+from .test_sync import resign
 
-PLAN = {"WP01": (20, 11), "ZZ02": (20, 22)}
+# The network of test_sync (a county and three stations with demo data), built once here too.
+template = test_sync.template
+net = test_sync.net
 # The last commit before course retirement: the previous version's reader.
 PREVIOUS_VERSION = "6ce567db78e769c2d59a40a78801d2ee36253db9"
 RETIRE = schema.MIGRATIONS.index(schema._v10_course_retire)  # the version before it
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        yield build(tmp_path_factory.mktemp("template") / "net", PLAN, mp)
-
-
-@pytest.fixture
-def net(template, tmp_path, monkeypatch):
-    n = open_copy(template, tmp_path / "net", monkeypatch)
-    yield n
-    n.close()
 
 
 def course_of(store: Store, code: str) -> dict:
@@ -278,6 +268,18 @@ OLD_STATION = textwrap.dedent("""
 """)
 
 
+def previous_station_imports(tmp_path: Path, pack: Path, county_bundle: Path) -> dict:
+    """A new station of the previous version, linked with ``pack``, imports ``county_bundle``:
+    its import report and its courses."""
+    env = {**os.environ, "PYTHONPATH": str(previous_version(tmp_path)),
+           "TRAINER_APP_HOME": str(tmp_path / "old"), "LANGUAGE": "en"}
+    run = subprocess.run([sys.executable, "-c", OLD_STATION, str(tmp_path / "old.db"),
+                          str(pack), str(county_bundle)], capture_output=True, text=True,
+                         env=env, cwd=tmp_path, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
 def test_a_station_of_the_previous_version_reads_the_countys_bundle(net, tmp_path):
     county = net.county
     code = "OLD9"
@@ -287,14 +289,7 @@ def test_a_station_of_the_previous_version_reads_the_countys_bundle(net, tmp_pat
     courses.retire(county, course_of(county, "EC106")["id"])
     path, manifest = exchange.export(county, net.usb)
     assert manifest[course_sync.MANIFEST_FIELD]
-    code_dir = previous_version(tmp_path)
-    env = {**os.environ, "PYTHONPATH": str(code_dir), "TRAINER_APP_HOME": str(tmp_path / "old"),
-           "LANGUAGE": "en"}
-    run = subprocess.run([sys.executable, "-c", OLD_STATION, str(tmp_path / "old.db"),
-                          str(pack), str(path)], capture_output=True, text=True, env=env,
-                         cwd=tmp_path, timeout=120)
-    assert run.returncode == 0, run.stderr
-    result = json.loads(run.stdout.strip().splitlines()[-1])
+    result = previous_station_imports(tmp_path, pack, path)
     assert (result["status"], result["reason"]) == ("applied", ""), result["message"]
     assert "EC106" in result["courses"]  # the previous version knows no retirement
 
@@ -310,14 +305,7 @@ def test_the_previous_versions_reader_refuses_the_column_itself(net, tmp_path):
     path, _ = exchange.export(county, net.usb)
     with_column = tmp_path / "with-column.trbundle"
     rewrite_with_column(county, path, with_column)
-    code_dir = previous_version(tmp_path)
-    env = {**os.environ, "PYTHONPATH": str(code_dir), "TRAINER_APP_HOME": str(tmp_path / "old"),
-           "LANGUAGE": "en"}
-    run = subprocess.run([sys.executable, "-c", OLD_STATION, str(tmp_path / "old.db"),
-                          str(pack), str(with_column)], capture_output=True, text=True, env=env,
-                         cwd=tmp_path, timeout=120)
-    assert run.returncode == 0, run.stderr
-    result = json.loads(run.stdout.strip().splitlines()[-1])
+    result = previous_station_imports(tmp_path, pack, with_column)
     assert (result["status"], result["reason"]) == ("rejected", "invalid_record")
 
 

@@ -14,7 +14,7 @@ import signal
 import sqlite3
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from trainer_app import (
@@ -262,19 +262,22 @@ def cmd_courses_edit(store: Store, args: argparse.Namespace) -> int:
 
 
 def cmd_courses_retire(store: Store, args: argparse.Namespace) -> int:
-    course_id = _course_id(store, args.course)
-    courses.retire(store, course_id)
-    code = courses.get(store, course_id).code
+    code = _course_action(store, args.course, courses.retire)
     print(_("Course {code} retired: no new class can be scheduled for it.").format(code=code))
     return EXIT_OK
 
 
 def cmd_courses_restore(store: Store, args: argparse.Namespace) -> int:
-    course_id = _course_id(store, args.course)
-    courses.restore(store, course_id)
-    code = courses.get(store, course_id).code
+    code = _course_action(store, args.course, courses.restore)
     print(_("Course {code} is offered again.").format(code=code))
     return EXIT_OK
+
+
+def _course_action(store: Store, ref: str, act: Callable[[Store, str], None]) -> str:
+    """Retire or restore the course ``ref`` names; returns its code."""
+    course_id = _course_id(store, ref)
+    act(store, course_id)
+    return courses.get(store, course_id).code
 
 
 def cmd_classes_list(store: Store, args: argparse.Namespace) -> int:
