@@ -31,7 +31,7 @@ Progress = Callable[[int], None]
 
 def _station_items(store: Store, after: int) -> Iterator[tuple[str, dict]]:
     key = site.dedup_key(store)
-    reads = set(county_reads(store))
+    reads = set(_county_reads(store))
     for table in records.STATION_TABLES:
         for row in q.changed_rows(store, table, store.site_id, after):
             if table == "trainee":
@@ -49,11 +49,11 @@ def remember_county_reads(store: Store, reads: object) -> None:
     which reads the first format only)."""
     known = [t for t in reads if isinstance(t, str)] if isinstance(reads, list) else []
     with store.transaction():
-        courses.county_learnt(store, set(county_reads(store)), set(known))
+        courses.county_learnt(store, set(_county_reads(store)), set(known))
         store.set_meta(COUNTY_READS, json.dumps(known))
 
 
-def county_reads(store: Store) -> list[str]:
+def _county_reads(store: Store) -> list[str]:
     try:
         found = json.loads(store.get_meta(COUNTY_READS) or "[]")
     except ValueError:
