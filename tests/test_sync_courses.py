@@ -325,3 +325,25 @@ def rewrite_with_column(county: Store, source: Path, target: Path) -> None:
         "payload_sha256", "encryption")}
     keep["seq"] = header.manifest["seq"]
     write_raw(target, keep, lines, certificates.signing_key(county), None)
+
+
+def test_the_courses_page_leaves_another_sites_course_to_its_owner(qtbot, net):
+    from trainer_app.ui.courses.page import CoursesPage
+
+    county, wp = net.county, net.stations["WP01"]
+    local = courses.add(wp, Course("WP-GUI", "本站课程", "", "", 4.0))
+    for store, course_id, owner in ((wp, course_of(wp, "EC101")["id"], "the county center"),
+                                    (wp, local, None)):
+        page = CoursesPage(store)
+        qtbot.addWidget(page)
+        page.table.selectRow(page.model.row_of(course_id))
+        assert page.retire_button.isEnabled() is (owner is None)
+        if owner:
+            assert f"belongs to {owner}" in page.retire_button.toolTip()
+    # at the county, a station's course is the station's
+    assert exchange.import_file(county, net.export("WP01")[0]).status == "applied"
+    page = CoursesPage(county)
+    qtbot.addWidget(page)
+    page.table.selectRow(page.model.row_of(local))
+    assert not page.retire_button.isEnabled()
+    assert "belongs to station WP01" in page.retire_button.toolTip()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from trainer_app import i18n
 from trainer_app.i18n import _, ngettext
 from trainer_app.services import courses
+from trainer_app.services.errors import owner_name
 from trainer_app.store import Store
 from trainer_app.ui import ask
 from trainer_app.ui.courses.form import CourseForm
@@ -135,9 +136,10 @@ class CoursesPage(Retranslating, QWidget):
         own = row is not None and row["origin"] == self._store.site_id
         self.retire_button.setEnabled(own)
         if row is not None and not own:
-            self.retire_button.setToolTip(
-                _("A course of the county's catalog is retired at the county; its bundles "
-                  "then bring the change here."))
+            self.retire_button.setToolTip(_(
+                "This course belongs to {owner}: it is retired or offered again there, and "
+                "the sync files bring the change here.").format(
+                owner=owner_name(self._store, row["origin"])))
         elif retired:
             self.retire_button.setToolTip(_("Offer this course again for new classes."))
         else:
