@@ -17,6 +17,8 @@ import pytest
 from trainer_app import __version__, i18n, paths
 from trainer_app.cli import main
 from trainer_app.domain import idcard
+from trainer_app.services import certificates, classes
+from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store, schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -344,7 +346,7 @@ def test_bad_arguments_are_one_line(capsys, db):
 def test_unexpected_error_is_one_line_without_traceback(capsys, db, monkeypatch):
     from trainer_app.services import courses
 
-    def broken(store):
+    def broken(store, *_args):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(courses, "list_all", broken)
@@ -549,3 +551,52 @@ def test_window_fast_path_takes_only_window_options():
     assert window_options(["--db"]) is None
     assert window_options(["--db", "x.db", "trainees", "list"]) is None
     assert window_options(["--help"]) is None
+
+
+def test_courses_search_retire_and_restore(capsys, db):
+    found = run_json(capsys, "--db", str(db), "courses", "list", "--search", "kswd")
+    assert [c["code"] for c in found] == ["EC101"] and found[0]["retired"] is False
+    code, out, _err = run(capsys, "--db", str(db), "courses", "retire", "EC101")
+    assert code == 0 and out.strip() == (
+        "Course EC101 retired: no new class can be scheduled for it.")
+    assert "EC101" not in [c["code"] for c in run_json(capsys, "--db", str(db), "courses",
+                                                       "list")]
+    every = run_json(capsys, "--db", str(db), "courses", "list", "--all")
+    retired = next(c for c in every if c["code"] == "EC101")
+    assert retired["retired"] is True and retired["retired_on"]
+    _code, out, _err = run(capsys, "--db", str(db), "courses", "list", "--all", "--search",
+                           "EC101")
+    assert i18n.format_date(retired["retired_on"]) in out and "1 course" in out
+    # a retired course: retired again, or taken by a new class, is refused and changes nothing
+    before = digest(db)
+    assert "EC101 is retired already" in refused(capsys, "--db", str(db), "courses", "retire",
+                                                 "EC101")
+    line = refused(capsys, "--db", str(db), "classes", "add", "--course", "EC101",
+                   "--start", "2027-03-01", "--end", "2027-03-02")
+    assert "Course EC101 is retired" in line
+    assert digest(db) == before
+    code, out, _err = run(capsys, "--db", str(db), "courses", "restore", "EC101")
+    assert code == 0 and out.strip() == "Course EC101 is offered again."
+    code, out, _err = run(capsys, "--db", str(db), "classes", "add", "--course", "EC101",
+                          "--start", "2027-03-01", "--end", "2027-03-02")
+    assert code == 0
+
+
+def test_certificates_list_by_class(capsys, db):
+    store = Store(db)
+    try:
+        done = [c for c in classes.list_all(store) if c["status"] == "finished"]
+        for c in done:
+            try:
+                certificates.issue(store, c["id"])
+            except ServiceError:
+                continue
+    finally:
+        store.close()
+    every = run_json(capsys, "--db", str(db), "certificates", "list")
+    class_id = every[0]["class_id"]
+    one = run_json(capsys, "--db", str(db), "certificates", "list", "--class", class_id)
+    assert one and [c["serial"] for c in one] == [
+        c["serial"] for c in every if c["class_id"] == class_id]
+    assert {c["class_title"] for c in one} == {every[0]["class_title"]} and one[0]["class_title"]
+    assert len(one) < len(every)

@@ -33,6 +33,8 @@ from trainer_app.ui.classes.detail import ClassDetail
 from trainer_app.ui.pdf_view import PdfPreview, file_name
 from trainer_app.ui.tasks import Task, store_task
 
+from .qt_input import type_text
+
 LEFT = Qt.MouseButton.LeftButton
 TASK_TIMEOUT = 60_000
 
@@ -286,6 +288,54 @@ def register_page(qtbot, store: Store) -> CertificatesPage:
     page.resize(1100, 600)
     page.show()
     return page
+
+
+def issued_in_two_classes(store: Store) -> dict[str, list[str]]:
+    """Certificates issued for every finished class someone completed: class id -> serials."""
+    found: dict[str, list[str]] = {}
+    for c in classes.list_all(store):
+        if c["status"] == "finished":
+            try:
+                result = certificates.issue(store, c["id"])
+                found[c["id"]] = [r["serial"] for r in result.certificates]
+            except ServiceError:  # no one completed it
+                continue
+    assert len(found) >= 2
+    return found
+
+
+def test_register_has_a_class_column_and_a_class_filter(qtbot, store):
+    issued = issued_in_two_classes(store)
+    titles = {c["id"]: c["title"] for c in classes.list_all(store)}
+    page = CertificatesPage(store)
+    qtbot.addWidget(page)
+    page.show()
+    class_col = [f for f, _h in page.model.COLUMNS].index("class_title")
+    assert page.model.headerData(class_col, Qt.Orientation.Horizontal) == "Class"
+    for r in range(page.model.rowCount()):
+        row = page.model.row(r)
+        assert page.model.index(r, class_col).data() == titles[row["class_id"]]
+    # the filter offers the classes with certificates, the latest first
+    offered = [page.class_filter.itemData(i) for i in range(page.class_filter.count())]
+    assert offered[0] is None and sorted(offered[1:]) == sorted(issued)
+    assert page.class_filter.itemText(0) == "All classes"
+    page.class_filter.setFocus()
+    qtbot.keyClick(page.class_filter, Qt.Key.Key_Down)
+    chosen = page.class_filter.currentData()
+    assert page.class_filter.currentText().startswith(titles[chosen])
+    assert sorted(r["serial"] for r in page.model.rows()) == sorted(issued[chosen])
+    n = len(issued[chosen])
+    assert page.count.text() == (f"{n} certificate" if n == 1 else f"{n} certificates")
+    # with a search and the status filter as well
+    type_text(qtbot, page.search, issued[chosen][0])
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    page.filter.setCurrentIndex(page.filter.findData("withdrawn"))
+    assert page.model.rowCount() == 0
+    # selecting a certificate of another class shows it, the filters cleared
+    other = next(serials for class_id, serials in issued.items() if class_id != chosen)
+    page.select(other[0])
+    assert page.class_filter.currentData() is None
+    assert page.selected_serials() == [other[0]]
 
 
 def test_withdraw_through_the_page(qtbot, store, messages, monkeypatch):

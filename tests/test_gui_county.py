@@ -687,3 +687,35 @@ def test_language_switch_retranslates_live(qtbot, county, network):
     assert section_titles(window) == COUNTY_SECTIONS
     assert stations_panel(window).add_button.text() == "&Add station…"
     assert view.station.itemText(0) == "All stations"
+
+
+def test_county_certificates_have_a_class_column_and_a_class_filter(qtbot, county, network):
+    code, st = next((c, s) for c, s in network.items()
+                    if len({r["class_id"] for r in certificates.register(s)}) >= 2)
+    issued = certificates.register(st)
+    titles = {c["id"]: c["title"] for c in classes.list_all(st)}
+    window = open_panel(qtbot, county)
+    cv = window.show_section("certificates")
+    class_col = column(cv.model, "class_title")
+    shown = {cv.model.row(r)["serial"]: cv.model.index(r, class_col).data()
+             for r in range(cv.model.rowCount())}
+    assert all(shown[c["serial"]] == titles[c["class_id"]] for c in issued)
+    # the class box holds a station's classes once a station is chosen
+    assert not cv.class_filter.isEnabled() and cv.class_filter.count() == 1
+    cv.station.setCurrentIndex(cv.station.findData(st.site_id))
+    assert cv.class_filter.isEnabled()
+    with_certificates = sorted({c["class_id"] for c in issued})
+    assert sorted(cv.class_filter.itemData(i) for i in range(1, cv.class_filter.count())) == \
+        with_certificates
+    cv.class_filter.setFocus()
+    qtbot.keyClick(cv.class_filter, Qt.Key.Key_Down)  # the first class
+    chosen = cv.class_filter.currentData()
+    assert chosen and cv.class_filter.currentText().startswith(titles[chosen])
+    assert sorted(r["serial"] for r in cv.model.rows()) == sorted(
+        c["serial"] for c in issued if c["class_id"] == chosen)
+    assert {cv.model.display(r, "class_title") for r in cv.model.rows()} == {titles[chosen]}
+    # another station: its own classes, none chosen
+    other = next(s for c, s in network.items() if c != code)
+    cv.station.setCurrentIndex(cv.station.findData(other.site_id))
+    assert cv.class_filter.currentData() is None
+    assert {r["station_code"] for r in cv.model.rows()} <= {c for c in network if c != code}

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
 from trainer_app import i18n
-from trainer_app.services import courses, demo
+from trainer_app.services import classes, courses, demo
 from trainer_app.store import Store
+from trainer_app.ui.classes.form import ClassForm
 from trainer_app.ui.courses.form import CourseForm
 from trainer_app.ui.courses.page import CoursesPage
 
@@ -77,7 +79,7 @@ def test_add_course_through_the_dialog(qtbot, page, store, monkeypatch):
     assert page.model.row(row)["code"] == "EC201"  # the code is stored upper case
     shown = [page.model.index(row, c).data() for c in range(page.model.columnCount())]
     assert shown == [
-        "EC201", "农村电商直播进阶", "直播电商", "18 h", "≥ 75%", "直播复盘与数据分析。"
+        "EC201", "农村电商直播进阶", "直播电商", "18 h", "≥ 75%", "直播复盘与数据分析。", ""
     ]
     saved = courses.get(store, page.selected_id())
     assert (saved.title, saved.category, saved.hours, saved.min_share) == (
@@ -165,3 +167,97 @@ def test_sorting_by_a_column(qtbot, page):
     page.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)  # hours
     hours = [page.model.row(r)["hours"] for r in range(page.model.rowCount())]
     assert hours == sorted(hours, reverse=True)
+
+
+def test_search_by_code_title_pinyin_or_initials(qtbot, page):
+    for typed, codes in (("kswd", ["EC101"]), ("zhibo", ["EC103"]), ("ec10", None),
+                         ("物流", ["EC104"]), ("neirong", ["EC102", "EC106"])):
+        page.search.clear()
+        type_text(qtbot, page.search, typed)
+        shown = table_column(page, 0)
+        assert shown == (codes if codes is not None else [f"EC10{i}" for i in range(1, 9)])
+    page.search.clear()
+    type_text(qtbot, page.search, "xyz")
+    assert page.model.rowCount() == 0 and page.empty_hint.isVisible()
+    assert page.empty_hint.text() == "No course matches “xyz”."
+
+
+def retired(store, course_id: str) -> bool:
+    return next(c["retired"] for c in courses.list_all(store) if c["id"] == course_id)
+
+
+def answer(qtbot, button, asked: list[str], key: bool = False) -> None:
+    """Answer the next message box (a real one) with ``button``, or with Enter (``key``)."""
+    def reply() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        asked.append(box.text())
+        if key:
+            qtbot.keyClick(box, Qt.Key.Key_Return)
+        else:
+            qtbot.mouseClick(box.button(button), Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(50, reply)
+
+
+def test_retire_asks_no_first_hides_it_from_new_classes_and_keeps_old_ones(
+        qtbot, page, store):
+    course = next(c for c in courses.list_all(store) if c["code"] == "EC103")
+    held = [c for c in classes.list_all(store) if c["course_id"] == course["id"]]
+    assert held
+    page.table.selectRow(table_column(page, 0).index("EC103"))
+    assert page.retire_button.text() == "&Retire…" and page.retire_button.isEnabled()
+    asked: list[str] = []
+    answer(qtbot, None, asked, key=True)  # Enter answers No: nothing changes
+    qtbot.mouseClick(page.retire_button, Qt.MouseButton.LeftButton)
+    assert asked and asked[0].startswith("Retire course EC103 直播带货?")
+    assert "EC103" in table_column(page, 0) and not retired(store, course["id"])
+
+    answer(qtbot, QMessageBox.StandardButton.Yes, asked)
+    with qtbot.waitSignal(page.changed):
+        qtbot.mouseClick(page.retire_button, Qt.MouseButton.LeftButton)
+    assert "EC103" not in table_column(page, 0)
+    assert page.count.text() == "7 courses; 1 retired not shown"
+    # shown greyed, with the day, when retired courses are asked for
+    qtbot.mouseClick(page.show_retired, Qt.MouseButton.LeftButton)
+    assert not page.table.isColumnHidden(page.model.RETIRED_COLUMN)
+    row = table_column(page, 0).index("EC103")
+    assert page.model.index(row, page.model.RETIRED_COLUMN).data() == i18n.format_date(
+        dt.date.today().isoformat())
+    assert page.model.index(row, 1).data(Qt.ItemDataRole.ForegroundRole).color().name() == \
+        "#8a8a8a"
+
+    # a new class is not offered it ...
+    form = ClassForm(store)
+    qtbot.addWidget(form)
+    offered = [form.course.itemData(i) for i in range(form.course.count())]
+    assert course["id"] not in offered and len(offered) == 7
+    # ... an existing class keeps it, and saves unchanged
+    old = ClassForm(store, held[0]["id"])
+    qtbot.addWidget(old)
+    assert old.course.currentData() == course["id"]
+    assert old.course.currentText() == "EC103  直播带货 (retired)"
+    qtbot.mouseClick(old.buttons.button(SAVE), Qt.MouseButton.LeftButton)
+    assert old.result() == old.DialogCode.Accepted
+
+    # offered again, after a question as well
+    page.table.selectRow(table_column(page, 0).index("EC103"))
+    assert page.retire_button.text() == "&Offer again…"
+    answer(qtbot, QMessageBox.StandardButton.Yes, asked)
+    qtbot.mouseClick(page.retire_button, Qt.MouseButton.LeftButton)
+    assert asked[-1].startswith("Offer course EC103 直播带货 again?")
+    assert not retired(store, course["id"])
+    form = ClassForm(store)
+    qtbot.addWidget(form)
+    assert form.course.findData(course["id"]) >= 0
+
+
+def test_report_filters_keep_a_retired_course_and_say_so(qtbot, store):
+    from trainer_app.ui.reports.filters import FilterBar
+
+    course = next(c for c in courses.list_all(store) if c["code"] == "EC106")
+    courses.retire(store, course["id"])
+    bar = FilterBar(store)
+    qtbot.addWidget(bar)
+    labels = [bar.course.itemText(i) for i in range(bar.course.count())]
+    assert "EC106 短视频制作 (retired)" in labels and "EC101 开设网店" in labels

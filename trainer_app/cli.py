@@ -14,7 +14,7 @@ import signal
 import sqlite3
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from trainer_app import (
@@ -241,7 +241,9 @@ def cmd_trainees_show(store: Store, args: argparse.Namespace) -> int:
 
 
 def cmd_courses_list(store: Store, args: argparse.Namespace) -> int:
-    return _listing(args, courses.list_all(store), fmt.course_columns())
+    rows = courses.search(store, args.search, include_retired=args.all)
+    footer = ngettext("{n} course", "{n} courses", len(rows)).format(n=len(rows))
+    return _listing(args, rows, fmt.course_columns(), footer)
 
 
 def cmd_courses_add(store: Store, args: argparse.Namespace) -> int:
@@ -257,6 +259,25 @@ def cmd_courses_edit(store: Store, args: argparse.Namespace) -> int:
     courses.update(store, course_id, dataclasses.replace(courses.get(store, course_id), **changes))
     print(_("Course {code} changed.").format(code=changes.get("code") or args.course))
     return EXIT_OK
+
+
+def cmd_courses_retire(store: Store, args: argparse.Namespace) -> int:
+    code = _course_action(store, args.course, courses.retire)
+    print(_("Course {code} retired: no new class can be scheduled for it.").format(code=code))
+    return EXIT_OK
+
+
+def cmd_courses_restore(store: Store, args: argparse.Namespace) -> int:
+    code = _course_action(store, args.course, courses.restore)
+    print(_("Course {code} is offered again.").format(code=code))
+    return EXIT_OK
+
+
+def _course_action(store: Store, ref: str, act: Callable[[Store, str], None]) -> str:
+    """Retire or restore the course ``ref`` names; returns its code."""
+    course_id = _course_id(store, ref)
+    act(store, course_id)
+    return courses.get(store, course_id).code
 
 
 def cmd_classes_list(store: Store, args: argparse.Namespace) -> int:

@@ -196,6 +196,7 @@ def course_columns() -> list[Column]:
         (_("Category"), lambda r: r["category"]),
         (_("Hours"), lambda r: float(r["hours"])),
         (_("Completion rule"), lambda r: i18n.format_percent(r["min_share"])),
+        (_("Retired on"), lambda r: i18n.format_date(r["retired_on"]) if r["retired_on"] else ""),
         (_("Id"), lambda r: r["id"]),
     ]
 

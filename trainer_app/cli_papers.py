@@ -33,8 +33,8 @@ STATION_OPTIONS = {"station_name": "name", "county_name": "county", "station_cod
 # Fields of a certificate in ``certificates list --json``.
 CERTIFICATE_FIELDS = (
     "id", "serial", "status", "trainee_id", "trainee_name", "id_number_masked", "class_id",
-    "course_code", "course_title", "hours", "start_date", "end_date", "issued_on", "key_id",
-    "replaces_serial", "replaced_by", "revoked_reason", "revoked_at", "qr_text",
+    "class_title", "course_code", "course_title", "hours", "start_date", "end_date", "issued_on",
+    "key_id", "replaces_serial", "replaced_by", "revoked_reason", "revoked_at", "qr_text",
 )
 
 
@@ -89,6 +89,8 @@ def _certificate_commands(group) -> None:
     sub.add_argument("--search", default="", metavar=_("TEXT"),
                      help=_("part of the serial or the name"))
     sub.add_argument("--limit", type=count, metavar="N", help=_("show at most N certificates"))
+    sub.add_argument("--class", dest="class_id", metavar="ID",
+                     help=_("only the certificates of this class"))
     sub = command(group, "revoke", _("withdraw a certificate; it then verifies as withdrawn"),
                   cmd_certificates_revoke)
     _serial(sub)
@@ -220,6 +222,7 @@ def certificate_columns() -> list[fmt.Column]:
         (_("Serial"), lambda r: r["serial"]),
         (_("Name"), lambda r: r["trainee_name"]),
         (_("Course"), lambda r: r["course_title"]),
+        (_("Class"), lambda r: r["class_title"]),
         (_("Hours"), lambda r: float(r["hours"])),
         (_("Issued"), lambda r: r["issued_on"]),
         (_("Status"), lambda r: _status_label(r["status"])),
@@ -248,7 +251,7 @@ def cmd_certificates_issue(store: Store, args: argparse.Namespace) -> int:
 
 
 def cmd_certificates_list(store: Store, args: argparse.Namespace) -> int:
-    rows = certificates.register(store, args.search, limit=args.limit)
+    rows = certificates.register(store, args.search, limit=args.limit, class_id=args.class_id)
     if args.json:
         fmt.print_json([{k: row.get(k) for k in CERTIFICATE_FIELDS} for row in rows])
     else:

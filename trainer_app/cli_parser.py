@@ -151,13 +151,23 @@ def build(h: ModuleType) -> tuple[Parser, argparse._SubParsersAction]:
     command(group, "show", _("show one trainee"), h.cmd_trainees_show, "trainee", "--reveal",
             "--json")
 
-    group = actions(commands, "courses", _("list, add and change courses"))
-    command(group, "list", _("list courses"), h.cmd_courses_list, "--json")
+    group = actions(commands, "courses", _("list, add, change and retire courses"))
+    sub = command(group, "list", _("list the courses offered"), h.cmd_courses_list, "--json")
+    sub.add_argument("--search", default="", metavar=_("TEXT"),
+                     help=_("part of the code, title or category, or its pinyin or initials"))
+    sub.add_argument("--all", action="store_true",
+                     help=_("retired courses too (no longer offered for new classes)"))
     _course_options(command(group, "add", _("add a course and print the new id"),
                             h.cmd_courses_add), required=True)
     sub = command(group, "edit", _("change a course"), h.cmd_courses_edit)
     sub.add_argument("course", metavar="ID", help=_("the course's id or code"))
     _course_options(sub, required=False)
+    sub = command(group, "retire", _("stop offering a course: no new class can be scheduled "
+                                     "for it; its classes and certificates keep it"),
+                  h.cmd_courses_retire)
+    sub.add_argument("course", metavar=_("ID_OR_CODE"), help=_("the course's id or code"))
+    sub = command(group, "restore", _("offer a retired course again"), h.cmd_courses_restore)
+    sub.add_argument("course", metavar=_("ID_OR_CODE"), help=_("the course's id or code"))
 
     group = actions(commands, "classes", _("schedule classes, enroll trainees, see who completed"))
     command(group, "list", _("list classes"), h.cmd_classes_list, "--json")

@@ -82,3 +82,15 @@ def normalize_query(text: str) -> str:
 
 def matches(key: str, query: str) -> bool:
     return normalize_query(query) in key
+
+
+def text_key(*texts: str | None) -> str:
+    """A search key for short texts such as a course's code, title and category: each text with
+    its full pinyin and pinyin initials (``开设网店`` -> ``开设网店 kaisheswangdian kswd``)."""
+    parts: list[str] = []
+    for text in texts:
+        if text:
+            parts.append(text)
+            if not text.isascii():
+                parts.extend(pinyin_forms(text))
+    return " ".join(dict.fromkeys(p.lower() for p in parts))

@@ -273,9 +273,17 @@ def get(store: Store, serial_no: str) -> dict:
     return row
 
 
-def register(store: Store, text: str = "", limit: int | None = None) -> list[dict]:
-    """The station's certificate register, newest first; ``text`` matches serial or name."""
-    return q.search(store, text.strip(), limit)
+def register(store: Store, text: str = "", limit: int | None = None,
+             class_id: str | None = None) -> list[dict]:
+    """The station's certificate register, newest first; ``text`` matches serial or name,
+    ``class_id`` keeps one class's certificates."""
+    return q.search(store, text.strip(), limit, class_id)
+
+
+def register_classes(store: Store, origin: str | None = None) -> list[dict]:
+    """The classes of the register's certificates (of one site's, with ``origin``), the latest
+    first, for choosing one."""
+    return q.classes_with_certificates(store, origin)
 
 
 def for_class(store: Store, class_id: str) -> list[dict]:

@@ -28,11 +28,17 @@ CLASS_FIELDS = ("course_id", "title", "trainer", "place", "start_date", "end_dat
 LESSON_FIELDS = ("date", "start_time", "hours", "topic", "cancelled")
 
 
-def _class_values(store: Store, c: TrainingClass) -> dict:
+def _class_values(store: Store, c: TrainingClass, current_course: str = "") -> dict:
+    """Checked values of a class; ``current_course`` is the course a class being changed has
+    (it may be retired since: the class keeps it, but no class takes a retired course anew)."""
     errors = validate_class(c)
     course = courses_q.by_id(store, c.course_id) if c.course_id else None
     if c.course_id and not course:
         errors["course_id"] = _("The chosen course does not exist.")
+    elif course and course["retired_on"] and c.course_id != current_course:
+        errors["course_id"] = _(
+            "Course {code} is retired: it is no longer offered, so no new class can be "
+            "scheduled for it.").format(code=course["code"])
     if errors:
         raise ValidationError(errors)
     values = {f: getattr(c, f) for f in CLASS_FIELDS}
@@ -70,10 +76,10 @@ def update(store: Store, class_id: str, c: TrainingClass) -> None:
     """Change the class's own fields (lessons are changed one by one). The new dates must still
     include every scheduled lesson."""
     with store.transaction(), owned_here(store):
-        _require_class(store, class_id)
+        held = _require_class(store, class_id)
         errors = _lessons_left_out(store, class_id, c)
         try:
-            values = _class_values(store, c)
+            values = _class_values(store, c, held["course_id"])
         except ValidationError as exc:  # all the messages at once
             raise ValidationError({**exc.errors, **errors}) from None
         if errors:

@@ -177,6 +177,7 @@ class CertificateList:
         self.search = ""
         self.station: str | None = None
         self.status: str | None = None
+        self.class_id: str | None = None
 
     def set_sort(self, sort: str, descending: bool = False) -> None:
         if sort not in q.CERTIFICATE_SORTS:
@@ -185,7 +186,7 @@ class CertificateList:
 
     def rowids(self) -> list[int]:
         return q.certificate_rowids(self._store, self.search.strip(), self.station,
-                                    self.status, self.sort, self.descending)
+                                    self.status, self.sort, self.descending, self.class_id)
 
     def rows(self, rowids: list[int]) -> dict[int, dict]:
         rows = q.certificates_by_rowid(self._store, rowids)

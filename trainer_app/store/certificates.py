@@ -18,8 +18,9 @@ LIST = """
              ORDER BY r.revoked_at DESC LIMIT 1) AS revoked_at,
            (SELECT n.serial FROM certificate n
              WHERE n.replaces = c.id AND n.deleted = 0 LIMIT 1) AS replaced_by,
-           (SELECT o.serial FROM certificate o WHERE o.id = c.replaces) AS replaces_serial
-      FROM certificate c
+           (SELECT o.serial FROM certificate o WHERE o.id = c.replaces) AS replaces_serial,
+           coalesce(k.title, '') AS class_title
+      FROM certificate c LEFT JOIN training_class k ON k.id = c.class_id
      WHERE c.deleted = 0
 """
 
@@ -36,12 +37,16 @@ def _with_status(row: dict | None) -> dict | None:
     return row
 
 
-def search(store: Store, text: str = "", limit: int | None = None) -> list[dict]:
+def search(store: Store, text: str = "", limit: int | None = None,
+           class_id: str | None = None) -> list[dict]:
     sql = LIST
     params: list[object] = []
     if text:
         sql += " AND (c.serial LIKE ? OR c.trainee_name LIKE ?)"
         params += [f"%{text}%", f"%{text}%"]
+    if class_id:
+        sql += " AND c.class_id = ?"
+        params.append(class_id)
     sql += " ORDER BY c.issued_on DESC, c.serial DESC"
     if limit:
         sql += f" LIMIT {int(limit)}"
@@ -130,3 +135,19 @@ def issued_here(store: Store, serial: str, site_id: str) -> bool:
     return bool(store.scalar(
         "SELECT 1 FROM certificate WHERE serial = ? AND origin = ?", [serial, site_id]
     ))
+
+
+def classes_with_certificates(store: Store, origin: str | None = None) -> list[dict]:
+    """The classes certificates were issued for (of the site ``origin``, or of every site), the
+    latest first: the choices of the register's class filter. A class the register does not
+    hold (yet) is named by its certificates' course."""
+    where, params = ("c.deleted = 0", [])
+    if origin:
+        where += " AND c.origin = ?"
+        params.append(origin)
+    return store.rows(
+        f"""SELECT c.class_id AS id, coalesce(k.title, max(c.course_title)) AS title,
+                   min(c.start_date) AS start_date, count(*) AS certificates
+              FROM certificate c LEFT JOIN training_class k ON k.id = c.class_id
+             WHERE {where}
+             GROUP BY c.class_id ORDER BY min(c.start_date) DESC, title""", params)

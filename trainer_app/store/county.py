@@ -190,12 +190,15 @@ STATUS_WHERE = {
 
 def certificate_rowids(store: Store, text: str = "", origin: str | None = None,
                        status: str | None = None, sort: str = "issued_on",
-                       descending: bool = True) -> list[int]:
+                       descending: bool = True, class_id: str | None = None) -> list[int]:
     where = ["c.deleted = 0"]
     params: list[object] = []
     if origin:
         where.append("c.origin = ?")
         params.append(origin)
+    if class_id:
+        where.append("c.class_id = ?")
+        params.append(class_id)
     if status:
         where.append(STATUS_WHERE[status])
     if text:
@@ -219,12 +222,14 @@ def certificates_by_rowid(store: Store, rowids: Sequence[int]) -> dict[int, dict
     cur = store.conn.execute(
         f"""SELECT c.rowid, c.id, c.serial, c.trainee_name, c.id_number_masked, c.course_code,
                    c.course_title, c.hours, c.start_date, c.end_date, c.issued_on, c.qr_text,
-                   c.origin, coalesce(s.code, '') AS station_code,
+                   c.origin, coalesce(s.code, '') AS station_code, c.class_id,
+                   coalesce(k.title, '') AS class_title,
                    (SELECT r.reason FROM revocation r
                      WHERE r.certificate_id = c.id AND r.deleted = 0
                      ORDER BY r.revoked_at DESC LIMIT 1) AS revoked_reason
               FROM certificate c
               LEFT JOIN station s ON s.site_id = c.origin AND s.deleted = 0
+              LEFT JOIN training_class k ON k.id = c.class_id
              WHERE c.rowid IN ({_marks(rowids)})""",
         list(rowids),
     )

@@ -321,6 +321,14 @@ def _v8_epochs(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v10_course_retire(db: sqlite_utils.Database) -> None:
+    """A course no longer offered is retired, not deleted: its classes, certificates and figures
+    keep naming it, but no new class may be scheduled for it. ``retired_on`` is the day it was
+    retired (NULL: offered); a row from a bundle written before this column existed has none,
+    and so stays offered."""
+    db.execute("ALTER TABLE course ADD COLUMN retired_on TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_search,
@@ -330,5 +338,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v6_reports,
     _v7_name_order,
     _v8_epochs,
+    _v10_course_retire,
 ]
 LATEST_VERSION = len(MIGRATIONS)

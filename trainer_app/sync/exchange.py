@@ -24,7 +24,8 @@ from trainer_app.store import Store
 from trainer_app.store import records as store_records
 from trainer_app.store import sync as q
 from trainer_app.store.db import utc_now
-from trainer_app.sync import bundle, crypto, epochs, records, site, staging, waiting
+from trainer_app.sync import bundle, courses, crypto, epochs, records, site, staging, waiting
+from trainer_app.sync import export as exporting
 from trainer_app.sync.export import SHARED_TABLES, export, settle  # noqa: F401 (the API)
 from trainer_app.sync.waiting import pending_dir  # noqa: F401 (where hub and tests look)
 
@@ -196,12 +197,17 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
         return
     if q.applied_in(store, sender_site, m.get("payload_sha256", "")):
         bundle.check_payload(path, header)  # a damaged copy is reported as damaged
+        if role == "station":  # the same records: a station updated since reads them anew
+            with store.transaction():
+                courses.apply_county_manifest(store, m)
         report.status = "duplicate"
         report.message = _("{file} was imported before; nothing changed.").format(file=path.name)
         report.gaps = _gaps(store, sender_site)
         return
     staging.check_counts(m, rules)
     _apply(store, path, header, opener, rules, report, progress, cancelled, limits)
+    if role == "station":
+        exporting.remember_county_reads(store, m.get("reads"))
     report.gaps = _gaps(store, sender_site)
 
 
@@ -254,6 +260,7 @@ def _apply(store: Store, path: Path, header: bundle.Header, opener: crypto.Opene
             # of order may refer to rows that arrive later.
             with q.foreign_keys_off(store), store.transaction():
                 merged = staging.merge(store, staged)
+                courses.apply_county_manifest(store, m)  # a county's bundle: its retired courses
                 q.add_in(store, {"sender_site": m["sender"]["site_id"],
                                  "sender_code": m["sender"].get("code", ""), "seq": m["seq"],
                                  "sha256": m["payload_sha256"], "file_name": path.name,

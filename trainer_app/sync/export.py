@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,18 +24,41 @@ from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
 from trainer_app.store import sync as q
 from trainer_app.store.db import utc_now
-from trainer_app.sync import bundle, crypto, epochs, records, site
+from trainer_app.sync import bundle, courses, crypto, epochs, records, site
 
 Progress = Callable[[int], None]
 
 
 def _station_items(store: Store, after: int) -> Iterator[tuple[str, dict]]:
     key = site.dedup_key(store)
+    reads = set(_county_reads(store))
     for table in records.STATION_TABLES:
         for row in q.changed_rows(store, table, store.site_id, after):
             if table == "trainee":
                 row["id_hash"] = site.id_hash(key, row.get("id_number"))
+            elif table == "course":
+                row = courses.station_row(row, reads)
             yield table, row
+
+
+COUNTY_READS = "county_reads"  # meta: what the county's last bundle said its version reads
+
+
+def remember_county_reads(store: Store, reads: object) -> None:
+    """Keep what the county's bundle says its version reads (nothing said: an earlier version,
+    which reads the first format only)."""
+    known = [t for t in reads if isinstance(t, str)] if isinstance(reads, list) else []
+    with store.transaction():
+        courses.county_learnt(store, set(_county_reads(store)), set(known))
+        store.set_meta(COUNTY_READS, json.dumps(known))
+
+
+def _county_reads(store: Store) -> list[str]:
+    try:
+        found = json.loads(store.get_meta(COUNTY_READS) or "[]")
+    except ValueError:
+        return []
+    return [t for t in found if isinstance(t, str)] if isinstance(found, list) else []
 
 
 # Rows of every origin that a county passes on to all its stations: every station's keys and
@@ -46,6 +70,9 @@ def _county_items(store: Store) -> Iterator[tuple[str, dict]]:
     for table in records.COUNTY_TABLES:
         if table in SHARED_TABLES:
             yield from ((table, row) for row in q.all_rows(store, table))
+        elif table == "course":  # retired ones are named in the manifest (sync/courses.py)
+            yield from ((table, courses.without_column(row))
+                        for row in q.changed_rows(store, table, store.site_id, 0))
         else:
             yield from ((table, row) for row in q.changed_rows(store, table, store.site_id, 0))
     for st in q.stations(store):
@@ -104,6 +131,9 @@ def export(store: Store, out_dir: Path, full: bool = False,
     }
     if epoch:
         manifest["epoch"] = epoch
+    if role == "county":
+        manifest["reads"] = records.county_reads()
+        manifest[courses.MANIFEST_FIELD] = courses.manifest_field(store)
     name = epochs.bundle_name(code, seq, full and role == "station", bundle.SUFFIX, epoch)
     path = out_dir / name
 

@@ -18,6 +18,18 @@ STATION_TABLES = (
     "site_key", "certificate", "revocation",
 )
 COUNTY_TABLES = ("course", "station", "site_key", "revocation", "person_merge")
+# Columns of station records newer than the first sync format. A county of an earlier version
+# refuses a record with a column it does not know, so a station sends these only to a county
+# whose own bundles list them in their manifest's "reads" (see docs/bundle-format.md).
+LATER_STATION_COLUMNS = ("course.retired_on",)
+
+
+def county_reads() -> list[str]:
+    """What this version reads from stations beyond the first format, announced in its county
+    bundles."""
+    return [*STATION_TABLES, *LATER_STATION_COLUMNS]
+
+
 RECEIPT = "receipt"  # pseudo-table in county bundles: bundle numbers the county holds
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -26,6 +38,7 @@ MAX_TEXT = 10_000
 
 # Per table: columns holding dates (checked strictly) and ids that must look like UUIDs.
 DATES = {
+    "course": ("retired_on",),
     "training_class": ("start_date", "end_date"),
     "lesson": ("date",),
     "certificate": ("start_date", "end_date", "issued_on"),

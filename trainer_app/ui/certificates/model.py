@@ -55,6 +55,7 @@ class RegisterModel(RowTableModel):
         ("serial", N_("Serial")),
         ("trainee_name", N_("Name")),
         ("course_title", N_("Course")),
+        ("class_title", N_("Class")),
         ("hours", N_("Hours")),
         ("issued_on", N_("Issued on")),
         ("status", N_("Status")),
@@ -101,7 +102,8 @@ class RegisterModel(RowTableModel):
             return _colored(STATUS_COLORS.get(row["status"], ("#ffffff", "#000000")), role)
         if field == "serial" and role == Qt.ItemDataRole.FontRole:
             return self._mono
-        if role == Qt.ItemDataRole.ToolTipRole and field in ("note", "course_title"):
+        if role == Qt.ItemDataRole.ToolTipRole and field in ("note", "course_title",
+                                                             "class_title"):
             return self.display(row, field) or None
         return None
 

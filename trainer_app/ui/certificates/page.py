@@ -38,6 +38,7 @@ class CertificatesPage(Retranslating, QWidget):
         super().__init__(parent)
         self._store = store
         self._all: list[dict] = []
+        self._classes: list[dict] = []  # the classes of the register's certificates
         self.model = RegisterModel(self)
         self.printer = CertificatePrinter(store, self)
 
@@ -51,11 +52,14 @@ class CertificatesPage(Retranslating, QWidget):
         self.filter = QComboBox(objectName="certificate_filter")
         self.filter_label.setBuddy(self.filter)
         self.filter.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        self.class_filter = QComboBox(objectName="certificate_class")
+        self.class_filter.currentIndexChanged.connect(lambda _i: self._apply_filter())
         self.count = QLabel(objectName="certificate_count")
 
         self.table = QTableView(objectName="certificate_table")
         self.table.setModel(self.model)
-        configure_table(self.table, (170, 110, 200, 70, 130, 90, 260), stretch=6, multi=True)
+        configure_table(self.table, (170, 90, 160, 180, 70, 130, 90, 220), stretch=7,
+                        multi=True)
         self.empty_hint = EmptyHint(self.table, lambda: _(
             "No certificates here yet: they are issued from a finished class, in Classes → "
             "Completion → Issue certificates."))
@@ -75,6 +79,7 @@ class CertificatesPage(Retranslating, QWidget):
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.filter_label)
+        top.addWidget(self.class_filter)
         top.addWidget(self.filter)
         top.addWidget(self.count)
         buttons = QHBoxLayout()
@@ -103,6 +108,7 @@ class CertificatesPage(Retranslating, QWidget):
             self.filter.addItem(status_label(status), status)
         self.filter.setCurrentIndex(max(0, self.filter.findData(current)))
         self.filter.blockSignals(False)
+        self._fill_classes(self._classes)
         self.reprint_button.setText(_("Re&print"))
         self.reissue_button.setText(_("Re&issue…"))
         self.withdraw_button.setText(_("&Withdraw…"))
@@ -122,15 +128,23 @@ class CertificatesPage(Retranslating, QWidget):
         """Re-read the register (after certificates were issued or changed elsewhere)."""
         try:
             self._all = certificates.register(self._store, self.search.text())
+            choices = certificates.register_classes(self._store)
         except Exception as exc:  # noqa: BLE001 - shown to the user
             show_error(self, exc)
-            self._all = []
+            self._all, choices = [], []
+        self._classes = choices
+        self._fill_classes(choices)
         self._apply_filter()
+
+    def _fill_classes(self, choices: list[dict]) -> None:
+        fill_class_filter(self.class_filter, choices)
 
     def _apply_filter(self, select: list[str] | None = None) -> None:
         keep = select if select is not None else self.selected_serials()
         status = self.filter.currentData()
-        self.model.set_rows([r for r in self._all if status in (None, r["status"])])
+        class_id = self.class_filter.currentData()
+        self.model.set_rows([r for r in self._all if status in (None, r["status"])
+                             and class_id in (None, r["class_id"])])
         selection = self.table.selectionModel()
         for serial in keep:
             row = self.model.row_of(serial)
@@ -161,11 +175,13 @@ class CertificatesPage(Retranslating, QWidget):
     def select(self, serial: str) -> None:
         self.table.clearSelection()
         row = self.model.row_of(serial)
-        if row < 0 and (self.search.text() or self.filter.currentIndex()):
+        if row < 0 and (self.search.text() or self.filter.currentIndex()
+                        or self.class_filter.currentIndex()):
             self.search.blockSignals(True)
             self.search.clear()
             self.search.blockSignals(False)
             self.filter.setCurrentIndex(0)
+            self.class_filter.setCurrentIndex(0)
             self.refresh()
             row = self.model.row_of(serial)
         show_row(self.table, row)
@@ -283,6 +299,28 @@ class CertificatesPage(Retranslating, QWidget):
         self.refresh()
         self.select(serial)
         self.changed.emit()
+
+
+# The widest a class filter grows: a class title with its date fits, the search keeps room.
+CLASS_FILTER_WIDTH = 420
+
+
+def fill_class_filter(box: QComboBox, choices: list[dict]) -> None:
+    """"All classes", then ``choices`` (classes with certificates, the latest first) named with
+    their first day; the class chosen stays chosen. The box is as wide as its longest name (up
+    to :data:`CLASS_FILTER_WIDTH`, the list always as wide), so a name is not cut short."""
+    current = box.currentData()
+    box.blockSignals(True)
+    box.clear()
+    box.addItem(_("All classes"), None)
+    for c in choices:
+        box.addItem(_("{title} ({start})").format(
+            title=c["title"], start=i18n.format_date(c["start_date"])), c["id"])
+    box.setCurrentIndex(max(0, box.findData(current)))
+    box.blockSignals(False)
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    box.setMaximumWidth(CLASS_FILTER_WIDTH)
+    box.view().setMinimumWidth(box.view().sizeHintForColumn(0) + 24)
 
 
 def reissue_question(serial: str, name: str) -> str:

@@ -58,13 +58,18 @@ class ClassForm(Retranslating, QDialog):
         self._existing: TrainingClass | None = classes.get(store, class_id) if class_id else None
         self.saved_id: str | None = None
         self.errors = FieldErrors()
-        self._courses = {c["id"]: c for c in courses.list_all(store)}
+        # Retired courses are not offered, except the one a class being changed already has.
+        self._courses = {c["id"]: c for c in courses.list_all(store) if not c["retired"] or (
+            self._existing is not None and c["id"] == self._existing.course_id)}
         self._auto_title = ""  # the title filled in from the course, until the user edits it
         known = classes.list_all(store)
 
         self.course = QComboBox(objectName="course")
         for course in self._courses.values():
-            self.course.addItem(f"{course['code']}  {course['title']}", course["id"])
+            label = f"{course['code']}  {course['title']}"
+            if course["retired"]:  # the course of the class being changed
+                label = _("{course} (retired)").format(course=label)
+            self.course.addItem(label, course["id"])
         self.course.setCurrentIndex(-1)
         self.course.currentIndexChanged.connect(self._course_chosen)
         self.title = QLineEdit(objectName="title")
@@ -108,7 +113,7 @@ class ClassForm(Retranslating, QDialog):
             label.setText(labels[name])
         self.course.setPlaceholderText(
             _("Choose a course") if self._courses
-            else _("No courses yet: add one in the Courses section first")
+            else _("No course is offered: add one in the Courses section first")
         )
         self.title.setPlaceholderText(_("The course title, unless you give another"))
         self.trainer.setPlaceholderText(_("Who teaches"))

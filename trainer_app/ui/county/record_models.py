@@ -163,6 +163,7 @@ class CountyCertificateModel(StationRecordsModel):
         ("serial", N_("Serial")),
         ("trainee_name", N_("Name")),
         ("course_title", N_("Course")),
+        ("class_title", N_("Class")),
         ("hours", N_("Hours")),
         ("issued_on", N_("Issued on")),
         ("status", N_("Status")),
@@ -176,8 +177,10 @@ class CountyCertificateModel(StationRecordsModel):
         super().__init__(store, parent)
         self._mono = mono_font()
 
-    def filter(self, search: str, station: str | None, status: str | None = None) -> None:
+    def filter(self, search: str, station: str | None, status: str | None = None,
+               class_id: str | None = None) -> None:
         self.source.search, self.source.station, self.source.status = search, station, status
+        self.source.class_id = class_id
         self.reload()
 
     def display(self, row: dict, field: str) -> str:
@@ -206,7 +209,8 @@ class CountyCertificateModel(StationRecordsModel):
                 return int(Qt.AlignmentFlag.AlignCenter)
         if field == "serial" and role == Qt.ItemDataRole.FontRole:
             return self._mono
-        if role == Qt.ItemDataRole.ToolTipRole and field in ("note", "course_title"):
+        if role == Qt.ItemDataRole.ToolTipRole and field in ("note", "course_title",
+                                                             "class_title"):
             return self.display(row, field) or None
         return None
 

@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 
 from trainer_app import i18n
 from trainer_app.i18n import _, ngettext
-from trainer_app.services import county
+from trainer_app.services import certificates, county
 from trainer_app.store import Store
 from trainer_app.ui.certificates.model import status_label as certificate_status
+from trainer_app.ui.certificates.page import fill_class_filter
 from trainer_app.ui.county.paged import PagedTableModel
 from trainer_app.ui.county.record_models import (
     CountyCertificateModel,
@@ -202,13 +203,18 @@ class CertificatesView(RecordView):
     """Every station's certificates by status, and checking one someone shows."""
 
     NAME = "certificates"
-    WIDTHS = (70, 170, 100, 200, 70, 120, 90, 200)
-    STRETCH = 7
+    WIDTHS = (70, 170, 90, 160, 170, 70, 120, 90, 200)
+    STRETCH = 8
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         self.status = QComboBox(objectName="county_certificates_status")
+        # A station's classes, once a station is chosen (a county holds thousands of classes)
+        self.class_filter = QComboBox(objectName="county_certificates_class")
+        self._classes_of: str | None = ""  # the station whose classes the box holds
         super().__init__(store, CountyCertificateModel(store), parent)
         self.status.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.class_filter.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.top.addWidget(self.class_filter)
         self.top.addWidget(self.status)
         self.verify_button = QPushButton(objectName="county_verify")
         self.verify_button.clicked.connect(self.verify)
@@ -225,6 +231,9 @@ class CertificatesView(RecordView):
             self.status.addItem(certificate_status(status), status)
         self.status.setCurrentIndex(max(0, self.status.findData(current)))
         self.status.blockSignals(False)
+        if self._classes_of != "":  # filled: again, in the new language
+            self._fill_classes(self._classes_of)
+        self.class_filter.setToolTip(_("Choose a station first to choose one of its classes."))
         if hasattr(self, "verify_button"):
             self.verify_button.setText(_("&Verify certificate…"))
             self.verify_button.setToolTip(
@@ -232,12 +241,28 @@ class CertificatesView(RecordView):
                   "offline with the keys of all stations."))
         super().retranslate()
 
+    def load(self) -> None:
+        self._classes_of = ""  # the records changed: read the station's classes again
+        super().load()
+
     def apply_filter(self) -> None:
+        station = self.station.currentData()
+        if station != self._classes_of:
+            self._reading(lambda: self._fill_classes(station))
         self._reading(lambda: self.model.filter(
-            self.search.text(), self.station.currentData(), self.status.currentData()))
+            self.search.text(), station, self.status.currentData(),
+            self.class_filter.currentData()))
+
+    def _fill_classes(self, station: str | None) -> None:
+        """The chosen station's classes that have certificates (none for all stations)."""
+        self._classes_of = station
+        fill_class_filter(self.class_filter,
+                          certificates.register_classes(self._store, station) if station else [])
+        self.class_filter.setEnabled(station is not None)
 
     def filtered(self) -> bool:
-        return super().filtered() or self.status.currentData() is not None
+        return (super().filtered() or self.status.currentData() is not None
+                or self.class_filter.currentData() is not None)
 
     def count_text(self, n: int) -> str:
         return ngettext("{n} certificate", "{n} certificates", n).format(

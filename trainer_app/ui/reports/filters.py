@@ -145,8 +145,11 @@ class FilterBar(Retranslating, QWidget):
                     self.station.addItem(f"{st['code']} {st['name']}".strip(), st["code"])
             self.course.clear()
             self.course.addItem(_("All courses"), None)
-            for row in courses.list_all(self._store):
-                self.course.addItem(f"{row['code']} {row['title']}".strip(), row["code"])
+            for row in courses.list_all(self._store):  # retired ones too: their figures stay
+                label = f"{row['code']} {row['title']}".strip()
+                if row["retired"]:
+                    label = _("{course} (retired)").format(course=label)
+                self.course.addItem(label, row["code"])
             self.station.setCurrentIndex(max(0, self.station.findData(station)))
             self.course.setCurrentIndex(max(0, self.course.findData(course)))
         except Exception as exc:  # noqa: BLE001 - shown to the user
