@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,16 +158,22 @@ def copy_checked(store: Store, target: Path, progress: Progress | None = None,
     ``quick_check`` by default: the online backup copies pages as they are, so what a copy
     can get wrong is its structure (a short or garbled write), which ``quick_check`` reads
     in full; ``integrity_check`` also compares every index with its table, ten times slower on
-    a county's database, and runs when a backup is checked or restored."""
+    a county's database, and runs when a backup is checked or restored.
+
+    The copy is flushed to disk while it is checked (the flush waits for the disk, the check
+    for the processor; both end before the copy is kept): the check reads the same pages the
+    flush writes, so it loses nothing by not waiting."""
     try:
-        expected = q.copy_online(store.conn, target, progress, cancelled)
-        if meta:
-            q.set_meta(target, meta)
-        summary = q.summarize(target, check, rows=True)
+        expected = q.copy_online(store.conn, target, progress, cancelled, meta=meta)
+        with ThreadPoolExecutor(1, thread_name_prefix="backup-fsync") as flusher:
+            flushed = flusher.submit(q.fsync_file, target)
+            try:
+                summary = q.summarize(target, check, rows=True)
+            finally:
+                flushed.result()
         if summary.rows != expected or summary.meta.get("site_id") != store.site_id:
             raise ServiceError(_("The backup does not hold what the database holds; it was "
                                  "not kept."))
-        q.fsync_file(target)
     except BaseException:
         for suffix in ("", "-journal"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
