@@ -254,7 +254,7 @@ def test_a_station_rebuilt_from_the_county_after_losing_everything(linked, tmp_p
                                                                   monkeypatch):
     from trainer_app.security import keys
     from trainer_app.services import certificates
-    from trainer_app.sync import rebuild, site
+    from trainer_app.sync import rebuild, site, waiting
 
     county, station, usb = linked["county"], linked["station"], linked["usb"]
     send(station, county, usb)
@@ -274,10 +274,21 @@ def test_a_station_rebuilt_from_the_county_after_losing_everything(linked, tmp_p
         first, _m = exchange.export(new, usb)
         fingerprint = site.own_fingerprint(new)
         monkeypatch.setenv("TRAINER_APP_HOME", county_home)
-        assert exchange.import_file(county, first).status == "rejected"  # not the approved key
+        report = exchange.import_file(county, first)  # not the approved key: it waits
+        assert (report.status, report.reason) == ("pending", "new_key")
+        row = {s["code"]: s for s in exchange.status(county)["stations"]}["WP01"]
+        assert [k["fingerprint"] for k in row["waiting_keys"]] == [fingerprint]
+        assert row["approved"] and row["unapplied"] == 0
         with pytest.raises(ServiceError, match="fingerprint typed"):
-            rebuild.rekey(county, "WP01", "0000-0000-0000-0000-0000", first)
-        assert rebuild.rekey(county, "WP01", fingerprint.lower(), first) == fingerprint
+            rebuild.rekey(county, "WP01", "0000-0000-0000-0000-0000")
+        with pytest.raises(ServiceError, match="fingerprint typed"):  # all of it, not a part
+            rebuild.rekey(county, "WP01", fingerprint[:-5])
+        assert rebuild.rekey(county, "WP01", fingerprint.lower().replace("-", " ")) == \
+            fingerprint
+        assert waiting.keys_of("WP01") == []  # its bundles can never be applied: gone
+        retired = county.rows("SELECT label FROM site_key WHERE site_id = ? "
+                              "AND purpose = 'sign'", [old_site])
+        assert any(r["label"].endswith("(retired)") for r in retired)
         pack = rebuild.write_rebuild(county, "WP01", tmp_path)
         raw = pack.read_bytes()
         assert "王坪".encode() not in raw and old_rows["trainee"][0]["name"].encode() not in raw
