@@ -47,6 +47,7 @@ def dialogs(store: Store, tmp_path) -> dict[str, QDialog]:
     from trainer_app.ui.classes.lesson_dialog import LessonDialog
     from trainer_app.ui.county.approve import ApproveDialog
     from trainer_app.ui.county.rekey import RekeyDialog
+    from trainer_app.ui.county.settings import CountySettingsDialog
     from trainer_app.ui.county.stations import AddStationDialog
     from trainer_app.ui.courses.form import CourseForm
     from trainer_app.ui.help import HelpDialog
@@ -85,6 +86,7 @@ def dialogs(store: Store, tmp_path) -> dict[str, QDialog]:
             {"fingerprint": "3F2A-91C0-7B4D-0E11-AB12-CD34-EF56-7890", "via": ["file"],
              "first_at": "2026-12-03T08:00:00+00:00", "bundles": 1}]}),
         "rebuild this station": RebuildDialog(store),
+        "county settings": CountySettingsDialog(),
         "reissue reason": ask.text_dialog(
             None, "Reissue certificate", reissue_question("WP01-2026-000123-K", "王小明")),
     }
