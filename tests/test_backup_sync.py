@@ -317,7 +317,11 @@ def test_a_station_rebuilt_from_the_county_after_losing_everything(linked, tmp_p
         new.close()
 
 
-def test_rekey_and_rebuild_on_the_command_line(linked, tmp_path, monkeypatch, capsys):  # noqa: F811
+@pytest.mark.parametrize("given", ["waiting key", "bundle file"])
+def test_rekey_and_rebuild_on_the_command_line(linked, tmp_path, monkeypatch, capsys,  # noqa: F811
+                                               given):
+    """``stations rekey CODE --fingerprint FP`` picks the key waiting with that fingerprint
+    (the new PC's first bundle imported as any other); the older form names the bundle file."""
     from trainer_app import cli
 
     county, station, usb = linked["county"], linked["station"], linked["usb"]
@@ -334,12 +338,19 @@ def test_rekey_and_rebuild_on_the_command_line(linked, tmp_path, monkeypatch, ca
 
     monkeypatch.setenv("TRAINER_APP_HOME", county_home)
     county_db = str(county.path)
+    bundle_args = ["--bundle", first] if given == "bundle file" else []
+    if given == "waiting key":
+        assert cli.main(["--lang", "en", "--db", county_db, "sync", "import", first]) == 0
+        assert "re-keys the station" in capsys.readouterr().out
+        assert cli.main(["--lang", "en", "--db", county_db, "stations", "list"]) == 0
+        listed = capsys.readouterr().out
+        assert "approved; 1 new key waiting" in listed and fingerprint in listed
     assert cli.main(["--lang", "en", "--db", county_db, "stations", "rekey", "WP01",
-                     "--fingerprint", "1234-5678", "--bundle", first]) == 2
+                     "--fingerprint", "1234-5678", *bundle_args]) == 2
     assert "fingerprint typed" in capsys.readouterr().err
     assert cli.main(["--lang", "en", "--db", county_db, "stations", "rekey", "WP01",
-                     "--fingerprint", fingerprint, "--bundle", first]) == 0
-    capsys.readouterr()
+                     "--fingerprint", fingerprint, *bundle_args]) == 0
+    assert f"the key {fingerprint} is approved" in capsys.readouterr().out
     assert cli.main(["--lang", "en", "--db", county_db, "county", "rebuild-pack",
                      "--station-code", "WP01", "--out", str(tmp_path)]) == 0
     pack = capsys.readouterr().out.strip()
