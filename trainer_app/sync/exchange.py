@@ -170,7 +170,7 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
             raise bundle.BundleError("not_approved", report.sender_code)
         if crypto.unb64(station_row["sign_key"]) != claimed or station_row["site_id"] != \
                 sender_site:
-            if station_row["site_id"] != sender_site and \
+            if not q.known_site_or_key(store, sender_site, sender["sign_public"]) and \
                     not waiting.is_copy(path, station_row["code"]):
                 # A new PC of the station (its PC died with no backup), or someone else using
                 # its code: it waits, for the coordinator to re-key the station after comparing
