@@ -15,11 +15,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import dataclasses
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 
 from tests.test_backup import linked  # noqa: F401 - the fixture
+from tests.test_gui_county import messages  # noqa: F401 - the fixture
 from trainer_app.services import certificates, trainees
 from trainer_app.store import Store
 from trainer_app.sync import bundle, exchange, rebuild, site, waiting
@@ -31,21 +31,6 @@ from trainer_app.ui.sync.rebuild_dialog import RebuildDialog
 LEFT = Qt.MouseButton.LeftButton
 TASK_TIMEOUT = 60_000
 TABLES = ("trainee", "training_class", "lesson", "enrollment", "attendance", "certificate")
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    shown: list[tuple[str, str]] = []
-
-    def record(kind):
-        def box(_parent, _title, text, *args, **kwargs):
-            shown.append((kind, text))
-            return QMessageBox.StandardButton.Ok
-        return box
-
-    for kind in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, record(kind))
-    return shown
 
 
 def held(store: Store, site_id: str) -> dict[str, list[dict]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -23,7 +22,7 @@ from trainer_app.store import Store
 from trainer_app.sync import rebuild, site
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.sync.kinds import counts_text
-from trainer_app.ui.sync.station_panel import fingerprint_groups
+from trainer_app.ui.sync.station_panel import fingerprint_groups, fingerprint_label
 from trainer_app.ui.tasks import Task, store_task
 
 RED, GREEN = "#b91c1c", "#166534"
@@ -42,15 +41,7 @@ class RebuildDialog(Retranslating, QDialog):
         self.steps = QLabel(objectName="rebuild_steps", wordWrap=True)
         self.steps.setTextFormat(Qt.TextFormat.RichText)
         self.fingerprint_title = QLabel(objectName="rebuild_fingerprint_title", wordWrap=True)
-        self.fingerprint = QLabel(objectName="rebuild_fingerprint")
-        big = QFont("monospace")
-        big.setStyleHint(QFont.StyleHint.Monospace)
-        big.setPointSize(20)
-        big.setBold(True)
-        self.fingerprint.setFont(big)
-        self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.fingerprint.setStyleSheet(
-            "padding: 8px; background: #f4f1e8; border: 1px solid #d8d2c0; border-radius: 4px;")
+        self.fingerprint = fingerprint_label("rebuild_fingerprint")
         self.open_button = QPushButton(objectName="open_rebuild_file")
         self.open_button.clicked.connect(self.choose_file)
         self.message = QLabel(objectName="rebuild_message", wordWrap=True)

@@ -61,6 +61,20 @@ def fingerprint_groups(fingerprint: str) -> str:
     return "   ".join(g for g in fingerprint.split("-") if g)
 
 
+def fingerprint_label(name: str) -> QLabel:
+    """This station's fingerprint, large, to read out to the county coordinator."""
+    label = QLabel(objectName=name)
+    big = QFont("monospace")
+    big.setStyleHint(QFont.StyleHint.Monospace)
+    big.setPointSize(20)
+    big.setBold(True)
+    label.setFont(big)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setStyleSheet(
+        "padding: 8px; background: #f4f1e8; border: 1px solid #d8d2c0; border-radius: 4px;")
+    return label
+
+
 def upload_line(result: upload.UploadResult) -> str:
     says = {
         "applied": _("received and applied by the county"),
@@ -95,15 +109,7 @@ class StationPanel(Retranslating, QWidget):
         self.link_button = QPushButton(objectName="import_pack")
         self.link_button.clicked.connect(self.import_pack)
         self.fingerprint_title = QLabel(objectName="fingerprint_title", wordWrap=True)
-        self.fingerprint = QLabel(objectName="fingerprint")
-        big = QFont("monospace")
-        big.setStyleHint(QFont.StyleHint.Monospace)
-        big.setPointSize(20)
-        big.setBold(True)
-        self.fingerprint.setFont(big)
-        self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.fingerprint.setStyleSheet(
-            "padding: 8px; background: #f4f1e8; border: 1px solid #d8d2c0; border-radius: 4px;")
+        self.fingerprint = fingerprint_label("fingerprint")
         self.fingerprint_hint = QLabel(objectName="fingerprint_hint", wordWrap=True)
         self.fingerprint_hint.setStyleSheet("color: #555;")
         # a new PC of a station lost with no backup: its records back from the county
