@@ -126,7 +126,15 @@ def test_a_lost_station_is_rekeyed_at_the_county_and_rebuilt_on_a_new_pc(
     assert waiting.keys_of("WP01") == []
     stations.select("WP01")
     assert stations.selected()["state"] == "approved" and stations.selected()["rekeyed"]
+    assert "write its rebuild file again" in stations.hint.text()
     assert certificates.verify(county, qr).genuine  # the old key is kept, retired
+    # lost on the way? New PC… writes it again, with no new approval
+    again = usb / "again.trrebuild"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(again), ""))
+    with qtbot.waitSignal(stations.rekeying.done, timeout=TASK_TIMEOUT):
+        qtbot.mouseClick(stations.rekeying.button, LEFT)
+    qtbot.waitUntil(lambda: stations.rekeying.task is None, timeout=TASK_TIMEOUT)
+    assert again.is_file() and bundle.read_header(again).manifest["kind"] == "rebuild"
 
     county_bundle, _m = exchange.export(county, usb)
 
