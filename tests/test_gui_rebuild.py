@@ -250,3 +250,20 @@ def test_rekey_dialog_discards_a_strangers_key(qtbot, linked, tmp_path, monkeypa
     stations.select("WP01")
     assert stations.selected()["state"] == "approved"
     assert not stations.rekeying.button.isEnabled()
+
+
+def test_the_rebuild_dialog_grows_when_its_texts_do(qtbot, store):
+    """Switched from Chinese to English while shown (longer steps) and given a long message,
+    it grows to fit: nothing is cut off."""
+    language.apply("zh_CN")
+    try:
+        dialog = RebuildDialog(store)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        language.apply("en")
+        assert dialog.height() >= dialog.sizeHint().height()
+        dialog._failed(ValueError("a long reason " * 30))
+        assert dialog.height() >= dialog.sizeHint().height()
+    finally:
+        language.apply("en")

@@ -28,6 +28,7 @@ from trainer_app.ui import tasks
 from trainer_app.ui.certificates.model import mono_font
 from trainer_app.ui.county.approve import WaitingKeysModel
 from trainer_app.ui.errors import show_error
+from trainer_app.ui.forms import grow_to_fit
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.tables import configure_table, selected_row, show_row
 
@@ -112,6 +113,7 @@ class RekeyDialog(Retranslating, QDialog):
         else:
             self.match.setText("")
         self.rekey_button.setEnabled(key is not None)
+        grow_to_fit(self)
 
     def _rekey(self) -> None:
         key = self.typed_key()

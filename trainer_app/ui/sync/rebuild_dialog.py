@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from trainer_app.i18n import _
 from trainer_app.store import Store
 from trainer_app.sync import rebuild, site
+from trainer_app.ui.forms import grow_to_fit
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.sync.kinds import counts_text
 from trainer_app.ui.sync.station_panel import fingerprint_groups, fingerprint_label
@@ -74,6 +75,7 @@ class RebuildDialog(Retranslating, QDialog):
         self.fingerprint_title.setText(_("This PC's key fingerprint:"))
         self.fingerprint.setText(fingerprint_groups(site.own_fingerprint(self._store)))
         self.open_button.setText(_("&Open the rebuild file…"))
+        grow_to_fit(self)
 
     def choose_file(self) -> None:
         name, _filter = QFileDialog.getOpenFileName(
@@ -107,11 +109,13 @@ class RebuildDialog(Retranslating, QDialog):
                 code=result["code"], name=result["name"],
                 counts=counts_text(result["counts"], _("no records"))))
         self.open_button.hide()
+        grow_to_fit(self)
         self.rebuilt.emit(result)
 
     def _failed(self, exc: BaseException) -> None:
         self.message.setStyleSheet(f"color: {RED};")
         self.message.setText(str(exc))
+        grow_to_fit(self)
 
     def _ended(self) -> None:
         self.task = None
