@@ -49,10 +49,6 @@ def _station(county: Store, code: str) -> dict:
     return row
 
 
-def _norm(fingerprint: str) -> str:
-    return "".join(c for c in fingerprint.upper() if c.isalnum())
-
-
 # -- at the county ---------------------------------------------------------------------------
 def rekey(county: Store, code: str, fingerprint: str, first_bundle: Path | None = None) -> str:
     """Approve a new key for station ``code`` (its new PC's) when its fingerprint is
@@ -84,7 +80,7 @@ def rekey(county: Store, code: str, fingerprint: str, first_bundle: Path | None 
             (m.get("recipient") or {}).get("county_site_id") != county.site_id:
         raise ServiceError(_("{file} is not a bundle of station {code} for this county.").format(
             file=Path(first_bundle).name, code=row["code"]))
-    if _norm(keys.fingerprint(claimed)) != _norm(fingerprint):
+    if waiting.plain(keys.fingerprint(claimed)) != waiting.plain(fingerprint):
         raise ServiceError(_("The fingerprint typed is not the one of the key in {file}: "
                              "compare it again with the one the station shows.").format(
                                  file=Path(first_bundle).name))

@@ -35,10 +35,6 @@ from trainer_app.ui.tables import configure_table, selected_row, show_row
 RED, GREEN = "#b91c1c", "#166534"
 
 
-def plain(fingerprint: str) -> str:
-    return "".join(c for c in fingerprint.upper() if c.isalnum())
-
-
 class RekeyDialog(Retranslating, QDialog):
     """The keys waiting for an approved station; the fingerprint typed chooses one. After
     ``exec``, ``action`` is ``"rekey"`` (``chosen``: the typed key's fingerprint) or
@@ -93,9 +89,9 @@ class RekeyDialog(Retranslating, QDialog):
 
     def typed_key(self) -> dict | None:
         """The waiting key whose fingerprint is the one typed, in full."""
-        wanted = plain(self.typed.text())
+        wanted = waiting.plain(self.typed.text())
         return next((k for k in self.keys_model.rows() if wanted and
-                     plain(k["fingerprint"]) == wanted), None)
+                     waiting.plain(k["fingerprint"]) == wanted), None)
 
     def _typed_changed(self, *_args: object) -> None:
         key = self.typed_key()
