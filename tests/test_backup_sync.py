@@ -254,7 +254,7 @@ def test_a_station_rebuilt_from_the_county_after_losing_everything(linked, tmp_p
                                                                   monkeypatch):
     from trainer_app.security import keys
     from trainer_app.services import certificates
-    from trainer_app.sync import rebuild, site
+    from trainer_app.sync import rebuild, site, waiting
 
     county, station, usb = linked["county"], linked["station"], linked["usb"]
     send(station, county, usb)
@@ -274,10 +274,21 @@ def test_a_station_rebuilt_from_the_county_after_losing_everything(linked, tmp_p
         first, _m = exchange.export(new, usb)
         fingerprint = site.own_fingerprint(new)
         monkeypatch.setenv("TRAINER_APP_HOME", county_home)
-        assert exchange.import_file(county, first).status == "rejected"  # not the approved key
+        report = exchange.import_file(county, first)  # not the approved key: it waits
+        assert (report.status, report.reason) == ("pending", "new_key")
+        row = {s["code"]: s for s in exchange.status(county)["stations"]}["WP01"]
+        assert [k["fingerprint"] for k in row["waiting_keys"]] == [fingerprint]
+        assert row["approved"] and row["unapplied"] == 0
         with pytest.raises(ServiceError, match="fingerprint typed"):
-            rebuild.rekey(county, "WP01", "0000-0000-0000-0000-0000", first)
-        assert rebuild.rekey(county, "WP01", fingerprint.lower(), first) == fingerprint
+            rebuild.rekey(county, "WP01", "0000-0000-0000-0000-0000")
+        with pytest.raises(ServiceError, match="fingerprint typed"):  # all of it, not a part
+            rebuild.rekey(county, "WP01", fingerprint[:-5])
+        assert rebuild.rekey(county, "WP01", fingerprint.lower().replace("-", " ")) == \
+            fingerprint
+        assert waiting.keys_of("WP01") == []  # its bundles can never be applied: gone
+        retired = county.rows("SELECT label FROM site_key WHERE site_id = ? "
+                              "AND purpose = 'sign'", [old_site])
+        assert any(r["label"].endswith("(retired)") for r in retired)
         pack = rebuild.write_rebuild(county, "WP01", tmp_path)
         raw = pack.read_bytes()
         assert "王坪".encode() not in raw and old_rows["trainee"][0]["name"].encode() not in raw
@@ -306,7 +317,11 @@ def test_a_station_rebuilt_from_the_county_after_losing_everything(linked, tmp_p
         new.close()
 
 
-def test_rekey_and_rebuild_on_the_command_line(linked, tmp_path, monkeypatch, capsys):  # noqa: F811
+@pytest.mark.parametrize("given", ["waiting key", "bundle file"])
+def test_rekey_and_rebuild_on_the_command_line(linked, tmp_path, monkeypatch, capsys,  # noqa: F811
+                                               given):
+    """``stations rekey CODE --fingerprint FP`` picks the key waiting with that fingerprint
+    (the new PC's first bundle imported as any other); the older form names the bundle file."""
     from trainer_app import cli
 
     county, station, usb = linked["county"], linked["station"], linked["usb"]
@@ -323,12 +338,19 @@ def test_rekey_and_rebuild_on_the_command_line(linked, tmp_path, monkeypatch, ca
 
     monkeypatch.setenv("TRAINER_APP_HOME", county_home)
     county_db = str(county.path)
+    bundle_args = ["--bundle", first] if given == "bundle file" else []
+    if given == "waiting key":
+        assert cli.main(["--lang", "en", "--db", county_db, "sync", "import", first]) == 0
+        assert "re-keys the station" in capsys.readouterr().out
+        assert cli.main(["--lang", "en", "--db", county_db, "stations", "list"]) == 0
+        listed = capsys.readouterr().out
+        assert "approved; 1 new key waiting" in listed and fingerprint in listed
     assert cli.main(["--lang", "en", "--db", county_db, "stations", "rekey", "WP01",
-                     "--fingerprint", "1234-5678", "--bundle", first]) == 2
+                     "--fingerprint", "1234-5678", *bundle_args]) == 2
     assert "fingerprint typed" in capsys.readouterr().err
     assert cli.main(["--lang", "en", "--db", county_db, "stations", "rekey", "WP01",
-                     "--fingerprint", fingerprint, "--bundle", first]) == 0
-    capsys.readouterr()
+                     "--fingerprint", fingerprint, *bundle_args]) == 0
+    assert f"the key {fingerprint} is approved" in capsys.readouterr().out
     assert cli.main(["--lang", "en", "--db", county_db, "county", "rebuild-pack",
                      "--station-code", "WP01", "--out", str(tmp_path)]) == 0
     pack = capsys.readouterr().out.strip()

@@ -36,7 +36,8 @@ SAME_MEANING = frozenset({
     "All stations", "Bundles", "CODE", "Certificates issued", "Count", "DATE", "Export…", "FILE",
     "First came", "Holds", "Mobile", "NAME", "New", "People trained", "Trainee list", "unknown",
     "Backed up", "Backing up…", "Bundles applied", "Bundles held", "FINGERPRINT", "From bundle",
-    "Size", "certificates", "stations", "; ", "All classes", "Retired on",
+    "Size", "certificates", "stations", "; ", "All classes", "Retired on", "Backup folder",
+    "no records",
 })
 
 

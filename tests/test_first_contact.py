@@ -25,7 +25,7 @@ from trainer_app import i18n
 from trainer_app.services import county as county_service
 from trainer_app.store import Store
 from trainer_app.sync import exchange, site, waiting
-from trainer_app.ui.county.stations import ApprovedDialog, ApproveDialog
+from trainer_app.ui.county.approve import ApprovedDialog, ApproveDialog
 
 LEFT = Qt.MouseButton.LeftButton
 

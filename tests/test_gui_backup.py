@@ -185,6 +185,9 @@ def test_backup_folder_can_be_changed(qtbot, window, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     dialog.set_folder(elsewhere)
     assert str(elsewhere) in dialog.folder_label.text()
+    from trainer_app import settings_file  # kept with the program's other settings
+
+    assert settings_file.read(settings_file.BACKUP_FOLDER) == str(elsewhere)
     qtbot.waitUntil(lambda: not dialog.task.is_running())
     qtbot.mouseClick(dialog.back_up_now, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=10_000)

@@ -45,11 +45,15 @@ def dialogs(store: Store, tmp_path) -> dict[str, QDialog]:
     from trainer_app.ui.certificates.page import reissue_question
     from trainer_app.ui.classes.form import ClassForm
     from trainer_app.ui.classes.lesson_dialog import LessonDialog
-    from trainer_app.ui.county.stations import AddStationDialog, ApproveDialog
+    from trainer_app.ui.county.approve import ApproveDialog
+    from trainer_app.ui.county.rekey import RekeyDialog
+    from trainer_app.ui.county.settings import CountySettingsDialog
+    from trainer_app.ui.county.stations import AddStationDialog
     from trainer_app.ui.courses.form import CourseForm
     from trainer_app.ui.help import HelpDialog
     from trainer_app.ui.pdf_view import PdfPreview
     from trainer_app.ui.station_settings import StationSettingsDialog
+    from trainer_app.ui.sync.rebuild_dialog import RebuildDialog
     from trainer_app.ui.trainee_picker import TraineePicker
     from trainer_app.ui.trainees.form import TraineeForm
     from trainer_app.ui.verify_dialog import VerifyDialog
@@ -77,6 +81,12 @@ def dialogs(store: Store, tmp_path) -> dict[str, QDialog]:
         "add station": AddStationDialog(store),
         "approve station": ApproveDialog({"code": "WP01", "name": "王坪村电商服务站",
                                           "fingerprint": "ab" * 16}),
+        "new PC for a station": RekeyDialog({"code": "WP01", "name": "王坪村电商服务站",
+                                             "waiting_keys": [
+            {"fingerprint": "3F2A-91C0-7B4D-0E11-AB12-CD34-EF56-7890", "via": ["file"],
+             "first_at": "2026-12-03T08:00:00+00:00", "bundles": 1}]}),
+        "rebuild this station": RebuildDialog(store),
+        "county settings": CountySettingsDialog(),
         "reissue reason": ask.text_dialog(
             None, "Reissue certificate", reissue_question("WP01-2026-000123-K", "王小明")),
     }

@@ -172,7 +172,8 @@ def test_county_opens_into_its_sections_and_a_station_into_its_own(opened):
     for name in county.section_names():
         county.show_section(name)
     assert not county.findChildren(QPushButton, "add_trainee")  # no Register at the county
-    assert not county.settings_action.isVisible()  # the station's papers are not the county's
+    # the county's settings (its backup folder), not the station's papers
+    assert county.settings_action.text() == "&Settings…"
     assert demo.COUNTY_NAME in county.windowTitle()
     assert county.status.text().startswith(f"{demo.COUNTY_NAME} (XC)")
     assert "4 stations" in county.status.text() and "75 trainees" in county.status.text()

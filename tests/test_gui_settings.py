@@ -189,3 +189,120 @@ def test_the_late_threshold_is_a_setting(qtbot, dialog, store):
                      Qt.MouseButton.LeftButton)
     assert attendance.late_after(store) == 30
 
+
+
+# -- the backup folder, one of the program's settings --------------------------------------------
+def choose_folder(monkeypatch, folder) -> None:
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        staticmethod(lambda *args, **kwargs: str(folder)))
+
+
+def test_the_backup_folder_is_chosen_in_the_settings(qtbot, dialog, store, tmp_path, monkeypatch,
+                                                      capsys):
+    from trainer_app import cli, paths, settings_file
+    from trainer_app.services import backup
+
+    assert dialog.backup_folder.path_label.text() == str(tmp_path / "backups")  # the default
+    assert not dialog.backup_folder.default_button.isEnabled()
+    elsewhere = tmp_path / "D盘" / "培训 备份, 2026"  # a comma, spaces, Chinese: escaped by Qt
+    choose_folder(monkeypatch, elsewhere)
+    qtbot.mouseClick(dialog.backup_folder.change_button, LEFT)
+    assert dialog.backup_folder.path_label.text() == str(elsewhere)
+    assert backup.folder() == tmp_path / "backups"  # nothing stored before Save
+    qtbot.mouseClick(dialog.buttons.button(SAVE), LEFT)
+    assert not dialog.isVisible()
+    assert backup.folder() == elsewhere and elsewhere.is_dir()
+    assert settings_file.read(settings_file.BACKUP_FOLDER) == str(elsewhere)
+    assert "[backup]" in paths.settings_path().read_text("utf-8")
+    # the command line backs up into it too
+    assert cli.main(["--lang", "en", "--db", str(store.path), "backup", "create"]) == 0
+    assert capsys.readouterr().out.startswith(str(elsewhere))
+    assert len(list(elsewhere.glob("*.db"))) == 1
+
+    again = StationSettingsDialog(store)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.backup_folder.path_label.text() == str(elsewhere)
+    qtbot.mouseClick(again.backup_folder.default_button, LEFT)
+    qtbot.mouseClick(again.buttons.button(SAVE), LEFT)
+    assert backup.folder() == tmp_path / "backups"
+
+
+def test_a_folder_backups_cannot_go_to_is_refused_and_nothing_is_saved(qtbot, dialog, store,
+                                                                        tmp_path, monkeypatch):
+    from trainer_app.services import backup
+
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder")
+    replace(qtbot, dialog.station_name, "石桥村电商服务站")
+    choose_folder(monkeypatch, blocker / "backups")
+    qtbot.mouseClick(dialog.backup_folder.change_button, LEFT)
+    qtbot.mouseClick(dialog.buttons.button(SAVE), LEFT)
+    assert dialog.isVisible()
+    assert "Backups cannot be written into" in dialog.errors.message("backup_folder")
+    assert backup.folder() == tmp_path / "backups"
+    assert station.info(store).station_name == demo.STATION_NAME  # nothing else saved either
+
+
+def test_a_folder_kept_by_an_earlier_version_is_honoured_then_moved(qtbot, store, tmp_path):
+    import json
+
+    from trainer_app import settings_file
+    from trainer_app.services import backup
+    from trainer_app.ui.backup import folder
+    from trainer_app.ui.backup.auto import AutoBackup
+    from trainer_app.ui.main_window import MainWindow
+
+    old = tmp_path / "旧的备份"
+    (tmp_path / "backup.json").write_text(json.dumps({"folder": str(old)}))
+    assert backup.folder() == old  # the command line honours it before the window moved it
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    AutoBackup(window)  # the window starting: the choice moves into the settings
+    assert not (tmp_path / "backup.json").exists()
+    assert settings_file.read(settings_file.BACKUP_FOLDER) == str(old)
+    assert backup.folder() == old
+    # a choice already in the settings wins over a backup.json found later
+    (tmp_path / "backup.json").write_text(json.dumps({"folder": str(tmp_path / "other")}))
+    folder.migrate()
+    assert backup.folder() == old and not (tmp_path / "backup.json").exists()
+
+
+def test_the_county_chooses_its_backup_folder_in_tools_settings(qtbot, tmp_path, monkeypatch):
+    from trainer_app.services import backup
+    from trainer_app.sync import site
+    from trainer_app.ui.county.settings import CountySettingsDialog
+    from trainer_app.ui.main_window import MainWindow
+
+    county = Store(tmp_path / "county.db", create=True)
+    try:
+        site.setup_county(county, "XC", "襄城县电商中心")
+        window = MainWindow(county)
+        qtbot.addWidget(window)
+        assert window.settings_action.isVisible() and window.settings_action.text() == \
+            "&Settings…"
+        elsewhere = tmp_path / "county-backups"
+        choose_folder(monkeypatch, elsewhere)
+
+        def choose_and_save(dialog: CountySettingsDialog) -> int:
+            qtbot.mouseClick(dialog.backup_folder.change_button, LEFT)
+            qtbot.mouseClick(dialog.buttons.button(SAVE), LEFT)
+            return dialog.result()
+
+        monkeypatch.setattr(CountySettingsDialog, "exec", choose_and_save)
+        window.settings_action.trigger()
+        assert backup.folder() == elsewhere
+    finally:
+        county.close()
+
+
+def test_settings_written_by_qt_read_back_without_qt(tmp_path):
+    from trainer_app import settings_file
+    from trainer_app.ui.settings import settings
+
+    for value in (r"C:\Users\王 五\备份, 2026", r'D:\"q" ;#x', "@home", " spaced ", "tab\there"):
+        s = settings()
+        s.setValue(settings_file.BACKUP_FOLDER, value)
+        s.sync()
+        assert settings_file.read(settings_file.BACKUP_FOLDER) == value
+    assert settings_file.read("backup/nothing") is None

@@ -46,7 +46,7 @@ from trainer_app.services.errors import OwnedElsewhereError, ServiceError
 from trainer_app.store import Store
 from trainer_app.store import sync as q
 from trainer_app.store.db import utc_now
-from trainer_app.sync import bundle, crypto, exchange, persons, site
+from trainer_app.sync import bundle, crypto, exchange, persons, site, waiting
 
 TODAY = dt.date(2025, 6, 2)
 SYNCED = ("course", "trainee", "training_class", "lesson", "enrollment", "attendance",
@@ -583,7 +583,9 @@ def test_truncated_is_rejected(net, tmp_path, where):
 
 
 def test_signed_by_another_key_is_forged(net, tmp_path):
-    # an impostor linked with a second pack for WP01: its own key, WP01's code
+    # an impostor linked with a second pack for WP01: its own key, WP01's code. It cannot be
+    # told from a new PC of the station: it waits, changing nothing, until the coordinator
+    # compares fingerprints (and re-keys the station, or discards the key)
     pack = site.write_pack(net.county, "WP01", tmp_path / "again.trpack")
     impostor = net.open(tmp_path / "impostor.db", create=True)
     site.setup_station(impostor, pack)
@@ -591,7 +593,15 @@ def test_signed_by_another_key_is_forged(net, tmp_path):
     (tmp_path / "out").mkdir()
     path, manifest = exchange.export(impostor, tmp_path / "out")
     assert manifest["sender"]["code"] == "WP01"
-    rejected(net, path, "forged")
+    before = digest(net.county)
+    report = exchange.import_file(net.county, path)
+    assert (report.status, report.reason) == ("pending", "new_key") and report.new == {}
+    assert digest(net.county) == before
+    fingerprint = site.own_fingerprint(impostor)
+    assert [k.fingerprint for k in waiting.keys_of("WP01")] == [fingerprint]
+    row = {s["code"]: s for s in exchange.status(net.county)["stations"]}["WP01"]
+    assert row["approved"] and row["unapplied"] == 0 and len(row["waiting_keys"]) == 1
+    waiting.discard("WP01", fingerprint)
     # WP01's own bundle re-signed with another key, naming WP01's key or the new one
     other = keys.SigningKey(Ed25519PrivateKey.generate())
     source = net.bundles["WP01"][1]

@@ -91,8 +91,10 @@ def _add_rebuild_commands(commands) -> None:
     sub.add_argument("code", metavar=_("CODE"), help=_("the station's code"))
     sub.add_argument("--fingerprint", required=True, metavar=_("FINGERPRINT"),
                      help=_("the new key's fingerprint, as the station shows it"))
-    sub.add_argument("--bundle", required=True, type=Path, metavar=_("FILE"),
-                     help=_("the first bundle the station's new PC wrote"))
+    sub.add_argument("--bundle", type=Path, metavar=_("FILE"),
+                     help=_("the first bundle the station's new PC wrote (without it: the key "
+                            "with this fingerprint among those waiting for the station, see "
+                            "'stations list')"))
     sub = command(_group(commands, "county"), "rebuild-pack",
                   _("write the rebuild file of a station after 'stations rekey': its records "
                     "as the county holds them, encrypted to the new PC"), cmd_county_rebuild)

@@ -69,9 +69,13 @@ def _approval_label(row: dict) -> str:
         return ngettext("approved; {n} bundle not applied yet (approve again)",
                         "approved; {n} bundles not applied yet (approve again)",
                         row["unapplied"]).format(n=row["unapplied"])
+    n = len(row["waiting_keys"])
+    if row["approved"] and n:
+        return ngettext("approved; {n} new key waiting (a new PC? 'stations rekey')",
+                        "approved; {n} new keys waiting (a new PC? 'stations rekey')",
+                        n).format(n=n)
     if row["approved"]:
         return _("approved")
-    n = len(row["waiting_keys"])
     if n > 1:
         return ngettext("{n} key waiting", "{n} keys waiting", n).format(n=n)
     return _("waiting for approval") if n else _("no bundle yet")
@@ -104,7 +108,7 @@ def cmd_stations_list(store: Store, args: argparse.Namespace) -> int:
         footer = ngettext("{n} station", "{n} stations", len(rows)).format(n=len(rows))
         fmt.print_table(station_columns(), rows, footer)
         for row in rows:
-            if len(row["waiting_keys"]) > 1:
+            if len(row["waiting_keys"]) > 1 or (row["approved"] and row["waiting_keys"]):
                 print()
                 _print_waiting(row["code"])
     return EXIT_OK

@@ -91,14 +91,9 @@ def system_language() -> str:
 def saved_language() -> str | None:
     """The language chosen in the program's menu (kept in the settings file), if any; the
     command line reads it too, so that papers follow the program's language, not the shell's."""
-    import configparser
+    from trainer_app import settings_file
 
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read(paths.settings_path(), encoding="utf-8")
-    except (configparser.Error, OSError, UnicodeDecodeError):
-        return None
-    return normalize(parser.get("ui", "language", fallback=None))
+    return normalize(settings_file.read(settings_file.LANGUAGE))
 
 
 def _load_catalog(lang: str) -> gettext.NullTranslations:

@@ -17,19 +17,20 @@ import datetime as dt
 import json
 import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trainer_app import paths
+from trainer_app import paths, settings_file
 from trainer_app.domain import retention
-from trainer_app.files import fsync_dir, write_atomic_bytes
+from trainer_app.files import fsync_dir
 from trainer_app.i18n import _
 from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
 from trainer_app.store import backup as q
 
 SUFFIX = ".db"
-SETTINGS_FILE = "backup.json"  # {"folder": ...} in the data folder, read by the CLI and the GUI
+LEGACY_SETTINGS = "backup.json"  # {"folder": ...}: where the folder was kept before the settings
 PARTIAL = ".partial"
 POLICY = retention.Policy()
 
@@ -69,17 +70,33 @@ def default_folder() -> Path:
 
 
 def folder() -> Path:
-    """Where automatic backups go: the folder chosen in the settings, else ``backups`` in the
-    user data folder."""
+    """Where automatic backups go: the folder chosen in the program's settings, else (as
+    earlier versions kept the choice) the one in ``backup.json``, else ``backups`` in the user
+    data folder."""
+    chosen = settings_file.read(settings_file.BACKUP_FOLDER)
+    if chosen is None:
+        chosen = legacy_folder()
+    return Path(chosen) if chosen else default_folder()
+
+
+def legacy_folder() -> str | None:
+    """The folder earlier versions kept in ``backup.json`` in the data folder ("" for the
+    default), or ``None`` when there is no such file (the window moves it into the settings,
+    :mod:`trainer_app.ui.backup.folder`)."""
     try:
-        chosen = json.loads((paths.data_dir() / SETTINGS_FILE).read_text("utf-8")).get("folder")
+        chosen = json.loads((paths.data_dir() / LEGACY_SETTINGS).read_text("utf-8")).get("folder")
     except (OSError, ValueError, AttributeError):
-        chosen = None
-    return Path(chosen) if isinstance(chosen, str) and chosen else default_folder()
+        return None
+    return chosen if isinstance(chosen, str) else ""
 
 
-def set_folder(chosen: Path | None) -> Path:
-    """Choose the backup folder (``None``: the default); it is created when missing."""
+def forget_legacy_folder() -> None:
+    (paths.data_dir() / LEGACY_SETTINGS).unlink(missing_ok=True)
+
+
+def check_folder(chosen: Path | None) -> Path:
+    """The folder backups would go to with ``chosen`` (``None``: the default), created when
+    missing; :class:`ServiceError` when backups cannot be written into it."""
     target = Path(chosen) if chosen else default_folder()
     try:
         target.mkdir(parents=True, exist_ok=True)
@@ -89,9 +106,6 @@ def set_folder(chosen: Path | None) -> Path:
     except OSError as exc:
         raise ServiceError(_("Backups cannot be written into {folder}: {reason}").format(
             folder=target, reason=exc.strerror or exc)) from None
-    paths.data_dir().mkdir(parents=True, exist_ok=True)
-    write_atomic_bytes(paths.data_dir() / SETTINGS_FILE,
-                       json.dumps({"folder": str(chosen) if chosen else ""}).encode())
     return target
 
 
@@ -157,16 +171,22 @@ def copy_checked(store: Store, target: Path, progress: Progress | None = None,
     ``quick_check`` by default: the online backup copies pages as they are, so what a copy
     can get wrong is its structure (a short or garbled write), which ``quick_check`` reads
     in full; ``integrity_check`` also compares every index with its table, ten times slower on
-    a county's database, and runs when a backup is checked or restored."""
+    a county's database, and runs when a backup is checked or restored.
+
+    The copy is flushed to disk while it is checked (the flush waits for the disk, the check
+    for the processor; both end before the copy is kept): the check reads the same pages the
+    flush writes, so it loses nothing by not waiting."""
     try:
-        expected = q.copy_online(store.conn, target, progress, cancelled)
-        if meta:
-            q.set_meta(target, meta)
-        summary = q.summarize(target, check, rows=True)
+        expected = q.copy_online(store.conn, target, progress, cancelled, meta=meta)
+        with ThreadPoolExecutor(1, thread_name_prefix="backup-fsync") as flusher:
+            flushed = flusher.submit(q.fsync_file, target)
+            try:
+                summary = q.summarize(target, check, rows=True)
+            finally:
+                flushed.result()
         if summary.rows != expected or summary.meta.get("site_id") != store.site_id:
             raise ServiceError(_("The backup does not hold what the database holds; it was "
                                  "not kept."))
-        q.fsync_file(target)
     except BaseException:
         for suffix in ("", "-journal"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)

@@ -13,7 +13,7 @@ from trainer_app.services.trainee_list import TraineeList
 from trainer_app.store import Store
 from trainer_app.store import county as q
 from trainer_app.store import sync as sync_q
-from trainer_app.sync import exchange, persons, site
+from trainer_app.sync import exchange, persons, rebuild, site
 
 
 # -- the county itself -------------------------------------------------------------------------
@@ -36,7 +36,8 @@ def totals(store: Store) -> tuple[int, int]:
 # -- the station register ----------------------------------------------------------------------
 def stations(store: Store) -> list[dict]:
     """Every station of the register: code, name, township, village, contact, approved,
-    state (``approved``, ``waiting`` for the coordinator, or ``new``: nothing received yet),
+    state (``approved``, ``waiting`` for the coordinator, ``new_key``: approved, and another
+    key waits — a new PC to re-key, or a stranger —, or ``new``: nothing received yet),
     fingerprint (the approved key's, else the waiting one's), last_seq, last_at, gaps and
     trainees held."""
     site.require_role(store, "county")
@@ -48,7 +49,8 @@ def stations(store: Store) -> list[dict]:
         approved = bool(st["approved"])
         waiting = st["pending_fingerprint"]
         if approved:
-            state, fingerprint = "approved", exchange.approved_fingerprint(row.get("sign_key"))
+            state = "new_key" if st["waiting_keys"] else "approved"
+            fingerprint = exchange.approved_fingerprint(row.get("sign_key"))
         elif waiting:
             state, fingerprint = "waiting", waiting
         else:
@@ -62,6 +64,9 @@ def stations(store: Store) -> list[dict]:
             "state": state,
             "fingerprint": fingerprint,
             "trainees": counts.get(row.get("site_id") or "", 0),
+            # re-keyed, and nothing came from the new PC since: its rebuild file may be needed
+            "rekeyed": bool((request := rebuild.requested(store, row.get("site_id") or ""))
+                            and (st["last_at"] or "") < request["at"]),
         })
     return out
 

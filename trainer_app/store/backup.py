@@ -53,10 +53,12 @@ def copy_online(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     pages: int = PAGES_PER_STEP,
+    meta: dict[str, str | None] | None = None,
 ) -> dict[str, int]:
-    """Copy the database open on ``source`` into the new file ``target`` in steps, then make
-    the copy one self-contained file (rollback journal, not WAL). Returns the row counts of
-    the state copied (:func:`row_counts`), for the caller to compare with the copy's.
+    """Copy the database open on ``source`` into the new file ``target`` in steps, write
+    ``meta`` into the copy (:func:`set_meta`), then make the copy one self-contained file
+    (rollback journal, not WAL). Returns the row counts of the state copied
+    (:func:`row_counts`), for the caller to compare with the copy's.
 
     The copy runs inside one read transaction of ``source``: in WAL mode that pins one
     snapshot, so every step copies the same state while other connections go on writing."""
@@ -78,6 +80,8 @@ def copy_online(
             dest.execute("PRAGMA journal_mode = OFF")
             dest.execute("PRAGMA synchronous = OFF")
             source.backup(dest, pages=pages, progress=step)
+            if meta:  # still unflushed: the caller flushes the copy once, after all of it
+                _write_meta(dest, meta)
             dest.execute("PRAGMA journal_mode = DELETE")
         finally:
             dest.close()
@@ -165,15 +169,19 @@ def _summary(conn: sqlite3.Connection, version: int, with_counts: bool = True) -
 def set_meta(path: Path, values: dict[str, str | None]) -> None:
     """Write (or with ``None``, remove) meta entries of a copy, in one transaction."""
     with _connect(path) as conn:
-        conn.execute("BEGIN IMMEDIATE")
-        for key, value in values.items():
-            if value is None:
-                conn.execute("DELETE FROM meta WHERE key = ?", [key])
-            else:
-                conn.execute(
-                    "INSERT INTO meta (key, value) VALUES (?, ?) "
-                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
-        conn.execute("COMMIT")
+        _write_meta(conn, values)
+
+
+def _write_meta(conn: sqlite3.Connection, values: dict[str, str | None]) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    for key, value in values.items():
+        if value is None:
+            conn.execute("DELETE FROM meta WHERE key = ?", [key])
+        else:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
+    conn.execute("COMMIT")
 
 
 def running_numbers(path: Path, code_prefix: str) -> tuple[int, int]:

@@ -265,6 +265,15 @@ def station_by_code(store: Store, code: str) -> dict | None:
     return store.row("SELECT * FROM station WHERE code = ? AND deleted = 0", [code])
 
 
+def known_site_or_key(store: Store, site_id: str, sign_key: str) -> bool:
+    """Whether a site of the register, or a key held (a retired one too), is this site id or
+    this signing key (base64): then it is not a new PC's."""
+    return store.row(
+        "SELECT 1 FROM station WHERE site_id = ? OR sign_key = ? UNION ALL "
+        "SELECT 1 FROM site_key WHERE site_id = ? OR public_key = ? LIMIT 1",
+        [site_id, sign_key, site_id, sign_key]) is not None
+
+
 def station_by_site(store: Store, site_id: str) -> dict | None:
     return store.row("SELECT * FROM station WHERE site_id = ? AND deleted = 0", [site_id])
 

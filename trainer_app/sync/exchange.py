@@ -92,6 +92,9 @@ REASONS = {
                        "station"),
     "stopped_epoch": lambda: _("it comes from a PC the coordinator chose not to keep as the "
                                "station"),
+    "new_key": lambda: _("it carries a new key for a station already approved; it waits until "
+                         "the coordinator re-keys the station (a new PC) after comparing "
+                         "fingerprints, or discards the key"),
 }
 
 
@@ -115,11 +118,11 @@ def import_file(
         _import(store, path, report, progress, cancelled, limits, via)
     except bundle.BundleError as exc:
         report.new, report.changed, report.unchanged = {}, {}, 0
-        report.status = "pending" if exc.reason in ("not_approved", "clone") else "rejected"
+        report.status = "pending" if exc.reason in WAITS else "rejected"
         report.reason = exc.reason
         report.message = _("{file}: {reason}.").format(file=path.name,
                                                       reason=reason_text(exc.reason))
-        if exc.reason != "not_approved":
+        if exc.reason not in ("not_approved", "new_key"):
             report.detail = exc.detail
     except ImportCancelled:
         report.new, report.changed, report.unchanged, report.gaps = {}, {}, 0, []
@@ -168,6 +171,15 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
             raise bundle.BundleError("not_approved", report.sender_code)
         if crypto.unb64(station_row["sign_key"]) != claimed or station_row["site_id"] != \
                 sender_site:
+            if not q.known_site_or_key(store, sender_site, sender["sign_public"]) and \
+                    not waiting.is_copy(path, station_row["code"]):
+                # A new PC of the station (its PC died with no backup), or someone else using
+                # its code: it waits, for the coordinator to re-key the station after comparing
+                # fingerprints (sync.rebuild) or to discard it. A copy already waiting is not
+                # kept again: approving another key judges it as forged.
+                bundle.check_payload(path, header)
+                waiting.keep(path, station_row["code"], via)
+                raise bundle.BundleError("new_key", report.sender_code)
             raise bundle.BundleError("forged", "signed by another key")
         private = site.encryption_key(store)
         if encryption.get("recipient_key_id") not in (None, crypto.key_id(
@@ -209,6 +221,11 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
     if role == "station":
         exporting.remember_county_reads(store, m.get("reads"))
     report.gaps = _gaps(store, sender_site)
+
+
+# Reasons a bundle waits instead of being refused: a key not approved yet, a new key of an
+# approved station, a clone's epoch.
+WAITS = ("not_approved", "new_key", "clone")
 
 
 def _check_seq(store: Store, sender_site: str, seq: int) -> None:
@@ -387,7 +404,10 @@ def status(store: Store) -> dict:
     if role == "county":
         stations = []
         for st in q.stations(store):
-            waits = [] if st["approved"] else [k.as_dict() for k in waiting.keys_of(st["code"])]
+            found = waiting.keys_of(st["code"])
+            # an approved station's own key waiting: approving was interrupted; another key: a
+            # new PC to re-key, or a stranger
+            waits = [k.as_dict() for k in found if k.sign_public != st["sign_key"]]
             stations.append({
                 "code": st["code"], "name": st["name"], "approved": bool(st["approved"]),
                 "last_seq": st["last_seq"], "last_at": st["last_at"],
@@ -396,7 +416,8 @@ def status(store: Store) -> dict:
                 "waiting_keys": waits,
                 # bundles still waiting for an approved station: approving was interrupted
                 # (the program stopped while applying them); approving again applies them
-                "unapplied": len(waiting.bundles(st["code"])) if st["approved"] else 0,
+                "unapplied": len(waiting.bundles(st["code"])) - sum(
+                    w["bundles"] for w in waits) if st["approved"] else 0,
             })
         result["stations"] = stations
     else:

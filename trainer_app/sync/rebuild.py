@@ -29,7 +29,7 @@ from trainer_app.store import Store
 from trainer_app.store import epochs as epochs_q
 from trainer_app.store import sync as q
 from trainer_app.store.db import utc_now
-from trainer_app.sync import bundle, crypto, records, site
+from trainer_app.sync import bundle, crypto, records, site, waiting
 
 KIND = "rebuild"
 INFO = "rebuild_info"  # the record that says whose records they are and where numbers stand
@@ -49,16 +49,25 @@ def _station(county: Store, code: str) -> dict:
     return row
 
 
-def _norm(fingerprint: str) -> str:
-    return "".join(c for c in fingerprint.upper() if c.isalnum())
-
-
 # -- at the county ---------------------------------------------------------------------------
-def rekey(county: Store, code: str, fingerprint: str, first_bundle: Path) -> str:
-    """Approve the key of ``first_bundle`` (the new PC's first bundle) for station ``code``
-    when its fingerprint is ``fingerprint`` as typed by the coordinator. Returns the new key's
-    fingerprint. The station keeps its site id; its old key stays, marked retired."""
+def rekey(county: Store, code: str, fingerprint: str, first_bundle: Path | None = None) -> str:
+    """Approve a new key for station ``code`` (its new PC's) when its fingerprint is
+    ``fingerprint`` as typed by the coordinator from the station's screen. The key is the one
+    waiting for the station with that fingerprint (:mod:`sync.waiting`), or the one in
+    ``first_bundle`` (the new PC's first bundle, given as a file). Returns the new key's
+    fingerprint. The station keeps its site id; its old key stays, marked retired; the new
+    PC's waiting bundles are deleted (they can never be applied: the rebuild file carries what
+    the county holds to the new PC instead)."""
     row = _station(county, code)
+    key = None
+    if first_bundle is None:
+        key = waiting.find(row["code"], fingerprint)
+        if key is None:
+            raise ServiceError(_(
+                "No key waiting for station {code} has the fingerprint typed: compare it again "
+                "with the one the station shows (the new PC's first bundle must have been "
+                "imported here).").format(code=row["code"]))
+        first_bundle = key.files[0]
     try:
         header = bundle.read_header(Path(first_bundle))
         m = header.manifest
@@ -71,7 +80,7 @@ def rekey(county: Store, code: str, fingerprint: str, first_bundle: Path) -> str
             (m.get("recipient") or {}).get("county_site_id") != county.site_id:
         raise ServiceError(_("{file} is not a bundle of station {code} for this county.").format(
             file=Path(first_bundle).name, code=row["code"]))
-    if _norm(keys.fingerprint(claimed)) != _norm(fingerprint):
+    if waiting.plain(keys.fingerprint(claimed)) != waiting.plain(fingerprint):
         raise ServiceError(_("The fingerprint typed is not the one of the key in {file}: "
                              "compare it again with the one the station shows.").format(
                                  file=Path(first_bundle).name))
@@ -84,7 +93,20 @@ def rekey(county: Store, code: str, fingerprint: str, first_bundle: Path) -> str
         county.set_meta(_meta_key(row["site_id"]), json.dumps({
             "sign": m["sender"]["sign_public"], "encrypt": crypto.b64(encrypt),
             "new_site": m["sender"]["site_id"], "at": utc_now()}))
+    for path in key.files if key is not None else []:
+        waiting.remove(path)
     return keys.fingerprint(claimed)
+
+
+def requested(county: Store, site_id: str) -> dict | None:
+    """The new key approved for a station by :func:`rekey` (``sign``, ``encrypt``, ``new_site``
+    and ``at``), or ``None``."""
+    raw = county.get_meta(_meta_key(site_id)) if site_id else None
+    return json.loads(raw) if raw else None
+
+
+def rebuild_file_name(code: str) -> str:
+    return f"{code.upper()}{SUFFIX}"
 
 
 def _encryption_key_in(county: Store, path: Path, header: bundle.Header, sender: str) -> bytes:
@@ -113,7 +135,7 @@ def write_rebuild(county: Store, code: str, out: Path) -> Path:
     request = json.loads(raw)
     out = Path(out)
     if out.is_dir():
-        out = out / f"{row['code']}{SUFFIX}"
+        out = out / rebuild_file_name(row["code"])
     held = q.applied_seqs(county, row["site_id"])
 
     def items():
@@ -154,13 +176,25 @@ def apply_rebuild(store: Store, path: Path) -> dict:
         header = bundle.read_header(path)
         m = header.manifest
         bundle.check_signature(header, site.county(store).sign_public)
-    except (bundle.BundleError, OSError) as exc:
-        raise ServiceError(_("{file} is not a rebuild file of this county: {reason}").format(
-            file=path.name, reason=exc)) from None
+    except bundle.BundleError as exc:
+        raise ServiceError(_unreadable(path, exc.reason)) from None
+    except OSError as exc:
+        raise ServiceError(_("{file} cannot be read: {reason}").format(
+            file=path.name, reason=exc.strerror or exc)) from None
     recipient = m.get("recipient") or {}
-    if m.get("kind") != KIND or recipient.get("station_site_id") != store.site_id:
-        raise ServiceError(_("{file} was written for another PC or is not a rebuild "
-                             "file.").format(file=path.name))
+    code = store.get_meta("station_code") or ""
+    if m.get("kind") != KIND:
+        raise ServiceError(_("{file} is not a rebuild file; nothing was changed.").format(
+            file=path.name))
+    if recipient.get("station_code") != code:
+        raise ServiceError(_("{file} is the rebuild file of station {other}, and this PC is "
+                             "station {code}; nothing was changed.").format(
+            file=path.name, other=recipient.get("station_code") or "?", code=code))
+    if recipient.get("station_site_id") != store.site_id:
+        raise ServiceError(_("{file} is encrypted to another PC's key, not to this one's "
+                             "({fingerprint}); nothing was changed. Ask the county to approve "
+                             "this PC's key and to write the rebuild file again.").format(
+            file=path.name, fingerprint=site.own_fingerprint(store)))
     old_site = store.site_id
     rows: dict[str, list[dict]] = {}
     info: dict = {}
@@ -172,12 +206,14 @@ def apply_rebuild(store: Store, path: Path) -> dict:
                 info = row
             elif table in records.STATION_TABLES:
                 rows.setdefault(table, []).append(row)
-    except (bundle.BundleError, KeyError, ValueError) as exc:
-        raise ServiceError(_("{file} cannot be read: {reason}").format(
-            file=path.name, reason=exc)) from None
+    except bundle.BundleError as exc:
+        raise ServiceError(_unreadable(path, exc.reason)) from None
+    except (KeyError, ValueError):
+        raise ServiceError(_unreadable(path, "damaged")) from None
     new_site = info.get("site_id")
     if not isinstance(new_site, str) or info.get("code") != store.get_meta("station_code"):
-        raise ServiceError(_("{file} is for another station.").format(file=path.name))
+        raise ServiceError(_("{file} is for another station; nothing was changed.").format(
+            file=path.name))
     moved = _copy_keys(old_site, new_site)
     with q.foreign_keys_off(store), store.transaction():
         epochs_q.adopt_site(store, records.STATION_TABLES, old_site, new_site)
@@ -207,6 +243,14 @@ def apply_rebuild(store: Store, path: Path) -> dict:
         source.unlink(missing_ok=True)
     return {"code": info.get("code"), "name": info.get("name", ""),
             "counts": {t: len(b) for t, b in rows.items()}}
+
+
+def _unreadable(path: Path, reason: str) -> str:
+    if reason == "forged":
+        return _("{file} is not signed by this station's county: it is not the county's "
+                 "rebuild file, or it was altered; nothing was changed.").format(file=path.name)
+    return _("{file} is damaged or incomplete (a copy cut short?); nothing was changed. Copy "
+             "it from the county again.").format(file=path.name)
 
 
 def _copy_keys(old_site: str, new_site: str) -> list[Path]:

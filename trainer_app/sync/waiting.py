@@ -120,9 +120,19 @@ def keys_of(code: str) -> list[WaitingKey]:
     return sorted(found.values(), key=lambda k: k.first_at)
 
 
+def plain(fingerprint: str) -> str:
+    """A fingerprint as typed (any case, groups split by dashes, spaces or nothing)."""
+    return "".join(c for c in fingerprint.upper() if c.isalnum())
+
+
 def find(code: str, fingerprint: str) -> WaitingKey | None:
-    wanted = fingerprint.strip().upper()
-    return next((k for k in keys_of(code) if k.fingerprint == wanted), None)
+    wanted = plain(fingerprint)
+    return next((k for k in keys_of(code) if wanted and plain(k.fingerprint) == wanted), None)
+
+
+def is_copy(path: Path, code: str) -> bool:
+    """Whether ``path`` is one of the copies waiting for ``code``."""
+    return Path(path).resolve().parent == folder_of(code).resolve()
 
 
 def _alternative(name: str, sign_public_raw: bytes) -> str:

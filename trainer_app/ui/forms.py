@@ -87,6 +87,14 @@ def add_row(form: QFormLayout, errors: FieldErrors, name: str, field: QWidget) -
     return label
 
 
+def grow_to_fit(dialog: QWidget) -> None:
+    """Make a shown dialog at least as large as its contents want: wrapped texts that grew
+    (another language, a longer message) are not cut off."""
+    if dialog.isVisible():
+        hint = dialog.sizeHint()
+        dialog.resize(max(dialog.width(), hint.width()), max(dialog.height(), hint.height()))
+
+
 def save_cancel_buttons() -> QDialogButtonBox:
     """Save/Cancel with Qt's own (translated) labels."""
     return QDialogButtonBox(

@@ -174,6 +174,11 @@ class MainWindow(Retranslating, QMainWindow):
         VerifyDialog(self.store, self).exec()
 
     def station_settings(self) -> None:
+        if self.role is not sections.STATION:
+            from trainer_app.ui.county.settings import CountySettingsDialog
+
+            CountySettingsDialog(self).exec()
+            return
         from trainer_app.ui.station_settings import StationSettingsDialog
 
         if StationSettingsDialog(self.store, self).exec():
@@ -190,8 +195,8 @@ class MainWindow(Retranslating, QMainWindow):
         self.language_menu.setTitle(_("&Language"))
         self.tools_menu.setTitle(_("&Tools"))
         self.verify_action.setText(_("&Verify a certificate…"))
-        self.settings_action.setText(_("Station &settings…"))
-        self.settings_action.setVisible(self.role is sections.STATION)  # the station's papers
+        self.settings_action.setText(_("Station &settings…") if self.role is sections.STATION
+                                     else _("&Settings…"))  # a county's: its backup folder
         self.help_menu.setTitle(_("&Help"))
         self.manual_action.setText(_("&Manual"))
         self.about_action.setText(_("&About {app}").format(app=app_name()))

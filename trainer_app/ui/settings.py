@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings
 
-from trainer_app import paths
+from trainer_app import paths, settings_file
 
-LANGUAGE = "ui/language"
+# Read by the command line too, in trainer_app.settings_file:
+LANGUAGE = settings_file.LANGUAGE
+BACKUP_FOLDER = settings_file.BACKUP_FOLDER
+# The window's own:
 GEOMETRY = "ui/geometry"
 
 

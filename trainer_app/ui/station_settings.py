@@ -1,4 +1,5 @@
-"""The station's own details printed on every paper: names, station code, seal and logo."""
+"""The station's own details printed on every paper: names, station code, seal and logo; and
+where its backups go."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ from PySide6.QtWidgets import (
 
 from trainer_app.i18n import _, pgettext
 from trainer_app.services import attendance, station
-from trainer_app.services.errors import ValidationError
+from trainer_app.services.errors import ServiceError, ValidationError
 from trainer_app.store import Store
+from trainer_app.ui.backup.folder import BackupFolderField
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.forms import FieldErrors, save_cancel_buttons
 from trainer_app.ui.retranslate import Retranslating
@@ -160,6 +162,7 @@ class StationSettingsDialog(Retranslating, QDialog):
         self.late_after.setValue(attendance.late_after(store))
         self.seal = ImageChooser("seal", info.seal_image)
         self.logo = ImageChooser("logo", info.logo_image)
+        self.backup_folder = BackupFolderField()
         self.seal.error_hook = lambda m: self._image_error("seal_image", m)
         self.logo.error_hook = lambda m: self._image_error("logo_image", m)
         self.station_name.setText(info.station_name)
@@ -190,6 +193,7 @@ class StationSettingsDialog(Retranslating, QDialog):
             ("seal_image", self.errors.wrap("seal_image", self.seal)),
             ("logo_image", self.errors.wrap("logo_image", self.logo)),
             ("late_after", self.errors.wrap("late_after", self.late_after)),
+            ("backup_folder", self.errors.wrap("backup_folder", self.backup_folder)),
         ):
             label = QLabel()
             self._labels[name] = label
@@ -224,6 +228,7 @@ class StationSettingsDialog(Retranslating, QDialog):
             "station_name": _("Station &name"), "county_name": _("&County"),
             "station_code": _("Station c&ode"), "seal_image": _("Seal image"),
             "logo_image": _("Logo image"), "late_after": _("A scan is &late after"),
+            "backup_folder": _("Backup folder"),
         }
         for name, label in self._labels.items():
             label.setText(labels[name])
@@ -248,6 +253,11 @@ class StationSettingsDialog(Retranslating, QDialog):
 
     def save(self) -> None:
         self.errors.clear()
+        try:
+            self.backup_folder.save()  # first: a folder refused leaves everything unchanged
+        except ServiceError as exc:
+            self.errors.show({"backup_folder": str(exc)})
+            return
         try:
             station.update(
                 self._store,

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow
 from trainer_app import i18n
 from trainer_app.i18n import _
 from trainer_app.services import backup
+from trainer_app.ui.backup import folder
 from trainer_app.ui.tasks import Task, store_task
 
 log = logging.getLogger("trainer_app")
@@ -61,6 +62,7 @@ class AutoBackup(QObject):
         QTimer.singleShot(START_DELAY_MS, self, self.back_up_if_changed)
         window.installEventFilter(self)
         window.auto_backup = self  # type: ignore[attr-defined]
+        folder.migrate()
         backup.remove_leftovers()
 
     # -- when -----------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from trainer_app.i18n import _
 from trainer_app.services import backup
 from trainer_app.services.backup import BackupInfo
 from trainer_app.services.errors import ServiceError
+from trainer_app.ui.backup.folder import store_folder
 from trainer_app.ui.backup.model import BackupsModel, holds_text, last_bundle_text
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
@@ -144,8 +145,9 @@ class BackupsDialog(Retranslating, QDialog):
             self.set_folder(Path(chosen))
 
     def set_folder(self, chosen: Path | None) -> None:
+        """Change the backup folder (one of the program's settings)."""
         try:
-            backup.set_folder(chosen)
+            store_folder(chosen)
         except ServiceError as exc:
             show_error(self, exc)
             return

@@ -61,6 +61,20 @@ def fingerprint_groups(fingerprint: str) -> str:
     return "   ".join(g for g in fingerprint.split("-") if g)
 
 
+def fingerprint_label(name: str) -> QLabel:
+    """This station's fingerprint, large, to read out to the county coordinator."""
+    label = QLabel(objectName=name)
+    big = QFont("monospace")
+    big.setStyleHint(QFont.StyleHint.Monospace)
+    big.setPointSize(20)
+    big.setBold(True)
+    label.setFont(big)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setStyleSheet(
+        "padding: 8px; background: #f4f1e8; border: 1px solid #d8d2c0; border-radius: 4px;")
+    return label
+
+
 def upload_line(result: upload.UploadResult) -> str:
     says = {
         "applied": _("received and applied by the county"),
@@ -95,23 +109,19 @@ class StationPanel(Retranslating, QWidget):
         self.link_button = QPushButton(objectName="import_pack")
         self.link_button.clicked.connect(self.import_pack)
         self.fingerprint_title = QLabel(objectName="fingerprint_title", wordWrap=True)
-        self.fingerprint = QLabel(objectName="fingerprint")
-        big = QFont("monospace")
-        big.setStyleHint(QFont.StyleHint.Monospace)
-        big.setPointSize(20)
-        big.setBold(True)
-        self.fingerprint.setFont(big)
-        self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.fingerprint.setStyleSheet(
-            "padding: 8px; background: #f4f1e8; border: 1px solid #d8d2c0; border-radius: 4px;")
+        self.fingerprint = fingerprint_label("fingerprint")
         self.fingerprint_hint = QLabel(objectName="fingerprint_hint", wordWrap=True)
         self.fingerprint_hint.setStyleSheet("color: #555;")
+        # a new PC of a station lost with no backup: its records back from the county
+        self.rebuild_button = QPushButton(objectName="rebuild_station")
+        self.rebuild_button.clicked.connect(self.open_rebuild)
         link = QVBoxLayout(self.link_box)
         link.addWidget(self.link_text)
         link.addWidget(self.link_button, 0, Qt.AlignmentFlag.AlignLeft)
         link.addWidget(self.fingerprint_title)
         link.addWidget(self.fingerprint, 0, Qt.AlignmentFlag.AlignLeft)
         link.addWidget(self.fingerprint_hint)
+        link.addWidget(self.rebuild_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         # -- send ------------------------------------------------------------------------------
         self.send_box = QGroupBox(objectName="send_box")
@@ -224,6 +234,10 @@ class StationPanel(Retranslating, QWidget):
             "The county service center gives each station a county pack ({suffix}) on a USB "
             "stick or by message.").format(suffix=PACK_SUFFIX))
         self.fingerprint_title.setText(_("This station's key:"))
+        self.rebuild_button.setText(_("&Rebuild this station from the county's file…"))
+        self.rebuild_button.setToolTip(_(
+            "On a new PC that replaces this station's PC, lost with no backup: its records back "
+            "from the county, in the rebuild file the county writes for this PC."))
         self.send_box.setTitle(_("Send to county"))
         self.dest_label.setText(_("Save the &file to:"))
         self.full_check.setText(_("&Full (everything, not only changes)"))
@@ -271,13 +285,17 @@ class StationPanel(Retranslating, QWidget):
         return _(
             "This station is not linked to a county yet. Ask the county service center "
             "for this station's county pack (a {suffix} file), then import it here. "
-            "Until then nothing can be sent.").format(suffix=PACK_SUFFIX)
+            "Until then nothing can be sent. A new PC replacing a station's lost PC is linked "
+            "the same way; it then gets the station's records back from the county.").format(
+                suffix=PACK_SUFFIX)
 
     def _show_status(self) -> None:
         linked = self.linked()
         self.link_button.setVisible(not linked)
         for w in (self.fingerprint_title, self.fingerprint, self.fingerprint_hint):
             w.setVisible(linked)
+        self.rebuild_button.setVisible(linked and not any(
+            b.get("acknowledged_at") for b in self._status.get("bundles", [])))
         for box in (self.send_box, self.upload_box, self.county_box):
             box.setEnabled(linked)
         if not linked:
@@ -385,6 +403,19 @@ class StationPanel(Retranslating, QWidget):
             return
         if not done:
             return  # the demo's records stay, and the station stays unlinked
+        self.refresh()
+        self.changed.emit()
+
+    def open_rebuild(self):
+        """The rebuild dialog (:mod:`.rebuild_dialog`), modeless; returns it."""
+        from trainer_app.ui.sync.rebuild_dialog import RebuildDialog
+
+        dialog = RebuildDialog(self._store, self)
+        dialog.rebuilt.connect(self._rebuilt)
+        dialog.open()
+        return dialog
+
+    def _rebuilt(self, _result: dict) -> None:
         self.refresh()
         self.changed.emit()
 
