@@ -309,7 +309,7 @@ def cmd_sync_import(store: Store, args: argparse.Namespace) -> int:
 
 
 def _bundle_rows(status: dict) -> list[dict]:
-    return [{"id": b["seq"], **b} for b in status.get("bundles", [])]
+    return [{**b, "id": b["seq"]} for b in status.get("bundles", [])]
 
 
 def bundle_columns() -> list[fmt.Column]:
