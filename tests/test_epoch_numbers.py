@@ -192,24 +192,43 @@ def test_a_county_restored_from_an_older_backup_gets_exactly_the_lost_bundles(li
 
 
 def test_a_county_restored_before_a_stations_epoch(linked):  # noqa: F811
+    """The county goes back to before the station's bundle 2 and before its epoch: both are
+    written again, each in its own epoch (bundle 2 without one, as it was first written)."""
     county, station, usb = linked["county"], linked["station"], linked["usb"]
+    county_backup = backup.create(county)  # holds bundle 1
     send(station, county, usb)  # 2
     made = backup.create(station)
-    county_backup = backup.create(county)
     station = restore_station(linked, made.path)
     register(station, 1)
     send(station, county, usb)  # 1 of the epoch
-    county_to(county, station, usb)  # confirmed
-    county = restore_county(linked, county_backup.path)  # the epoch is unknown there
-    assert county.scalar("SELECT count(*) FROM site_epoch") == 0
+    county_to(county, station, usb)  # confirms 1 and 2, and 1 of the epoch
+    county = restore_county(linked, county_backup.path)
+    assert county.scalar("SELECT count(*) FROM site_epoch") == 0  # the epoch is unknown there
     report = county_to(county, station, usb)
-    assert "no longer holds bundles 1 of this station" in report.message
+    assert "no longer holds bundles 1, 2 of this station" in report.message
     exported = exchange.export(station, usb)
-    assert [(m["seq"], m["epoch"]["id"]) for _p, m in exported.again] == [
-        (1, station.get_meta("epoch_id"))]
+    assert [(p.name, m["seq"], (m.get("epoch") or {}).get("id")) for p, m in exported.again] == [
+        ("WP01-00002-again.trbundle", 2, None),
+        ("WP01-e1-00001-again.trbundle", 1, station.get_meta("epoch_id"))]
     reports = exchange.import_many(county, [p for p, _m in exported.again] + [exported[0]])
-    assert [r.status for r in reports] == ["applied", "applied"] and reports[-1].gaps == []
+    assert [r.status for r in reports] == ["applied"] * 3 and reports[-1].gaps == []
     assert own_rows(county, station.site_id) == own_rows(station, station.site_id)
+    county_to(county, station, usb)
+    assert station.scalar("SELECT count(*) FROM bundle_out WHERE acknowledged_at IS NULL "
+                          "OR again = 1") == 0
+
+
+def test_what_a_restore_loses_is_told_within_the_epoch(linked):  # noqa: F811
+    county, station, usb = linked["county"], linked["station"], linked["usb"]
+    send(station, county, usb)  # 2
+    station = restore_station(linked, backup.create(station).path)
+    register(station, 1)
+    send(station, county, usb)  # 1 of the epoch
+    made = backup.create(station)
+    register(station, 2)
+    send(station, county, usb)  # 2 of the epoch, after the backup
+    lost = restore.loss_text(station.path, backup.read_info(made.path))
+    assert "Bundles 2 to 2, sent after this backup, are at the county" in lost
 
 
 def test_a_county_restored_to_before_it_approved_the_station(tmp_path):
@@ -286,5 +305,34 @@ def test_a_county_restored_from_an_older_backup_over_the_hub(tmp_path):
         assert trainee_at(net.county, station, code)["phone"] == "13500000005"
         assert station.scalar("SELECT count(*) FROM bundle_out WHERE acknowledged_at IS NULL "
                               "OR again = 1") == 0
+    finally:
+        net.close()
+
+
+def test_the_hub_knows_a_bundle_of_an_epoch_it_holds(tmp_path):
+    """A bundle uploaded again is answered from the hub's receipts when the county holds that
+    (epoch, number), not another epoch's bundle of the same number."""
+    from tests.test_hub import Network
+
+    net = Network(tmp_path)
+    try:
+        station = net.station
+        demo.fill(station, trainees=6, seed=3)
+        exchange.export(station, net.usb)  # 2
+        upload.upload_pending(station, net.hub.url)
+        path = station.path
+        made = backup.create(station)
+        station.close()
+        restore.restore(path, made.path)
+        station = net.stations["WP01"] = Store(path)
+        register(station, 1)
+        exchange.export(station, net.usb)  # 1 of the epoch
+        [first] = upload.upload_pending(station, net.hub.url)
+        assert (first.seq, first.status) == (1, "applied")
+        station.conn.execute("UPDATE bundle_out SET uploaded_at = NULL, acknowledged_at = NULL "
+                             "WHERE epoch_id IS NOT NULL")
+        [again] = upload.upload_pending(station, net.hub.url)
+        assert (again.seq, again.status, again.sent) == (1, "duplicate", 0)
+        assert again.receipt["epoch"] == station.get_meta("epoch_id")
     finally:
         net.close()
