@@ -140,10 +140,10 @@ def take_county_bundle(store: Store, manifest: dict, receipts: list[dict],
     again = take_receipt(store, {"held": []}, fresh)
     return _(
         "The county no longer knows this station: its database was put back to a backup older "
-        "than its approval of this station. Ask the coordinator to approve this station again, "
-        "comparing the key fingerprint {fingerprint}. This station's bundles ({count}) are "
-        "written again and wait at the county until then.").format(
-            fingerprint=fingerprint, count=len(again))
+        "than its approval of this station. Ask the coordinator to approve this station again "
+        "(adding it to the register again if it is missing there), comparing the key "
+        "fingerprint {fingerprint}. This station's bundles ({count}) are written again and wait "
+        "at the county until then.").format(fingerprint=fingerprint, count=len(again))
 
 
 def again_text(again: list[dict]) -> str:
