@@ -336,3 +336,19 @@ def test_the_hub_knows_a_bundle_of_an_epoch_it_holds(tmp_path):
         assert again.receipt["epoch"] == station.get_meta("epoch_id")
     finally:
         net.close()
+
+
+def test_a_bundle_cut_short_while_written_again_is_written_again(linked):  # noqa: F811
+    """The program stopped after recording a bundle written again and before its file was in
+    place: the bundle stays to be written again (it is not ``lost``: it was written once)."""
+    county, station, usb = linked["county"], linked["station"], linked["usb"]
+    send(station, county, usb)  # 2
+    with station.transaction():
+        station.conn.execute(
+            "UPDATE bundle_out SET again = 1, state = 'pending', file_sha256 = 'x', "
+            "path = ? WHERE seq = 2", [str(usb / "WP01-00002-again.trbundle")])
+    exported = exchange.export(station, usb)
+    assert [m["seq"] for _p, m in exported.again] == [2]
+    assert station.row("SELECT state, again FROM bundle_out WHERE seq = 2") == {
+        "state": "written", "again": 0}
+    assert exchange.import_file(county, exported.again[0][0]).status == "applied"
