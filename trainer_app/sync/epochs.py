@@ -102,13 +102,17 @@ def bundle_name(code: str, seq: int, full: bool, suffix: str, epoch: dict | None
     return f"{code}{tag}-{seq:05d}{'-full' if full else ''}{'-again' if again else ''}{suffix}"
 
 
-def before_export(store: Store) -> bool:
-    """Refuses when the county stopped this PC's epoch; whether the next bundle must hold
-    everything (its rows were restamped to win back their place, see ``retake``)."""
+def refuse_if_stopped(store: Store) -> None:
+    """Refuses to write bundles when the county stopped this PC's epoch."""
     if store.get_meta(STOPPED):
         raise ServiceError(_(
             "The county chose another PC as this station (both were restored from one backup). "
             "This PC must not send bundles any more: ask the county coordinator."))
+
+
+def must_send_all(store: Store) -> bool:
+    """Whether the next bundle must hold everything (its rows were restamped to win back their
+    place, see ``retake``; or bundles of an earlier version were lost at the county)."""
     return bool(store.get_meta(RESEND))
 
 

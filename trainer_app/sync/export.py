@@ -96,8 +96,9 @@ def export(store: Store, out_dir: Path, full: bool = False,
     last = q.last_out(store)
     to_rev = q.change_counter(store)
     if role == "station":
+        epochs.refuse_if_stopped(store)
         again = write_again(store, out_dir)
-        full = epochs.before_export(store) or full
+        full = epochs.must_send_all(store) or full
         epoch, seq = epochs.numbering(store)
         from_rev = 0 if full or not last else last["to_rev"]
         items = _station_items(store, from_rev)

@@ -347,6 +347,7 @@ def upload_pending(store: Store, hub_url: str, progress: UploadProgress | None =
 def _todo(store: Store) -> list[dict]:
     """The bundles to upload, oldest first; those the county lost are written again first."""
     if epochs_q.to_write_again(store):
+        epochs.refuse_if_stopped(store)
         folder = exporting.outbox_dir()
         folder.mkdir(parents=True, exist_ok=True)
         exporting.write_again(store, folder)
