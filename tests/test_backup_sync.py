@@ -159,22 +159,23 @@ def test_after_a_restore_the_epoch_is_signed_into_every_manifest(linked):  # noq
     station = restore_station(linked, made.path)
     path, manifest = exchange.export(station, usb)
     assert manifest["epoch"] == {"n": 1, "id": station.get_meta("epoch_id"), "parent": "",
-                                 "base_seq": 2, "started_at": station.get_meta(
-                                     "epoch_started_at")}
-    assert manifest["seq"] == 3 and path.name == "WP01-e1-00003.trbundle"
-    assert (usb / "WP01-00003.trbundle").exists()  # the old epoch's file is not overwritten
+                                 "base_seq": 2, "restart": True,
+                                 "started_at": station.get_meta("epoch_started_at")}
+    # The county pack said the county reads restarted numbers: they restart in the epoch
+    assert manifest["seq"] == 1 and path.name == "WP01-e1-00001.trbundle"
+    assert (usb / "WP01-00001.trbundle").exists()  # the old epoch's file is not overwritten
     report = exchange.import_file(county, path)
     assert report.status == "applied"
     rows = county.rows("SELECT seq, epoch_id FROM bundle_in WHERE sender_site = ? "
                        "AND status = 'applied' ORDER BY id", [station.site_id])
     assert [(r["seq"], r["epoch_id"]) for r in rows][-2:] == [
-        (3, None), (3, station.get_meta("epoch_id"))]
-    # The county's receipt confirms the new bundle 3 of the epoch, not the old one's
+        (3, None), (1, station.get_meta("epoch_id"))]
+    # The county's receipt confirms bundle 1 of the epoch, not the old one's
     county_bundle, _m = exchange.export(county, usb)
     exchange.import_file(station, county_bundle)
     sent = {(r["seq"], r["epoch_id"]): r["acknowledged_at"] for r in station.rows(
         "SELECT seq, epoch_id, acknowledged_at FROM bundle_out")}
-    assert sent[(3, station.get_meta("epoch_id"))] is not None
+    assert sent[(1, station.get_meta("epoch_id"))] is not None
 
 
 def test_two_clones_of_one_station_are_detected_at_the_county(linked, tmp_path, capsys):  # noqa: F811
@@ -222,32 +223,6 @@ def test_two_clones_of_one_station_are_detected_at_the_county(linked, tmp_path, 
             clone.site_id]) == clone.scalar("SELECT count(*) FROM trainee")
     finally:
         clone.close()
-
-
-def test_a_county_restored_from_an_older_backup_gets_the_lost_bundles_again(linked):  # noqa: F811
-    county, station, usb = linked["county"], linked["station"], linked["usb"]
-    county_backup = backup.create(county)
-    send(station, county, usb)  # lost at the county by its restore
-    code = trainees.search(station, "")[0]["code"]
-    edit_phone(station, code, "13400000001")
-    send(station, county, usb)
-    county_bundle, _m = exchange.export(county, usb)
-    exchange.import_file(station, county_bundle)  # the station sees both confirmed
-    assert all(r["acknowledged_at"] for r in station.rows("SELECT * FROM bundle_out"))
-
-    county_path = county.path
-    county.close()
-    restore.restore(county_path, county_backup.path)
-    county = linked["county"] = Store(county_path)
-    assert county.row("SELECT * FROM trainee WHERE code = ?", [code]) is None
-    county_bundle, _m = exchange.export(county, usb)
-    exchange.import_file(station, county_bundle)  # its receipt no longer holds them
-    path, manifest = exchange.export(station, usb)
-    assert manifest["full"] is True  # everything again
-    assert exchange.import_file(county, path).status == "applied"
-    assert trainee_at(county, station, code)["phone"] == "13400000001"
-    _path, manifest = exchange.export(station, usb)
-    assert manifest["full"] is False  # once
 
 
 def test_a_station_rebuilt_from_the_county_after_losing_everything(linked, tmp_path,  # noqa: F811
@@ -305,12 +280,15 @@ def test_a_station_rebuilt_from_the_county_after_losing_everything(linked, tmp_p
         assert keys.load(old_site) is not None  # the new key, under the station's site id
         edit_phone(new, code, "13300000001")
         path, manifest = exchange.export(new, usb)
-        assert manifest["seq"] > max(r["seq"] for r in county.rows(
-            "SELECT seq FROM bundle_in WHERE sender_site = ? AND status = 'applied'",
-            [old_site]))
+        # a new epoch from the last bundle the county holds; its numbers restart
+        assert manifest["epoch"]["base_seq"] == county.scalar(
+            "SELECT max(seq) FROM bundle_in WHERE sender_site = ? AND status = 'applied'",
+            [old_site])
+        assert manifest["seq"] == 1 and manifest["epoch"]["restart"] is True
         monkeypatch.setenv("TRAINER_APP_HOME", county_home)
         report = exchange.import_file(county, path)
         assert report.status == "applied", report.detail
+        assert report.gaps == []
         assert trainee_at(county, new, code)["phone"] == "13300000001"
         assert certificates.verify(county, qr).genuine  # at the county too
     finally:
@@ -364,17 +342,17 @@ def test_rekey_and_rebuild_on_the_command_line(linked, tmp_path, monkeypatch, ca
     assert cli.main(["--lang", "en", "--db", new_db, "setup", "station"]) == 2
 
 
-def test_gaps_are_looked_for_along_the_epoch_the_station_lives_in(linked):  # noqa: F811
+def test_gaps_are_looked_for_in_the_epoch_the_station_lives_in(linked):  # noqa: F811
     county, station, usb = linked["county"], linked["station"], linked["usb"]
     send(station, county, usb)  # 2
     made = backup.create(station)
     send(station, county, usb)  # 3 and 4 of the old epoch, after the backup
     send(station, county, usb)
     station = restore_station(linked, made.path)
-    assert send(station, county, usb).gaps == []  # 3 of the new epoch
-    exchange.export(station, usb)  # 4 of the new epoch never reaches the county
-    report = send(station, county, usb)  # 5
-    assert report.seq == 5 and report.gaps == [(4, 4)]  # the old epoch's 4 does not count
+    assert send(station, county, usb).gaps == []  # 1 of the new epoch
+    exchange.export(station, usb)  # 2 of the new epoch never reaches the county
+    report = send(station, county, usb)  # 3
+    assert report.seq == 3 and report.gaps == [(2, 2)]  # the old epoch's 2 does not count
 
 
 def test_a_restored_station_uploading_to_the_hub_gets_receipts_of_its_epoch(tmp_path):
@@ -398,11 +376,20 @@ def test_a_restored_station_uploading_to_the_hub_gets_receipts_of_its_epoch(tmp_
         restore.restore(path, made.path)
         station = net.stations["WP01"] = Store(path)
         edit_phone(station, code, "13100000005")
-        exchange.export(station, net.usb)  # 3 of the new epoch
+        exchange.export(station, net.usb)  # 1 of the new epoch
         results = upload.upload_pending(station, net.hub.url)
-        assert [(r.seq, r.status) for r in results] == [(3, "applied")]
-        assert results[0].receipt["held"] == [1, 2, 3]  # not the old epoch's 4
+        epoch_id = station.get_meta("epoch_id")
+        assert [(r.seq, r.status) for r in results] == [(1, "applied")]
+        assert results[0].receipt["held"] == [1]  # along the epoch: its own numbers
+        assert results[0].receipt["epoch"] == epoch_id
+        county_receipt = results[0].receipt["county_receipt"]
+        assert county_receipt["held"] == [1, 2, 3, 4]  # the old epoch's, 3 and 4 included
+        assert county_receipt["epochs"][epoch_id]["held"] == [1]
         assert trainee_at(net.county, station, code)["phone"] == "13100000005"
+        confirmed = station.rows("SELECT seq, epoch_id FROM bundle_out "
+                                 "WHERE acknowledged_at IS NOT NULL ORDER BY id")
+        assert [(r["seq"], r["epoch_id"]) for r in confirmed] == [
+            (1, None), (2, None), (1, epoch_id)]
     finally:
         net.close()
 

@@ -558,6 +558,42 @@ def test_a_demo_station_is_linked_after_the_question(qtbot, net, messages, monke
     assert messages == []
 
 
+def test_bundles_the_county_lost_are_written_again_and_said(qtbot, net, messages, monkeypatch,
+                                                            tmp_path):
+    """The county was put back to a backup older than the station's bundles: the county's next
+    bundle says so, and "Send to county" writes them again beside the new one."""
+    from trainer_app.services import backup, restore
+
+    station = net.link("WA01", seed=6, trainees=6)
+    county_backup = backup.create(net.county)  # before anything of WA01's was applied
+    net.approve("WA01")
+    usb = net.folder("usb")
+    exchange.import_file(net.county, exchange.export(station, usb)[0])  # 2
+    exchange.import_file(station, exchange.export(net.county, usb)[0])  # confirms 1 and 2
+    path = net.county.path
+    net.county.close()
+    restore.restore(path, county_backup.path)
+    county = Store(path)
+    try:
+        report = exchange.import_file(station, exchange.export(county, usb)[0])
+        assert "The county no longer knows this station" in report.message
+    finally:
+        county.close()
+    no_drives(monkeypatch)
+    page = open_page(qtbot, station)
+    panel = page.station
+    choose_folder(monkeypatch, usb)
+    qtbot.mouseClick(panel.send_button, LEFT)
+    qtbot.waitUntil(lambda: panel.export_task is None, timeout=TIMEOUT)
+    text = panel.send_result.text()
+    assert "Bundle 3 was written and checked" in text
+    assert "Bundles 1, 2 were written again too (the county had lost them)" in text
+    assert (usb / "WA01-00001-again.trbundle").is_file()
+    assert (usb / "WA01-00002-again.trbundle").is_file()
+    assert messages == []
+    grab(page, tmp_path, "sync_station_written_again")
+
+
 def test_a_real_station_is_linked_without_a_question(qtbot, net, messages, monkeypatch):
     import datetime as dt
 

@@ -157,14 +157,17 @@ def test_duplicate_upload_changes_nothing(net, caplog):
 
 def test_the_receipt_gives_the_missing_bundles_as_ranges(net, capsys):
     """Bundles 2-4 never reached the county (a lost stick): the receipt of bundle 5 names them as
-    one range, and the command line prints it so."""
+    one range, and the command line prints it so; they are written again and go up at once."""
     from trainer_app import cli_sync
 
     for _ in range(4):
         exchange.export(net.station, net.usb)
     net.station.conn.execute("UPDATE bundle_out SET uploaded_at = '2026-01-01' WHERE seq < 5")
-    [result] = upload.upload_pending(net.station, net.hub.url)
+    result, *again = upload.upload_pending(net.station, net.hub.url)
     assert (result.seq, result.status) == (5, "applied"), result.message
+    assert [(r.seq, r.status, r.file) for r in again] == [
+        (n, "applied", f"WP01-0000{n}-again.trbundle") for n in (2, 3, 4)]
+    assert again[-1].receipt["gaps"] == []
     assert result.receipt["held"] == [1, 5] and result.receipt["gaps"] == [[2, 4]]
     cli_sync._print_upload(result)
     out = capsys.readouterr().out

@@ -280,8 +280,12 @@ def cmd_sync_export(store: Store, args: argparse.Namespace) -> int:
         raise CommandError((_("--out: {path} is a file, not a folder.") if args.out.exists()
                             else _("--out: the folder {path} does not exist.")).format(
                                 path=args.out))
-    path, manifest = exchange.export(store, args.out, full=args.full)
+    exported = exchange.export(store, args.out, full=args.full)
+    path, manifest = exported
     print(path)  # alone on the first line, for scripts
+    for again_path, again in exported.again:
+        print(_("Bundle {seq} written again (the county had lost it): {path}").format(
+            seq=again["seq"], path=again_path))
     what = (_("full") if manifest.get("full") and manifest["kind"] == "station"
             else _("changes since bundle {seq}").format(seq=manifest["seq"] - 1)
             if manifest["kind"] == "station" and manifest["seq"] > 1 else "")
@@ -305,7 +309,7 @@ def cmd_sync_import(store: Store, args: argparse.Namespace) -> int:
 
 
 def _bundle_rows(status: dict) -> list[dict]:
-    return [{"id": b["seq"], **b} for b in status.get("bundles", [])]
+    return [{**b, "id": b["seq"]} for b in status.get("bundles", [])]
 
 
 def bundle_columns() -> list[fmt.Column]:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from trainer_app.i18n import _
 
 # A bundle number may be at most this far past the highest one held from its sender (per
-# station, and later per epoch): more would be thousands of bundles lost on the way, which no
+# station and epoch): more would be thousands of bundles lost on the way, which no
 # station sends, while gaps and reports must stay small whatever a sender claims.
 MAX_AHEAD = 10_000
 
@@ -23,6 +23,33 @@ def acceptable(seq: object, highest_held: int) -> bool:
     """Whether ``seq`` may be a bundle's number when ``highest_held`` (0 for none) is the
     highest number held from the same sender."""
     return type(seq) is int and 1 <= seq <= max(highest_held, 0) + MAX_AHEAD
+
+
+def lineage(epochs: list[dict], by_epoch: dict[str | None, list[int]]) -> list[int]:
+    """The numbers of a station's bundles held along the epoch it lives in now (the newest
+    active one of ``epochs``, rows with ``epoch_id``, ``epoch``, ``first_seen``, ``status``,
+    ``parent_id``, ``base_seq``, ``restart``), from ``by_epoch`` (numbers held per epoch id,
+    ``None`` for bundles without one). Gaps are looked for in these.
+
+    An epoch whose numbers restart counts alone: its numbers are its own. One whose numbers go
+    on from its parent's (written by a station before its county read restarted numbers) counts
+    with its parent's up to the point it started from, and so on up the line: bundles an earlier
+    epoch sent after the point a restore went back to are not missing."""
+    active = [e for e in epochs if e["status"] == "active"]
+    if not active:
+        return sorted(set(by_epoch.get(None, [])))
+    parents = {e["epoch_id"]: e for e in epochs}
+    current: dict | None = max(active, key=lambda e: (e["epoch"], e["first_seen"]))
+    seqs: set[int] = set()
+    limit: int | None = None
+    while current is not None:
+        own = by_epoch.get(current["epoch_id"], [])
+        if current["restart"]:
+            return sorted(seqs | {s for s in own if limit is None or s <= limit})
+        seqs |= {s for s in own if s > current["base_seq"] and (limit is None or s <= limit)}
+        limit = current["base_seq"]
+        current = parents.get(current["parent_id"]) if current["parent_id"] else None
+    return sorted(seqs | {s for s in by_epoch.get(None, []) if limit is None or s <= limit})
 
 
 def runs(numbers: Iterable[int]) -> list[Range]:

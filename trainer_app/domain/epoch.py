@@ -16,7 +16,8 @@ from trainer_app.domain.ids import uuid7
 REV_JUMP = 10**9  # change numbers: far past what any epoch uses (one per transaction)
 NUMBER_JUMP = 10_000  # trainee codes and serial running numbers: past months of lost work
 STOPPED = "epoch_stopped"  # meta: the county chose another PC as this site
-RESEND = "resend_full"  # meta: the county lost bundles it had confirmed: send everything
+RESEND = "resend_full"  # meta: this site's rows were restamped (retake): send everything
+RESTART = "epoch_restart"  # meta: "1" when this epoch's bundle numbers restart, "0" if not
 # Meta entries a restore writes (besides ``restored_at`` and ``restored_from``).
 KEYS = ("epoch", "epoch_id", "epoch_parent", "epoch_base_seq", "epoch_started_at",
         "epoch_base_rev", "change_counter", "trainee_code_floor", "serial_floor")
@@ -25,9 +26,10 @@ KEYS = ("epoch", "epoch_id", "epoch_parent", "epoch_base_seq", "epoch_started_at
 def start(meta: dict[str, str], last_bundle: int, max_code: int, max_serial: int,
           now: dt.datetime | None = None) -> dict[str, str | None]:
     """The meta entries of a new epoch for a database restored with ``meta`` (its meta table),
-    whose last bundle sent is number ``last_bundle``, highest trainee code number ``max_code``
-    and highest serial running number ``max_serial``. The epoch starts from the point
-    (parent epoch, ``last_bundle``): its bundles are numbered on from there.
+    whose last bundle sent is number ``last_bundle`` (in its epoch), highest trainee code
+    number ``max_code`` and highest serial running number ``max_serial``. The epoch starts
+    from the point (parent epoch, ``last_bundle``); its bundle numbers restart at 1 when its
+    county reads restarted numbers, else go on from there (decided by its first bundle).
 
     The change counter jumps by ``REV_JUMP``, and at least to the time in milliseconds × 1000,
     so that two restores of one backup, made at different times, never share change numbers.
@@ -46,6 +48,7 @@ def start(meta: dict[str, str], last_bundle: int, max_code: int, max_serial: int
                                   + NUMBER_JUMP),
         "serial_floor": str(max(max_serial, _floor(meta, "serial_floor")) + NUMBER_JUMP),
         STOPPED: None,  # a new epoch waits for the county's word afresh
+        RESTART: None,  # decided by its first bundle (whether the county reads restarts)
     }
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from trainer_app.domain import bundle_numbers
 from trainer_app.domain import reports as rules
 from trainer_app.domain.models import EDUCATION_LEVELS, Gender
 from trainer_app.domain.models import education_label as level_label
 from trainer_app.i18n import N_, _, pgettext
 from trainer_app.services.report_columns import columns as _columns
 from trainer_app.services.reports import Chart, Column, Context, Report
+from trainer_app.store import epochs as epochs_q
 from trainer_app.store import reports as q
 from trainer_app.store import sync as sync_q
 
@@ -287,8 +289,10 @@ def register(ctx: Context) -> list[dict]:
     numbers below the last one applied that never arrived)."""
     out = []
     for st in sync_q.stations(ctx.store):
-        held = sync_q.applied_seqs(ctx.store, st["site_id"]) if st["site_id"] else []
-        gaps = sorted(set(range(1, max(held) + 1)) - set(held)) if held else []
+        held = bundle_numbers.lineage(epochs_q.of_site(ctx.store, st["site_id"]),
+                                      epochs_q.applied_seqs_by_epoch(ctx.store, st["site_id"])
+                                      ) if st["site_id"] else []
+        gaps = [n for first, last in bundle_numbers.gaps(held) for n in range(first, last + 1)]
         out.append({**st, "gaps": gaps})
     return out
 

@@ -242,6 +242,7 @@ def loss_text(db_path: Path, info: BackupInfo) -> str:
         current = backup.read_info(Path(db_path))
         last = sync_q.last_out(store)
         unsent = sync_q.change_counter(store) > (last["to_rev"] if last else 0)
+        after = _sent_after(store, info)
         role, code = store.get_meta("role") or "", current.code
         same_site = store.site_id == info.site_id
     finally:
@@ -254,15 +255,36 @@ def loss_text(db_path: Path, info: BackupInfo) -> str:
         lines.append(_("Bundles imported after this backup are no longer in the database: "
                        "import them again."))
     else:
-        after = (last["seq"] if last else 0) - (info.last_bundle or 0)
-        if after > 0:
+        if after:
             lines.append(_("Bundles {first} to {last}, sent after this backup, are at the "
                            "county: what they carried stays there.").format(
-                               first=(info.last_bundle or 0) + 1, last=last["seq"]))
+                               first=after[0], last=after[-1]))
         if unsent:
             lines.append(_("Changes made after the last bundle was sent have not reached the "
                            "county: they are lost."))
     return "\n".join(lines)
+
+
+def _sent_after(store: Store, info: BackupInfo) -> list[int]:
+    """The numbers of the bundles written after the backup ``info``, in the latest epoch
+    (numbers restart within an epoch: the backup's last bundle is the latest one of its number
+    written before the backup was made)."""
+    def when(text: str) -> dt.datetime | None:
+        try:
+            found = dt.datetime.fromisoformat(text)
+        except (TypeError, ValueError):
+            return None
+        return found if found.tzinfo else found.replace(tzinfo=dt.UTC)
+
+    rows = sorted(sync_q.bundles_out(store), key=lambda r: r["id"])
+    made = when(info.created_at)
+    last_id = 0
+    if info.last_bundle is not None:
+        last_id = max((r["id"] for r in rows if r["seq"] == info.last_bundle and (
+            made is None or (when(r["created_at"]) or made) <= made + dt.timedelta(seconds=1))),
+            default=0)
+    after = [r for r in rows if r["id"] > last_id and r["state"] != "lost"]
+    return [r["seq"] for r in after if after and r["epoch_id"] == after[-1]["epoch_id"]]
 
 
 # -- checking and restoring ------------------------------------------------------------------

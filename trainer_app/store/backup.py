@@ -162,7 +162,9 @@ def _summary(conn: sqlite3.Connection, version: int, with_counts: bool = True) -
     counts = live_counts(conn) if with_counts else {}
     last = None
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'bundle_out'").fetchone():
-        last = conn.execute("SELECT max(seq) FROM bundle_out").fetchone()[0]
+        # the last written (numbers restart within a restored station's epoch)
+        found = conn.execute("SELECT seq FROM bundle_out ORDER BY rowid DESC LIMIT 1").fetchone()
+        last = found[0] if found else None
     return Summary(schema=version, meta=meta, counts=counts, last_bundle=last)
 
 

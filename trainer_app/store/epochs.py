@@ -42,9 +42,9 @@ def with_epochs(store: Store) -> list[dict]:
 def add(store: Store, row: dict) -> None:
     store.conn.execute(
         "INSERT INTO site_epoch (epoch_id, site_id, epoch, parent_id, base_seq, started_at, "
-        "first_seen, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "first_seen, status, restart) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [row["epoch_id"], row["site_id"], row["epoch"], row["parent_id"], row["base_seq"],
-         row["started_at"], utc_now(), row["status"]])
+         row["started_at"], utc_now(), row["status"], int(row["restart"])])
 
 
 def set_status(store: Store, epoch_id: str, status: str, retake: bool = False) -> None:
@@ -90,13 +90,28 @@ def applied_seqs_by_epoch(store: Store, site_id: str) -> dict[str | None, list[i
 
 
 def sent(store: Store) -> list[dict]:
-    """This station's bundles: number, epoch and whether the county confirmed it."""
-    return store.rows("SELECT seq, epoch_id, acknowledged_at FROM bundle_out ORDER BY seq")
+    """This station's bundles that left it (not ``lost`` on the way, not half-written): row
+    id, number, epoch and whether the county confirmed it."""
+    return store.rows("SELECT id, seq, epoch_id, acknowledged_at FROM bundle_out "
+                      "WHERE state = 'written' ORDER BY id")
+
+
+def mark_again(store: Store, row_ids: Iterable[int]) -> None:
+    """The county no longer holds these bundles: write them again, and they wait to be
+    uploaded and confirmed anew."""
+    store.conn.executemany(
+        "UPDATE bundle_out SET again = 1, acknowledged_at = NULL, uploaded_at = NULL "
+        "WHERE id = ?", [(i,) for i in row_ids])
+
+
+def to_write_again(store: Store) -> list[dict]:
+    return store.rows("SELECT * FROM bundle_out WHERE again = 1 ORDER BY id")
 
 
 def acknowledge(store: Store, epoch_id: str | None, seqs: Iterable[int]) -> None:
+    """The county holds these bundles (one marked to be written again has arrived after all)."""
     store.conn.executemany(
-        "UPDATE bundle_out SET acknowledged_at = coalesce(acknowledged_at, ?) "
+        "UPDATE bundle_out SET acknowledged_at = coalesce(acknowledged_at, ?), again = 0 "
         "WHERE seq = ? AND epoch_id IS ?", [(utc_now(), s, epoch_id) for s in seqs])
 
 

@@ -329,6 +329,49 @@ def _v10_course_retire(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE course ADD COLUMN retired_on TEXT")
 
 
+def _v11_epoch_numbers(db: sqlite_utils.Database) -> None:
+    """Bundle numbers restart within a station's new epoch, so a station's bundle is its
+    (epoch, number): ``bundle_out`` gets a row id of its own (the old number, so the order
+    stays) and one number per epoch; each row keeps its manifest's ``epoch`` (to write it
+    again) and ``again`` (the county lost it: write it again). At the county, ``site_epoch``
+    records whether an epoch's numbers restart."""
+    db.executescript(
+        """
+        CREATE TABLE bundle_out_v11 (
+            id INTEGER PRIMARY KEY,
+            epoch_id TEXT,
+            seq INTEGER NOT NULL,
+            file_name TEXT NOT NULL,
+            path TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            from_rev INTEGER NOT NULL,
+            to_rev INTEGER NOT NULL,
+            full INTEGER NOT NULL DEFAULT 0,
+            counts TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            uploaded_at TEXT,
+            acknowledged_at TEXT,
+            state TEXT NOT NULL DEFAULT 'written'
+                CHECK (state IN ('pending', 'written', 'lost')),
+            file_sha256 TEXT,
+            epoch TEXT,
+            again INTEGER NOT NULL DEFAULT 0 CHECK (again IN (0, 1))
+        );
+        INSERT INTO bundle_out_v11 (id, epoch_id, seq, file_name, path, created_at, from_rev,
+                                    to_rev, full, counts, sha256, uploaded_at, acknowledged_at,
+                                    state, file_sha256)
+            SELECT seq, epoch_id, seq, file_name, path, created_at, from_rev, to_rev, full,
+                   counts, sha256, uploaded_at, acknowledged_at, state, file_sha256
+              FROM bundle_out;
+        DROP TABLE bundle_out;
+        ALTER TABLE bundle_out_v11 RENAME TO bundle_out;
+        CREATE UNIQUE INDEX bundle_out_number ON bundle_out(coalesce(epoch_id, ''), seq);
+        ALTER TABLE site_epoch ADD COLUMN restart INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX bundle_in_epoch ON bundle_in(epoch_id, seq) WHERE epoch_id IS NOT NULL;
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_search,
@@ -339,5 +382,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v7_name_order,
     _v8_epochs,
     _v10_course_retire,
+    _v11_epoch_numbers,
 ]
 LATEST_VERSION = len(MIGRATIONS)

@@ -42,12 +42,14 @@ def relax_live_unique_indexes(store: Store) -> None:
 
 
 def changed_rows(
-    store: Store, table: str, origin: str, after_rev: int, batch: int = 2000
+    store: Store, table: str, origin: str, after_rev: int, batch: int = 2000,
+    upto_rev: int | None = None,
 ) -> Iterator[dict]:
-    """Rows of ``origin`` whose rev is above ``after_rev``, in rev order, streamed."""
+    """Rows of ``origin`` whose rev is above ``after_rev`` (and at most ``upto_rev``), in rev
+    order, streamed."""
     cur = store.conn.execute(
-        f"SELECT * FROM {table} WHERE origin = ? AND rev > ? ORDER BY rev, id",
-        [origin, after_rev],
+        f"SELECT * FROM {table} WHERE origin = ? AND rev > ? AND rev <= ? ORDER BY rev, id",
+        [origin, after_rev, 2**63 - 1 if upto_rev is None else upto_rev],
     )
     names = [d[0] for d in cur.description]
     while rows := cur.fetchmany(batch):
@@ -180,42 +182,59 @@ def foreign_keys_off(store: Store) -> Iterator[None]:
 
 
 # -- bundle logs ---------------------------------------------------------------------------------
+# A station's bundle is its (epoch, number): numbers restart within an epoch whose numbering
+# restarts. Rows are addressed by their ``id`` (the order they were first written in).
 def last_out(store: Store) -> dict | None:
     """The last bundle written that is (or may be) outside the database: the next bundle's
     changes start after its ``to_rev``. A bundle that never reached its folder (``lost``) is
     passed over, so the next one carries its changes too."""
-    return store.row("SELECT * FROM bundle_out WHERE state != 'lost' ORDER BY seq DESC LIMIT 1")
+    return store.row("SELECT * FROM bundle_out WHERE state != 'lost' ORDER BY id DESC LIMIT 1")
 
 
-def next_seq(store: Store) -> int:
-    """A number no bundle had: every number recorded, lost ones too, is taken for good."""
-    return int(store.scalar("SELECT coalesce(max(seq), 0) FROM bundle_out") or 0) + 1
+def next_seq(store: Store, epoch_id: str | None, floor: int = 0) -> int:
+    """A number no bundle of the epoch had (every number recorded, lost ones too, is taken for
+    good), above ``floor`` (the point an epoch whose numbers go on started from)."""
+    return max(int(store.scalar(
+        "SELECT coalesce(max(seq), 0) FROM bundle_out WHERE epoch_id IS ?", [epoch_id]) or 0),
+        floor) + 1
 
 
 def unsettled_out(store: Store) -> list[dict]:
     """Bundles recorded before their file was put in place, not known to be there yet."""
-    return store.rows("SELECT * FROM bundle_out WHERE state = 'pending' ORDER BY seq")
+    return store.rows("SELECT * FROM bundle_out WHERE state = 'pending' ORDER BY id")
 
 
-def set_out_state(store: Store, seq: int, state: str) -> None:
-    store.conn.execute("UPDATE bundle_out SET state = ? WHERE seq = ?", [state, seq])
+def set_out_state(store: Store, row_id: int, state: str) -> None:
+    store.conn.execute("UPDATE bundle_out SET state = ? WHERE id = ?", [state, row_id])
 
 
 def bundles_out(store: Store) -> list[dict]:
-    return store.rows("SELECT * FROM bundle_out ORDER BY seq DESC")
+    return store.rows("SELECT * FROM bundle_out ORDER BY id DESC")
 
 
-def add_out(store: Store, row: dict) -> None:
-    store.db["bundle_out"].insert({**row, "counts": json.dumps(row["counts"])})
+def add_out(store: Store, row: dict) -> int:
+    """Record a bundle; returns its row id."""
+    return int(store.db["bundle_out"].insert(
+        {**row, "counts": json.dumps(row["counts"])}).last_pk)
 
 
-def mark_uploaded(store: Store, seq: int) -> None:
-    store.conn.execute("UPDATE bundle_out SET uploaded_at = ? WHERE seq = ?", [utc_now(), seq])
+def rewrite_out(store: Store, row_id: int, row: dict) -> None:
+    """A bundle written again (the county lost it): its new file, hash and counts."""
+    names = ", ".join(f"{k} = ?" for k in row)
+    values = [json.dumps(v) if k == "counts" else v for k, v in row.items()]
+    store.conn.execute(f"UPDATE bundle_out SET {names} WHERE id = ?", [*values, row_id])
+
+
+def mark_uploaded(store: Store, row_id: int) -> None:
+    store.conn.execute("UPDATE bundle_out SET uploaded_at = ? WHERE id = ?", [utc_now(), row_id])
 
 
 def acknowledge(store: Store, seqs: Iterable[int]) -> None:
+    """Confirm by number alone (a county hub's answer that names no epochs): only bundles whose
+    numbers do not restart within their epoch, which are unique along the station's life."""
     store.conn.executemany(
-        "UPDATE bundle_out SET acknowledged_at = coalesce(acknowledged_at, ?) WHERE seq = ?",
+        "UPDATE bundle_out SET acknowledged_at = coalesce(acknowledged_at, ?) WHERE seq = ? "
+        "AND NOT coalesce(json_extract(epoch, '$.restart'), 0)",
         [(utc_now(), s) for s in seqs],
     )
 
@@ -231,30 +250,21 @@ def add_in(store: Store, row: dict) -> None:
     store.db["bundle_in"].insert({**row, "counts": json.dumps(row.get("counts", {}))})
 
 
-def highest_seq(store: Store, sender_site: str) -> int:
-    """The highest bundle number applied from a sender (0 for none), the base of the numbers
-    it may use next (:mod:`trainer_app.domain.bundle_numbers`)."""
+def highest_seq(store: Store, sender_site: str, epoch_id: str | None = None) -> int:
+    """The highest bundle number applied from a sender in an epoch (``None``: its bundles
+    without one; 0 for none), the base of the numbers it may use next
+    (:mod:`trainer_app.domain.bundle_numbers`)."""
     return int(store.scalar(
-        "SELECT max(seq) FROM bundle_in WHERE sender_site = ? AND status = 'applied'",
-        [sender_site]) or 0)
-
-
-def applied_seqs(store: Store, sender_site: str) -> list[int]:
-    return [
-        r[0]
-        for r in store.conn.execute(
-            "SELECT DISTINCT seq FROM bundle_in WHERE sender_site = ? AND status = 'applied' "
-            "AND seq IS NOT NULL ORDER BY seq",
-            [sender_site],
-        )
-    ]
+        "SELECT max(seq) FROM bundle_in WHERE sender_site = ? AND epoch_id IS ? "
+        "AND status = 'applied'", [sender_site, epoch_id]) or 0)
 
 
 # -- stations (county register) ------------------------------------------------------------------
 def stations(store: Store) -> list[dict]:
     return store.rows(
-        """SELECT s.*, (SELECT max(b.seq) FROM bundle_in b
-                         WHERE b.sender_site = s.site_id AND b.status = 'applied') AS last_seq,
+        """SELECT s.*, (SELECT b.seq FROM bundle_in b
+                         WHERE b.sender_site = s.site_id AND b.status = 'applied'
+                         ORDER BY b.id DESC LIMIT 1) AS last_seq,
                       (SELECT max(b.received_at) FROM bundle_in b
                          WHERE b.sender_site = s.site_id AND b.status = 'applied') AS last_at
              FROM station s WHERE s.deleted = 0 ORDER BY s.code"""

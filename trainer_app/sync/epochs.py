@@ -2,15 +2,18 @@
 
 A station restored from a backup starts a new epoch (:mod:`trainer_app.domain.epoch`). Its
 bundles then carry ``epoch`` in the manifest (stations that never restored send none, so a
-county of an earlier version reads them as before); their numbers go on from the point the
-epoch started (the backup's last bundle) and are told apart by the epoch's id.
+county of an earlier version reads them as before). A bundle is its (epoch, number): within a
+new epoch the numbers restart at 1 when the station's county reads restarted numbers (its
+bundles, packs and hub answers list :data:`EPOCH_NUMBERS` in ``features``); a county that does
+not (an earlier version) gets numbers that go on from the point the epoch started, as before.
+The first bundle of an epoch decides, once.
 
 At the county, the first epoch started from a point is applied; another started from the same
 point (a second PC restored from the same backup) is held, its bundles kept unapplied, until the
 coordinator chooses which PC is the station; the other epoch is stopped, and the county's
 receipts tell it so. Receipts list the bundles held per epoch; a station whose bundle the county
-confirmed before and no longer holds (a county restored from an older backup) sends everything
-again in its next bundle.
+confirmed before and no longer holds (a county restored from an older backup), or one missing
+below a bundle the county holds, writes those bundles again (:func:`take_receipt`).
 """
 
 from __future__ import annotations
@@ -19,16 +22,28 @@ import json
 import re
 from pathlib import Path
 
-from trainer_app.domain.epoch import RESEND, STOPPED
+from trainer_app.domain import bundle_numbers
+from trainer_app.domain.epoch import RESEND, RESTART, STOPPED
 from trainer_app.files import copy_atomic, same_content
 from trainer_app.i18n import _
 from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
 from trainer_app.store import epochs as q
+from trainer_app.store import sync as sync_q
 from trainer_app.sync import bundle
 
 RETAKEN = "epoch_retaken"  # meta: this epoch took its rows back after being chosen
+FEATURES = "county_features"  # meta: what the county's version said it does (JSON list)
+SEEN_AT = "county_bundle_at"  # meta: creation time of the newest county bundle taken
+# The county identifies a station's bundle by (epoch, number): a restored station's numbers
+# may restart within its new epoch. Announced in the ``features`` of county bundles and packs.
+EPOCH_NUMBERS = "epoch_numbers"
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def features() -> list[str]:
+    """What this version of a county announces to its stations."""
+    return [EPOCH_NUMBERS]
 
 
 # -- the station -----------------------------------------------------------------------------
@@ -37,26 +52,67 @@ def current(store: Store) -> dict | None:
     number = int(store.get_meta("epoch") or 0)
     if number < 1:
         return None
-    return {"n": number, "id": store.get_meta("epoch_id") or "",
-            "parent": store.get_meta("epoch_parent") or "",
-            "base_seq": int(store.get_meta("epoch_base_seq") or 0),
-            "started_at": store.get_meta("epoch_started_at") or ""}
+    field = {"n": number, "id": store.get_meta("epoch_id") or "",
+             "parent": store.get_meta("epoch_parent") or "",
+             "base_seq": int(store.get_meta("epoch_base_seq") or 0),
+             "started_at": store.get_meta("epoch_started_at") or ""}
+    if store.get_meta(RESTART) == "1":
+        field["restart"] = True
+    return field
 
 
-def bundle_name(code: str, seq: int, full: bool, suffix: str, epoch: dict | None) -> str:
+def remember_features(store: Store, value: object) -> None:
+    """Keep what the county's latest word (a bundle, pack or hub answer) says its version does;
+    nothing said: an earlier version."""
+    known = sorted({f for f in value if isinstance(f, str)}) if isinstance(value, list) else []
+    store.set_meta(FEATURES, json.dumps(known))
+
+
+def county_reads_epoch_numbers(store: Store) -> bool:
+    try:
+        known = json.loads(store.get_meta(FEATURES) or "[]")
+    except ValueError:
+        return False
+    return isinstance(known, list) and EPOCH_NUMBERS in known
+
+
+def numbering(store: Store) -> tuple[dict | None, int]:
+    """The ``epoch`` field and the number of the next bundle. An epoch's first bundle decides,
+    once, whether its numbers restart (the county reads restarted numbers) or go on from the
+    point the epoch started."""
+    epoch = current(store)
+    if epoch is None:
+        return None, sync_q.next_seq(store, None)
+    if store.get_meta(RESTART) is None:
+        with store.transaction():
+            store.set_meta(RESTART, "1" if county_reads_epoch_numbers(store) else "0")
+        epoch = current(store)
+        assert epoch is not None
+    if epoch.get("restart"):
+        return epoch, sync_q.next_seq(store, epoch["id"])
+    return epoch, sync_q.next_seq(store, epoch["id"], epoch["base_seq"])
+
+
+def bundle_name(code: str, seq: int, full: bool, suffix: str, epoch: dict | None,
+                again: bool = False) -> str:
     """``WP01-00012.trbundle``; in an epoch ``WP01-e2-00012.trbundle``, so that a file of the
-    old epoch with the same number on a stick is never overwritten."""
+    old epoch with the same number on a stick is never overwritten; ``-again`` for a bundle
+    written again because the county lost it."""
     tag = f"-e{epoch['n']}" if epoch else ""
-    return f"{code}{tag}-{seq:05d}{'-full' if full else ''}{suffix}"
+    return f"{code}{tag}-{seq:05d}{'-full' if full else ''}{'-again' if again else ''}{suffix}"
 
 
-def before_export(store: Store) -> bool:
-    """Refuses when the county stopped this PC's epoch; whether the next bundle must hold
-    everything (the county lost bundles it had confirmed)."""
+def refuse_if_stopped(store: Store) -> None:
+    """Refuses to write bundles when the county stopped this PC's epoch."""
     if store.get_meta(STOPPED):
         raise ServiceError(_(
             "The county chose another PC as this station (both were restored from one backup). "
             "This PC must not send bundles any more: ask the county coordinator."))
+
+
+def must_send_all(store: Store) -> bool:
+    """Whether the next bundle must hold everything (its rows were restamped to win back their
+    place, see ``retake``; or bundles of an earlier version were lost at the county)."""
     return bool(store.get_meta(RESEND))
 
 
@@ -65,9 +121,52 @@ def after_export(store: Store) -> None:
     q.forget_meta(store, RESEND)
 
 
-def apply_receipt(store: Store, receipt: dict) -> None:
+def take_county_bundle(store: Store, manifest: dict, receipts: list[dict],
+                       fingerprint: str) -> str:
+    """Inside the import's transaction of a county bundle: keep what the county's version does,
+    and take its receipt for this station (``receipts``: those addressed to it). Returns a
+    notice for the operator ("" when there is nothing to say).
+
+    A county bundle older than one taken before (a file found late on a stick) confirms what
+    it lists, and is not believed about what is missing."""
+    remember_features(store, manifest.get("features"))
+    made = str(manifest.get("created_at") or "")
+    fresh = made >= (store.get_meta(SEEN_AT) or "")
+    if fresh:
+        store.set_meta(SEEN_AT, made)
+    mine = next((r for r in receipts if isinstance(r.get("held"), list)), None)
+    if mine is not None:
+        return again_text(take_receipt(store, mine, fresh))
+    if not fresh or not any(r["acknowledged_at"] for r in q.sent(store)):
+        return ""  # not approved yet: the county has nothing to confirm
+    # The county confirmed bundles of this station before and now has no receipt for it: its
+    # database went back to before it approved this station (or registered it).
+    again = take_receipt(store, {"held": []}, fresh)
+    return _(
+        "The county no longer knows this station: its database was put back to a backup older "
+        "than its approval of this station. Ask the coordinator to approve this station again "
+        "(adding it to the register again if it is missing there), comparing the key "
+        "fingerprint {fingerprint}. This station's bundles ({count}) are written again and wait "
+        "at the county until then.").format(fingerprint=fingerprint, count=len(again))
+
+
+def again_text(again: list[dict]) -> str:
+    if not again:
+        return ""
+    numbers = bundle_numbers.text(bundle_numbers.runs(r["seq"] for r in again))
+    return _("The county no longer holds bundles {numbers} of this station (its database was "
+             "put back to an older backup, or they never arrived): they are written again "
+             "with the next bundle.").format(numbers=numbers)
+
+
+def take_receipt(store: Store, receipt: dict, fresh: bool = True) -> list[dict]:
     """Take the county's receipt for this station: confirm the bundles it holds (per epoch),
-    note bundles it confirmed before and no longer holds, and whether it stopped this epoch."""
+    stop this PC when the county chose another, and mark for writing again the bundles it does
+    not hold although it confirmed them before (it went back to an older backup: then every
+    bundle it does not hold) or holds a later one of the same epoch. Returns those bundles.
+
+    A county that reads restarted numbers speaks for every epoch: one its receipt does not name
+    holds none of its bundles. An earlier county's receipt speaks for the epochs it names."""
     held: dict[str | None, set[int]] = {None: _numbers(receipt.get("held"))}
     entries: dict[str, dict] = {}
     per_epoch = receipt.get("epochs")
@@ -88,16 +187,23 @@ def apply_receipt(store: Store, receipt: dict) -> None:
         q.restamp_own_rows(store, rev)
         store.set_meta(RETAKEN, own or "")
         store.set_meta(RESEND, "1")
-    lost = False
-    for row in q.sent(store):
-        if row["seq"] in held.get(row["epoch_id"], set()):
-            continue
-        if row["acknowledged_at"] and (row["epoch_id"] is None or row["epoch_id"] in held):
-            lost = True  # confirmed before, not held now: the county went back in time
+    aware = county_reads_epoch_numbers(store)
+
+    def missing(row: dict) -> bool:
+        epoch_id = row["epoch_id"]
+        spoken_for = epoch_id is None or epoch_id in held or aware
+        waits = entries.get(epoch_id or "", {}).get("status") in ("held", "stopped")
+        return spoken_for and not waits and row["seq"] not in held.get(epoch_id, set())
+
+    sent = q.sent(store)
+    went_back = any(r["acknowledged_at"] and missing(r) for r in sent)
+    top = {epoch_id: max(numbers, default=0) for epoch_id, numbers in held.items()}
+    again = [r for r in sent if fresh and missing(r)
+             and (went_back or r["seq"] < top.get(r["epoch_id"], 0))]
     for epoch_id, numbers in held.items():
         q.acknowledge(store, epoch_id, numbers)
-    if lost:
-        store.set_meta(RESEND, "1")
+    q.mark_again(store, [r["id"] for r in again])
+    return again
 
 
 def _numbers(value: object) -> set[int]:
@@ -117,7 +223,8 @@ def read_field(manifest: dict) -> dict | None:
           and isinstance(value.get("parent"), str)
           and (value["parent"] == "" or _UUID.fullmatch(value["parent"]))
           and isinstance(value.get("base_seq"), int) and value["base_seq"] >= 0
-          and isinstance(value.get("started_at"), str) and len(value["started_at"]) <= 40)
+          and isinstance(value.get("started_at"), str) and len(value["started_at"]) <= 40
+          and type(value.get("restart", False)) is bool)
     if not ok:
         raise bundle.BundleError("damaged", "epoch")
     return value
@@ -139,7 +246,8 @@ def admit(store: Store, manifest: dict, sender_site: str, path: Path, code: str,
             q.add(store, {"epoch_id": field["id"], "site_id": sender_site,
                           "epoch": field["n"], "parent_id": field["parent"],
                           "base_seq": field["base_seq"], "started_at": field["started_at"],
-                          "status": "held" if sibling else "active"})
+                          "status": "held" if sibling else "active",
+                          "restart": field.get("restart", False)})
         known = q.get(store, field["id"])
     if known["site_id"] != sender_site:
         raise bundle.BundleError("forged", "an epoch of another station")
@@ -166,28 +274,40 @@ def receipt_field(store: Store, site_id: str) -> tuple[list[int], dict]:
     return by_epoch.get(None, []), epochs
 
 
+def highest_held(store: Store, sender_site: str, field: dict | None) -> int:
+    """The base of the numbers a station's bundle of epoch ``field`` may have
+    (:func:`bundle_numbers.acceptable`): the highest held of that epoch, and for an epoch whose
+    numbers go on, at least the point it started from."""
+    top = sync_q.highest_seq(store, sender_site, field["id"] if field else None)
+    return top if field is None or field.get("restart") else max(top, field["base_seq"])
+
+
 def lineage_seqs(store: Store, site_id: str) -> list[int]:
-    """The numbers of a station's applied bundles along the epoch it lives in now: the
-    current epoch's own, then each parent's up to the point the child started from. Gaps are
-    looked for in these: bundles an earlier epoch sent after the point a restore went back to
-    are not missing."""
-    by_epoch = q.applied_seqs_by_epoch(store, site_id)
-    active = [e for e in q.of_site(store, site_id) if e["status"] == "active"]
-    if not active:
-        return sorted(set(by_epoch.get(None, [])))
-    parents = {e["epoch_id"]: e for e in q.of_site(store, site_id)}
-    current: dict | None = max(active, key=lambda e: (e["epoch"], e["first_seen"]))
-    seqs: set[int] = set()
-    above = 0
-    limit = None
-    while current is not None:
-        seqs |= {s for s in by_epoch.get(current["epoch_id"], [])
-                 if s > current["base_seq"] and (limit is None or s <= limit)}
-        above = current["base_seq"]
-        limit = above
-        current = parents.get(current["parent_id"]) if current["parent_id"] else None
-    seqs |= {s for s in by_epoch.get(None, []) if s <= above}
-    return sorted(seqs)
+    """The numbers of a station's applied bundles along the epoch it lives in now
+    (:func:`bundle_numbers.lineage`): gaps are looked for in these."""
+    return bundle_numbers.lineage(q.of_site(store, site_id),
+                                  q.applied_seqs_by_epoch(store, site_id))
+
+
+def holdings(store: Store, site_id: str | None) -> dict:
+    """What a county hub's answer says the county holds of a station: ``held`` (the numbers
+    along the epoch it lives in now, which stations of earlier versions read) and its ``gaps``,
+    ``county_receipt`` (the receipt of the county's bundles, per epoch) and the county's
+    ``features``."""
+    if not site_id:
+        return {"held": [], "gaps": [], "features": features()}
+    line = lineage_seqs(store, site_id)
+    held, per_epoch = receipt_field(store, site_id)
+    return {"held": line, "gaps": bundle_numbers.gaps(line), "features": features(),
+            "county_receipt": {"held": held, **({"epochs": per_epoch} if per_epoch else {})}}
+
+
+def holds(holding: dict, epoch_id: object, seq: object) -> bool:
+    """Whether :func:`holdings` says the county holds bundle ``seq`` of epoch ``epoch_id``."""
+    receipt = holding.get("county_receipt") or {}
+    if epoch_id is None:
+        return seq in (receipt.get("held") or [])
+    return seq in ((receipt.get("epochs") or {}).get(epoch_id) or {}).get("held", [])
 
 
 def listing(store: Store, site_id: str, held_dir: Path | None = None) -> list[dict]:

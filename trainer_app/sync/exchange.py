@@ -61,6 +61,7 @@ class ImportReport:
     changed: dict[str, int] = field(default_factory=dict)
     unchanged: int = 0
     gaps: list[bundle_numbers.Range] = field(default_factory=list)  # missing, as ranges
+    epoch_id: str | None = None  # the epoch of a station's bundle (None: it never restored)
 
     @property
     def ok(self) -> bool:
@@ -164,7 +165,9 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
         encryption = m["encryption"]
         if encryption["scheme"] == "none":  # personal data never travels in clear
             raise bundle.BundleError("not_encrypted")
-        _check_seq(store, sender_site, m["seq"])
+        field = epochs.read_field(m)
+        report.epoch_id = field["id"] if field else None
+        _check_seq(store, sender_site, m["seq"], field)
         if not station_row["approved"] or not station_row["sign_key"]:
             bundle.check_payload(path, header)  # only a whole, unaltered file waits
             waiting.keep(path, station_row["code"], via)
@@ -201,7 +204,7 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
             raise bundle.BundleError("forged", "names another key than the county's")
         if (m.get("recipient") or {}).get("county_site_id") != county.site_id:
             raise bundle.BundleError("wrong_recipient")
-        _check_seq(store, sender_site, m["seq"])
+        _check_seq(store, sender_site, m["seq"], None)
         rules = staging.Sender((*records.COUNTY_TABLES, records.RECEIPT), sender_site, None,
                                shared=SHARED_TABLES)
     else:
@@ -228,11 +231,11 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
 WAITS = ("not_approved", "new_key", "clone")
 
 
-def _check_seq(store: Store, sender_site: str, seq: int) -> None:
+def _check_seq(store: Store, sender_site: str, seq: int, field: dict | None) -> None:
     """A bundle number is at most :data:`bundle_numbers.MAX_AHEAD` past the highest one held
-    from its sender (per station; and, once backups bring them, per epoch), so that the gaps
+    from its sender in the same epoch (``field``, the manifest's ``epoch``), so that the gaps
     a sender can open stay few and small."""
-    highest = q.highest_seq(store, sender_site)
+    highest = epochs.highest_held(store, sender_site, field)
     if not bundle_numbers.acceptable(seq, highest):
         raise bundle.BundleError("bad_seq", f"bundle number {seq}, the highest held is "
                                             f"{highest}")
@@ -264,6 +267,7 @@ def _apply(store: Store, path: Path, header: bundle.Header, opener: crypto.Opene
            sender: staging.Sender, report: ImportReport, progress: Progress | None,
            cancelled: Cancelled | None, limits: bundle.Limits) -> None:
     m = header.manifest
+    notice = ""
 
     def check_cancel() -> None:
         if cancelled and cancelled():
@@ -278,6 +282,9 @@ def _apply(store: Store, path: Path, header: bundle.Header, opener: crypto.Opene
             with q.foreign_keys_off(store), store.transaction():
                 merged = staging.merge(store, staged)
                 courses.apply_county_manifest(store, m)  # a county's bundle: its retired courses
+                if m.get("kind") == "county":
+                    notice = epochs.take_county_bundle(store, m, staged.receipts,
+                                                       site.own_fingerprint(store))
                 q.add_in(store, {"sender_site": m["sender"]["site_id"],
                                  "sender_code": m["sender"].get("code", ""), "seq": m["seq"],
                                  "sha256": m["payload_sha256"], "file_name": path.name,
@@ -292,6 +299,8 @@ def _apply(store: Store, path: Path, header: bundle.Header, opener: crypto.Opene
     report.new, report.changed, report.unchanged = merged.new, merged.changed, merged.unchanged
     report.status = "applied"
     report.message = _("{file}: applied.").format(file=path.name)
+    if notice:
+        report.message += " " + notice
 
 
 def approve(store: Store, code: str, fingerprint: str | None = None) -> list[ImportReport]:

@@ -12,16 +12,18 @@ import contextlib
 import glob
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from trainer_app import __version__
+from trainer_app import __version__, paths
+from trainer_app.domain.epoch import RESEND
 from trainer_app.files import fsync_dir, is_temp_of_ours, sha256_hex
 from trainer_app.i18n import _
 from trainer_app.security import keys
 from trainer_app.services import certificates
 from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
+from trainer_app.store import epochs as q_epochs
 from trainer_app.store import sync as q
 from trainer_app.store.db import utc_now
 from trainer_app.sync import bundle, courses, crypto, epochs, records, site
@@ -29,11 +31,12 @@ from trainer_app.sync import bundle, courses, crypto, epochs, records, site
 Progress = Callable[[int], None]
 
 
-def _station_items(store: Store, after: int) -> Iterator[tuple[str, dict]]:
+def _station_items(store: Store, after: int, upto: int | None = None
+                   ) -> Iterator[tuple[str, dict]]:
     key = site.dedup_key(store)
     reads = set(_county_reads(store))
     for table in records.STATION_TABLES:
-        for row in q.changed_rows(store, table, store.site_id, after):
+        for row in q.changed_rows(store, table, store.site_id, after, upto_rev=upto):
             if table == "trainee":
                 row["id_hash"] = site.id_hash(key, row.get("id_number"))
             elif table == "course":
@@ -84,13 +87,31 @@ def _county_items(store: Store) -> Iterator[tuple[str, dict]]:
             yield records.RECEIPT, receipt
 
 
+class Exported(tuple):
+    """``(path, manifest)`` of the bundle written, with ``again``: the ``(path, manifest)`` of
+    the bundles written again before it (the county had lost them)."""
+
+    again: list[tuple[Path, dict]]
+
+    def __new__(cls, path: Path, manifest: dict, again: list[tuple[Path, dict]]) -> Exported:
+        self = super().__new__(cls, (path, manifest))
+        self.again = again
+        return self
+
+
+def outbox_dir() -> Path:
+    """Where bundles to upload are written when no folder was chosen (the data folder)."""
+    return paths.data_dir() / "outbox"
+
+
 def export(store: Store, out_dir: Path, full: bool = False,
-           progress: Progress | None = None) -> tuple[Path, dict]:
+           progress: Progress | None = None) -> Exported:
     """Write the next bundle into ``out_dir``; returns its path and manifest.
 
     A station's bundle holds its rows changed since its last bundle (everything with
-    ``full``), encrypted to the county. A county's bundle holds the catalog, station register,
-    keys, withdrawals, merges and receipts for all its stations (no personal data, signed)."""
+    ``full``), encrypted to the county; the bundles the county lost are written again first
+    (:func:`write_again`). A county's bundle holds the catalog, station register, keys,
+    withdrawals, merges and receipts for all its stations (no personal data, signed)."""
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise ServiceError(_("The folder {path} does not exist.").format(path=out_dir))
@@ -98,26 +119,64 @@ def export(store: Store, out_dir: Path, full: bool = False,
     if role not in ("station", "county"):
         site.require_role(store, "station")
     settle(store)
-    signer = certificates.signing_key(store)
     last = q.last_out(store)
-    seq = q.next_seq(store)
     to_rev = q.change_counter(store)
-    epoch = epochs.current(store) if role == "station" else None
     if role == "station":
-        full = epochs.before_export(store) or full
+        epochs.refuse_if_stopped(store)
+        again = write_again(store, out_dir)
+        full = epochs.must_send_all(store) or full
+        epoch, seq = epochs.numbering(store)
         from_rev = 0 if full or not last else last["to_rev"]
-        code = store.get_meta("station_code") or ""
         items = _station_items(store, from_rev)
-        recipient = site.county(store).encrypt_public
+    else:
+        again, epoch, seq = [], None, q.next_seq(store, None)
+        from_rev, full = 0, True
+        items = _county_items(store)
+    path, manifest = _write(store, out_dir, {"seq": seq, "full": bool(full),
+                                             "from_rev": from_rev, "to_rev": to_rev}, epoch,
+                            items, progress)
+    return Exported(path, manifest, again)
+
+
+def write_again(store: Store, out_dir: Path) -> list[tuple[Path, dict]]:
+    """Write again, into ``out_dir``, the bundles the county's receipts say it lost: each with
+    its number, epoch and change numbers, holding the station's rows whose change number is in
+    its range as they are now (a row changed since is in a later bundle, held or written again
+    too), so the county ends with exactly this station's records. Bundles recorded before the
+    epoch field was kept (an earlier version) make the next bundle a full one instead."""
+    done = []
+    for row in q_epochs.to_write_again(store):
+        if row["epoch_id"] is not None and row["epoch"] is None:
+            with store.transaction():
+                store.set_meta(RESEND, "1")
+                q.rewrite_out(store, row["id"], {"again": 0})
+            continue
+        epoch = json.loads(row["epoch"]) if row["epoch"] else None
+        done.append(_write(store, out_dir, {"seq": row["seq"], "full": bool(row["full"]),
+                                            "from_rev": row["from_rev"],
+                                            "to_rev": row["to_rev"], "again": True}, epoch,
+                           _station_items(store, row["from_rev"], row["to_rev"]), None,
+                           row["id"]))
+    return done
+
+
+def _write(store: Store, out_dir: Path, numbers: dict, epoch: dict | None,
+           items: Iterable[tuple[str, dict]], progress: Progress | None,
+           row_id: int | None = None) -> tuple[Path, dict]:
+    """Write one bundle (``numbers``: its seq, full, from_rev, to_rev and, written again,
+    ``again``), recorded as a new row of the log, or as row ``row_id`` written again."""
+    role = site.role(store)
+    signer = certificates.signing_key(store)
+    info = site.county(store)
+    if role == "station":
+        code = store.get_meta("station_code") or ""
+        recipient: bytes | None = info.encrypt_public
         if len(recipient) != 32:  # personal data never leaves in clear
             raise ServiceError(
                 _("The county's encryption key is missing: import the county pack again."))
     else:
-        from_rev, full = 0, True
         code = store.get_meta("county_code") or ""
-        items = _county_items(store)
         recipient = None
-    info = site.county(store)
     manifest = {
         "kind": role,
         "sender": {"site_id": store.site_id, "code": code, "role": role,
@@ -126,32 +185,43 @@ def export(store: Store, out_dir: Path, full: bool = False,
                    "sign_public": crypto.b64(signer.public_raw),
                    "fingerprint": keys.fingerprint(signer.public_raw)},
         "recipient": {"county_code": info.code, "county_site_id": info.site_id},
-        "seq": seq, "full": bool(full), "from_rev": from_rev, "to_rev": to_rev,
-        "created_at": utc_now(), "program_version": __version__,
+        **numbers, "created_at": utc_now(), "program_version": __version__,
     }
     if epoch:
         manifest["epoch"] = epoch
     if role == "county":
         manifest["reads"] = records.county_reads()
         manifest[courses.MANIFEST_FIELD] = courses.manifest_field(store)
-    name = epochs.bundle_name(code, seq, full and role == "station", bundle.SUFFIX, epoch)
+        manifest["features"] = epochs.features()
+    seq, full = numbers["seq"], numbers["full"]
+    name = epochs.bundle_name(code, seq, full and role == "station", bundle.SUFFIX, epoch,
+                              again=row_id is not None)
     path = out_dir / name
+    ids: list[int] = []
 
     def record(tmp: Path, written: dict) -> None:
         # The number and the file's hash are committed before the file can appear: a crash
         # after this leaves a row that :func:`settle` resolves, never a number used twice.
+        row = {"file_name": name, "path": str(path), "created_at": written["created_at"],
+               "counts": written["counts"], "sha256": written["payload_sha256"],
+               "state": "pending", "file_sha256": sha256_hex(tmp)}
         with store.transaction():
-            q.add_out(store, {"seq": seq, "file_name": name, "path": str(path),
-                              "created_at": written["created_at"], "from_rev": from_rev,
-                              "to_rev": to_rev, "full": int(bool(full)),
-                              "counts": written["counts"], "sha256": written["payload_sha256"],
-                              "state": "pending", "file_sha256": sha256_hex(tmp),
-                              "epoch_id": epoch["id"] if epoch else None})
+            if row_id is None:
+                ids.append(q.add_out(store, {
+                    **row, "seq": seq, "from_rev": numbers["from_rev"],
+                    "to_rev": numbers["to_rev"], "full": int(bool(full)),
+                    "epoch_id": epoch["id"] if epoch else None,
+                    "epoch": json.dumps(epoch, sort_keys=True) if epoch else None}))
+            else:
+                q.rewrite_out(store, row_id, row)
+                ids.append(row_id)
 
-    manifest = bundle.write(path, manifest, items, signer, recipient or None, progress, record)
+    manifest = bundle.write(path, manifest, items, signer, recipient, progress, record)
     with store.transaction():
-        q.set_out_state(store, seq, "written")
-        if full and role == "station":
+        q.set_out_state(store, ids[0], "written")
+        if row_id is not None:
+            q.rewrite_out(store, row_id, {"again": 0})
+        elif full and role == "station":
             epochs.after_export(store)
     return path, manifest
 
@@ -165,7 +235,8 @@ def settle(store: Store) -> list[dict]:
     done = []
     for row in q.unsettled_out(store):
         path = Path(row["path"])
-        state = "written" if _holds(path, row["file_sha256"]) else "lost"
+        # A bundle being written again was written once: it stays marked to be written again
+        state = "written" if row["again"] or _holds(path, row["file_sha256"]) else "lost"
         if state == "lost" and not path.exists():
             for tmp in _temps_of(path):
                 if _holds(tmp, row["file_sha256"]):
@@ -175,7 +246,9 @@ def settle(store: Store) -> list[dict]:
                         state = "written"
                     break
         with store.transaction():
-            q.set_out_state(store, row["seq"], state)
+            q.set_out_state(store, row["id"], state)
+            if row["again"] and _holds(path, row["file_sha256"]):
+                q.rewrite_out(store, row["id"], {"again": 0})
         done.append({**row, "state": state})
     return done
 

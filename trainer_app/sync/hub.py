@@ -72,8 +72,10 @@ anything but an upload), or a station has a key that is not approved. Errors are
     name reduced to a plain ``*.trbundle`` file name), imports it with
     :func:`trainer_app.sync.exchange.import_file` — the same code path as a USB import — and
     answers with the receipt ``{"status": applied|duplicate|pending|rejected, "reason",
-    "message", "file", "seq", "new", "changed", "held": [bundle numbers of this station the county
-    holds], "gaps": [[first, last] of each range of missing numbers]}``.
+    "message", "file", "seq", "epoch", "new", "changed", "held": [bundle numbers of this station
+    the county holds along its current epoch], "gaps": [[first, last] of each range of missing
+    numbers], "county_receipt": {the receipt the county's bundles carry for the station, per
+    epoch}, "features": [what the county's version does]}`` (docs/bundle-format.md, Epochs).
 
 Only a station's own bundles are accepted (the manifest's sender must be the signing station;
 on first contact its key must also be the request's key).

@@ -17,11 +17,10 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from trainer_app.domain import bundle_numbers
 from trainer_app.files import sha256_hex
 from trainer_app.i18n import _
 from trainer_app.security import keys
-from trainer_app.sync import waiting
+from trainer_app.sync import epochs, waiting
 from trainer_app.sync.hub_state import (
     Caller,
     HubState,
@@ -178,17 +177,17 @@ async def create_upload(request: web.Request) -> web.Response:
             log.info("station %s: %s is waiting for approval already", code, stored.get("file"))
             return web.json_response({"receipt": {**stored, "held": [], "gaps": []}})
     else:
-        held = await hub.lookup(hub._held, code) if stored else []
+        held = await hub.lookup(hub._held, code) if stored else {}
         # (a county database put back from an older backup may no longer hold it: take it
         # again; a bundle that was waiting is held once the coordinator approved the station)
         if stored and stored.get("status") in ("applied", "duplicate", "pending") and \
-                stored.get("seq") in held:
+                epochs.holds(held, stored.get("epoch"), stored.get("seq")):
             log.info("station %s: %s was imported before", code, stored.get("file"))
             return web.json_response({"receipt": {
                 **stored, "status": "duplicate", "reason": "",
                 "message": _("{file} was imported before; nothing changed.").format(
                     file=stored.get("file", "")),
-                "new": {}, "changed": {}, "held": held, "gaps": bundle_numbers.gaps(held)}})
+                "new": {}, "changed": {}, **held}})
     upload = hub.find(caller, sha256, size)
     if upload is not None:
         log.info("station %s: resuming upload %s at offset %d of %d", code, upload.id,

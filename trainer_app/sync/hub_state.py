@@ -20,7 +20,6 @@ from pathlib import Path
 from aiohttp import web
 
 from trainer_app import paths
-from trainer_app.domain import bundle_numbers
 from trainer_app.files import sweep, write_atomic_bytes
 from trainer_app.i18n import _
 from trainer_app.security import keys
@@ -152,10 +151,9 @@ class HubState:
     def _station(self, code: str) -> dict | None:
         return q.station_by_code(self._store(), code)
 
-    def _held(self, code: str) -> list[int]:
+    def _held(self, code: str) -> dict:
         row = q.station_by_code(self._store(), code)
-        return epochs.lineage_seqs(self._store(), row["site_id"]) if row and row["site_id"] \
-            else []
+        return epochs.holdings(self._store(), row["site_id"] if row else None)
 
     async def lookup(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(self.lookups, fn, *args)
@@ -331,8 +329,7 @@ class HubState:
                 # kept in the pending folder (a copy) or not at all: nothing piles up here
                 _unlink(path)
             row = q.station_by_code(store, station)
-            # along the station's current epoch: numbers of an epoch it left are not its bundles
-            held = epochs.lineage_seqs(store, row["site_id"]) if row and row["site_id"] else []
+            held = epochs.holdings(store, row["site_id"] if row else None)
         finally:
             store.close()
         return receipt(report, held)
@@ -350,9 +347,9 @@ def _raw_key(text: object) -> bytes | None:
         return None
 
 
-def receipt(report: exchange.ImportReport, held: list[int]) -> dict:
-    """The answer to an upload: what the import did, and which bundles the county holds."""
+def receipt(report: exchange.ImportReport, held: dict) -> dict:
+    """The answer to an upload: what the import did, and which bundles the county holds
+    (``held``: :func:`trainer_app.sync.epochs.holdings`)."""
     return {"status": report.status, "reason": report.reason, "message": report.message,
-            "detail": report.detail,
-            "file": report.file, "seq": report.seq, "new": report.new,
-            "changed": report.changed, "held": held, "gaps": bundle_numbers.gaps(held)}
+            "detail": report.detail, "file": report.file, "seq": report.seq,
+            "epoch": report.epoch_id, "new": report.new, "changed": report.changed, **held}

@@ -29,7 +29,7 @@ from trainer_app.store import Store
 from trainer_app.store import epochs as epochs_q
 from trainer_app.store import sync as q
 from trainer_app.store.db import utc_now
-from trainer_app.sync import bundle, crypto, records, site, waiting
+from trainer_app.sync import bundle, crypto, epochs, records, site, waiting
 
 KIND = "rebuild"
 INFO = "rebuild_info"  # the record that says whose records they are and where numbers stand
@@ -136,11 +136,12 @@ def write_rebuild(county: Store, code: str, out: Path) -> Path:
     out = Path(out)
     if out.is_dir():
         out = out / rebuild_file_name(row["code"])
-    held = q.applied_seqs(county, row["site_id"])
+    # bundles without an epoch: the rebuilt PC's new epoch starts from the last of them
+    max_seq = q.highest_seq(county, row["site_id"], None)
 
     def items():
         yield INFO, {"site_id": row["site_id"], "code": row["code"], "name": row["name"],
-                     "max_seq": max(held, default=0),
+                     "max_seq": max_seq,
                      "max_rev": epochs_q.max_rev(county, row["site_id"])}
         for table in records.STATION_TABLES:
             for item in q.changed_rows(county, table, row["site_id"], 0):
@@ -160,6 +161,7 @@ def write_rebuild(county: Store, code: str, out: Path) -> Path:
                       "station_site_id": request["new_site"]},
         "seq": 0, "full": True, "from_rev": 0, "to_rev": q.change_counter(county),
         "created_at": utc_now(), "program_version": __version__,
+        "features": epochs.features(),
     }
     bundle.write(out, manifest, items(), signer, base64.b64decode(request["encrypt"]))
     return out
@@ -221,6 +223,7 @@ def apply_rebuild(store: Store, path: Path) -> dict:
             names = q.columns(store, table)
             q.upsert(store, table, names, [tuple(r.get(n) for n in names) for r in batch])
         store.set_meta("site_id", new_site)
+        epochs.remember_features(store, m.get("features"))
         if info.get("name"):
             store.set_meta("station_name", info["name"])
         meta = epochs_q.all_meta(store)

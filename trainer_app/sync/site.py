@@ -19,7 +19,7 @@ from trainer_app.services.errors import ServiceError, ValidationError
 from trainer_app.store import Store, records
 from trainer_app.store import site as site_q
 from trainer_app.store import sync as q
-from trainer_app.sync import crypto
+from trainer_app.sync import crypto, epochs
 from trainer_app.sync import records as rules
 
 PACK_FORMAT = "trainer-county-pack"
@@ -214,6 +214,7 @@ def _write_pack(store: Store, station_code: str, out: Path, station_name: str) -
         "dedup_key": store.get_meta("dedup_key"),
         "courses": courses,
         "site_keys": list(q.changed_rows(store, "site_key", store.site_id, 0)),
+        "features": epochs.features(),
     }
     data = json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
     signed = json.dumps(
@@ -313,6 +314,8 @@ def setup_station(store: Store, pack_path: Path, discard_demo: bool = False) -> 
         store.set_meta("county_encrypt_key", c["encrypt_public"])
         store.set_meta("dedup_key", body["dedup_key"])
         store.set_meta("station_code", body["station"]["code"])
+        if first_link:  # afterwards the county's bundles say what its version does
+            epochs.remember_features(store, body.get("features"))
         if pack_name and (first_link or not store.get_meta("station_name")):
             store.set_meta("station_name", pack_name)
         if discarded:

@@ -20,7 +20,7 @@ from pathlib import Path
 from trainer_app.security import keys
 from trainer_app.store import Store
 from trainer_app.store import sync as q
-from trainer_app.sync import bundle, crypto, epochs, records
+from trainer_app.sync import bundle, crypto, records
 
 BATCH = 2000  # records checked and staged at a time (memory), progress and cancel between
 
@@ -141,10 +141,6 @@ def merge(store: Store, staged: Staged) -> Merged:
             merged.changed[table] = changed
         merged.unchanged += unchanged
         q.stage_merge(store, table, names)
-    if staged.receipts:
-        for receipt in staged.receipts:
-            if isinstance(receipt.get("held"), list):
-                epochs.apply_receipt(store, receipt)
     return merged
 
 

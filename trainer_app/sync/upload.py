@@ -29,8 +29,10 @@ from trainer_app.security import keys
 from trainer_app.services import certificates
 from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
+from trainer_app.store import epochs as epochs_q
 from trainer_app.store import sync as q
-from trainer_app.sync import exchange, site
+from trainer_app.sync import epochs, exchange, site
+from trainer_app.sync import export as exporting
 
 API = "/api/v1"
 CHUNK = 1024 * 1024
@@ -279,10 +281,7 @@ def upload_pending(store: Store, hub_url: str, progress: UploadProgress | None =
     if not hub_answers(hub_url, timeout=min(timeout, 5.0)):
         raise HubUnavailable(not_answering(hub_url))
     exchange.settle(store)
-    todo = [b for b in sorted(q.bundles_out(store), key=lambda b: b["seq"])
-            if b["state"] == "written" and not b["uploaded_at"] and not b["acknowledged_at"]]
-    total = sum(Path(b["path"]).stat().st_size for b in todo if Path(b["path"]).is_file())
-    sent = 0
+    sent = total = 0
 
     def on_sent(n: int) -> None:
         nonlocal sent
@@ -293,58 +292,85 @@ def upload_pending(store: Store, hub_url: str, progress: UploadProgress | None =
     client = _Client(hub_url, signer, code, timeout)
     results: list[UploadResult] = []
     try:
-        for row in todo:
-            if cancelled and cancelled():
+        # A receipt may say the county lost bundles (put back to an older backup): they are
+        # written again and go up in a second pass.
+        for _pass in range(2):
+            todo = _todo(store)
+            total += sum(Path(b["path"]).stat().st_size for b in todo
+                         if Path(b["path"]).is_file())
+            for row in todo:
+                if cancelled and cancelled():
+                    break
+                path = Path(row["path"])
+                result = UploadResult(seq=row["seq"], file=row["file_name"], status="missing",
+                                      message="")
+                if not path.is_file():
+                    result.message = _(
+                        "Bundle {seq} ({file}) is no longer at {path}. Find the file and put it "
+                        "back, or write a full bundle with 'Send to county'.").format(
+                            seq=row["seq"], file=row["file_name"], path=path)
+                    results.append(result)
+                    continue
+                try:
+                    answer = _send(client, path, row["file_name"], chunk_size, retries, result,
+                                   on_sent, cancelled)
+                except _Transient as exc:
+                    raise HubUnavailable(
+                        not_answering(hub_url) + " " + _("(Last error: {error})").format(error=exc),
+                        results) from None
+                except _Refusal as exc:
+                    if exc.status == 401:
+                        raise HubRefused(_(
+                            "The county hub refused this station: {reason} Your bundles stay "
+                            "pending.").format(reason=exc), results) from None
+                    result.status = "refused"
+                    result.message = _("The county hub did not take {file}: {reason}").format(
+                        file=row["file_name"], reason=exc)
+                    results.append(result)
+                    continue
+                except OSError as exc:
+                    result.message = _("{file} cannot be read: {error}").format(
+                        file=row["file_name"], error=exc.strerror or exc)
+                    results.append(result)
+                    continue
+                if answer is None:  # cancelled
+                    break
+                _record(store, row["id"], answer, result)
+                results.append(result)
+            if cancelled and cancelled() or not epochs_q.to_write_again(store):
                 break
-            path = Path(row["path"])
-            result = UploadResult(seq=row["seq"], file=row["file_name"], status="missing",
-                                  message="")
-            if not path.is_file():
-                result.message = _(
-                    "Bundle {seq} ({file}) is no longer at {path}. Find the file and put it "
-                    "back, or write a full bundle with 'Send to county'.").format(
-                        seq=row["seq"], file=row["file_name"], path=path)
-                results.append(result)
-                continue
-            try:
-                answer = _send(client, path, row["file_name"], chunk_size, retries, result,
-                               on_sent, cancelled)
-            except _Transient as exc:
-                raise HubUnavailable(
-                    not_answering(hub_url) + " " + _("(Last error: {error})").format(error=exc),
-                    results) from None
-            except _Refusal as exc:
-                if exc.status == 401:
-                    raise HubRefused(_(
-                        "The county hub refused this station: {reason} Your bundles stay "
-                        "pending.").format(reason=exc), results) from None
-                result.status = "refused"
-                result.message = _("The county hub did not take {file}: {reason}").format(
-                    file=row["file_name"], reason=exc)
-                results.append(result)
-                continue
-            except OSError as exc:
-                result.message = _("{file} cannot be read: {error}").format(
-                    file=row["file_name"], error=exc.strerror or exc)
-                results.append(result)
-                continue
-            if answer is None:  # cancelled
-                break
-            _record(store, row["seq"], answer, result)
-            results.append(result)
     finally:
         client.close()
     return results
 
 
-def _record(store: Store, seq: int, answer: dict, result: UploadResult) -> None:
+def _todo(store: Store) -> list[dict]:
+    """The bundles to upload, oldest first; those the county lost are written again first."""
+    if epochs_q.to_write_again(store):
+        epochs.refuse_if_stopped(store)
+        folder = exporting.outbox_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        exporting.write_again(store, folder)
+    return [b for b in sorted(q.bundles_out(store), key=lambda b: b["id"])
+            if b["state"] == "written" and not b["uploaded_at"] and not b["acknowledged_at"]]
+
+
+def _record(store: Store, row_id: int, answer: dict, result: UploadResult) -> None:
     result.receipt = answer
     result.status = str(answer.get("status", "rejected"))
     result.message = str(answer.get("message", ""))
     if not result.ok:
         return
-    held = [s for s in answer.get("held") or [] if isinstance(s, int)]
     with store.transaction():
-        q.mark_uploaded(store, seq)  # pending too: the county keeps it until it approves
-        if result.status in ("applied", "duplicate"):
-            q.acknowledge(store, held)
+        q.mark_uploaded(store, row_id)  # pending too: the county keeps it until it approves
+        if result.status not in ("applied", "duplicate"):
+            return
+        county_receipt = answer.get("county_receipt")
+        if isinstance(county_receipt, dict) and isinstance(county_receipt.get("held"), list):
+            # the hub answers with the county's receipt per epoch, as its bundles carry it
+            epochs.remember_features(store, answer.get("features"))
+            notice = epochs.again_text(epochs.take_receipt(store, county_receipt))
+            if notice:
+                result.message = f"{result.message} {notice}".strip()
+        else:  # a hub of an earlier version: numbers along the station's epoch
+            q.acknowledge(store, [s for s in answer.get("held") or [] if isinstance(s, int)])

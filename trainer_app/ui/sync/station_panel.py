@@ -26,11 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer_app import cancel, paths
+from trainer_app import cancel
 from trainer_app.domain import bundle_numbers
 from trainer_app.i18n import _
 from trainer_app.store import Store
 from trainer_app.sync import exchange, site, upload
+from trainer_app.sync import export as exporting
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.sync import drives, prefs
@@ -51,9 +52,11 @@ class ExportCancelled(cancel.Cancelled):
     """Raised inside the export when the user cancels; nothing is written or recorded."""
 
 
-def outbox_dir() -> Path:
-    """Where "Upload" writes a bundle of the changes not sent yet."""
-    return paths.data_dir() / "outbox"
+def written_again_text(again: list[tuple[Path, dict]]) -> str:
+    """Bundles written again before a new one (the county lost them)."""
+    return _("Bundles {numbers} were written again too (the county had lost them): take them "
+             "as well.").format(numbers=bundle_numbers.text(
+                 bundle_numbers.runs(m["seq"] for _p, m in again)))
 
 
 def fingerprint_groups(fingerprint: str) -> str:
@@ -455,6 +458,9 @@ class StationPanel(Retranslating, QWidget):
             "the county service center, or press Upload when there is a connection.").format(
                 seq=manifest["seq"], path=path,
                 counts=counts_text(manifest.get("counts"), _("no records (nothing had changed)"))))
+        again = getattr(result, "again", [])
+        if again:
+            self.send_result.setText(self.send_result.text() + "\n" + written_again_text(again))
 
     def _send_failed(self, exc: BaseException) -> None:
         self.send_result.setText(_("No bundle was written."))
@@ -482,7 +488,7 @@ class StationPanel(Retranslating, QWidget):
                 raise upload.HubUnavailable(upload.not_answering(url))
             written = None
             if exchange.status(store).get("pending_changes"):
-                folder = outbox_dir()
+                folder = exporting.outbox_dir()
                 folder.mkdir(parents=True, exist_ok=True)
                 written = exchange.export(store, folder)
             results = upload.upload_pending(
