@@ -166,12 +166,13 @@ def run_window(opts: dict, state: dict, mark, watch) -> int:
         mark("open_store")
         if opts["kind"] == "app":
             from trainer_app.ui import main_window
+            from trainer_app.ui.backup import auto  # noqa: F401 - imported by main_window(store)
 
             mark("import main_window")
             if opts["time_pages"]:
                 state["page_s"] = time_pages(main_window)
             sys.excepthook = errors.excepthook
-            window = main_window.MainWindow(store)
+            window = ui_app.main_window(store)
             state["page"] = window.trainees
         else:
             from trainer_app.ui.trainees.page import TraineesPage
@@ -181,7 +182,7 @@ def run_window(opts: dict, state: dict, mark, watch) -> int:
             state["page"] = TraineesPage(store)
             window.setCentralWidget(state["page"])
             window.resize(*WINDOW_SIZE)
-        mark("MainWindow(store)" if opts["kind"] == "app" else "window built")
+        mark("main_window(store)" if opts["kind"] == "app" else "window built")
     state["app"] = app
     spy = watch(window)
     window.installEventFilter(spy)
@@ -189,6 +190,9 @@ def run_window(opts: dict, state: dict, mark, watch) -> int:
     mark("show() returned")
     code = app.exec()
     if store is not None:
+        from trainer_app.ui import tasks
+
+        tasks.finish()  # as run_gui does: no worker may outlive the interpreter
         store.close()
     return code
 

@@ -57,6 +57,12 @@ def linked(store: Store) -> bool:
     return (store.get_meta("role") or "") in ("station", "county")
 
 
+def is_county(store: Store) -> bool:
+    """Whether this database is a county center (read without the sync machinery, whose
+    imports the window's start-up need not pay for)."""
+    return store.get_meta("role") == "county"
+
+
 def is_demo(store: Store) -> bool:
     """Whether the database holds the demo station's practice records (not linked yet)."""
     from trainer_app.store import site as site_q
