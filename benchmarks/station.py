@@ -29,7 +29,7 @@ import tempfile
 import benchlib
 import search_latency
 
-TARGET_RATIO = 2.0
+TARGET_RATIO = 1.5  # issue 12
 TARGET_SEARCH_MS = 15.0
 TARGET_MEMORY_MB = 250.0
 CHILD = str(benchlib.HERE / "window_child.py")
@@ -67,6 +67,11 @@ def run(opts: argparse.Namespace, tmp: Path) -> int:
     home = tmp / "home"
     home.mkdir()
     env = benchlib.child_env(home)
+    # The children run from compiled bytecode, as an installed or frozen program does (with
+    # PYTHONDONTWRITEBYTECODE set, every start would compile the program's sources again): the
+    # warm-up runs write it to a folder of this run.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
     print(machine())
     print()
 
@@ -128,6 +133,11 @@ def run(opts: argparse.Namespace, tmp: Path) -> int:
           f"{app_runs[0]['rows']:,} rows in the model and row 0 read"
           + (" by the first paint" if all(r["first_page_read_by_paint"] for r in app_runs)
              else ""))
+    bare_cpu = statistics.median(r["cpu_at_shown_s"] for r in bare_runs)
+    app_cpu = statistics.median(r["cpu_at_shown_s"] for r in app_runs)
+    print(f"    CPU time of the process when shown (less disturbed by other work on the machine): "
+          f"bare {bare_cpu * 1000:.0f} ms, Trainer {app_cpu * 1000:.0f} ms, ratio "
+          f"{app_cpu / bare_cpu:.2f}")
     entry_s = None
     if entry_runs:
         entry_s = statistics.median(startup(r) for r in entry_runs)
@@ -184,6 +194,9 @@ def run(opts: argparse.Namespace, tmp: Path) -> int:
          f"≤ {TARGET_RATIO:.1f} × bare QMainWindow",
          f"{app_s * 1000:.0f} ms vs {bare_s * 1000:.0f} ms = {ratio:.2f} ×",
          ratio <= TARGET_RATIO),
+        ("(a) … CPU time of the process when shown, for reference", "—",
+         f"{app_cpu * 1000:.0f} ms vs {bare_cpu * 1000:.0f} ms = {app_cpu / bare_cpu:.2f} ×",
+         None),
         *([] if entry_s is None else [
             ("(a) … for reference: `python -m trainer_app --db PATH` (CLI parsing included)",
              "—", f"{entry_s * 1000:.0f} ms = {entry_s / bare_s:.2f} ×", None)]),
