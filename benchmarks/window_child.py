@@ -8,7 +8,8 @@
 ``bare``: a PySide6 QApplication and QMainWindow of the program's window size, nothing else: the
 floor.
 ``app``: what ``trainer_app.ui.app.run_gui`` does, step by step, so each step can be timed:
-create_app, setup_logging, language.apply, open_store, MainWindow(store), show.
+create_app, setup_logging, language.apply, open_store, main_window(store) (the window run_gui
+shows), show.
 ``page``: a QMainWindow holding only the TraineesPage, for when the main window's other pages
 do not import; station.py says so loudly when it uses it.
 ``entry``: ``python -m trainer_app --db PATH --lang L`` itself (run with runpy, command line

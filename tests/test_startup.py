@@ -56,6 +56,7 @@ spy = FirstPaint()
 window.installEventFilter(spy)
 window.show()
 app.exec()
+found["auto_backup"] = getattr(window, "auto_backup", None) is not None
 tasks.finish()
 store.close()
 print("RESULT " + json.dumps(found))
@@ -74,6 +75,7 @@ def test_the_first_paint_imports_none_of_the_heavy_modules(tmp_path, lang):
     assert proc.returncode == 0, proc.stderr
     found = json.loads(proc.stdout.split("RESULT ", 1)[1])
     assert found["rows"] == 120
+    assert found["auto_backup"]  # attached once the event loop ran, as run_gui's window has
     assert "120" in found["count"]
     loaded = [m for m in found["modules"]
               if any(m == heavy or m.startswith(heavy + ".") for heavy in NOT_AT_START)]
