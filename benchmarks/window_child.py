@@ -13,8 +13,8 @@ shows), show.
 ``page``: a QMainWindow holding only the TraineesPage, for when the main window's other pages
 do not import; station.py says so loudly when it uses it.
 ``entry``: ``python -m trainer_app --db PATH --lang L`` itself (run with runpy, command line
-parsing included); the only hook is a wrapper around ``trainer_app.ui.app.create_app`` that
-watches for the main window's first paint.
+parsing included); the only hook is a wrapper around ``trainer_app.ui.app.main_window`` that
+watches for the window's first paint.
 
 "Shown" is the end of the window's first paint pass: an event filter on the window sees its
 first QEvent.Paint, and a zero-timer queued from there fires once that whole pass (the window
@@ -200,39 +200,23 @@ def run_window(opts: dict, state: dict, mark, watch) -> int:
 
 def run_entry(opts: dict, state: dict, mark, watch) -> int:
     """``python -m trainer_app --db PATH --lang L``, watching for the main window's first paint
-    through a wrapper around ``create_app`` (an application-wide event filter)."""
+    through a wrapper around ``trainer_app.ui.app.main_window`` (the call ``run_gui`` makes to
+    build the window; nothing else is hooked, so no Python code runs per Qt event)."""
     import runpy
-
-    from PySide6.QtCore import QEvent, QObject
-    from PySide6.QtWidgets import QMainWindow
 
     from trainer_app.ui import app as ui_app
 
-    class Catch(QObject):
-        """Hands the first QMainWindow that is shown to ``watch``."""
+    original = ui_app.main_window
 
-        def eventFilter(self, obj, event):  # noqa: N802 - Qt's name
-            if (
-                event.type() == QEvent.Type.Show
-                and isinstance(obj, QMainWindow)
-                and "spy" not in state
-            ):
-                state["page"] = getattr(obj, "trainees", None)
-                state["spy"] = spy = watch(obj)
-                obj.installEventFilter(spy)
-                state["app"].removeEventFilter(self)  # no Python call per event from here
-            return False
+    def main_window(store):
+        window = original(store)
+        state["app"] = ui_app.QApplication.instance()
+        state["page"] = getattr(window, "trainees", None)
+        state["spy"] = spy = watch(window)
+        window.installEventFilter(spy)
+        return window
 
-    original = ui_app.create_app
-
-    def create_app(argv=None):
-        app = original(argv)
-        state["app"] = app
-        state["catch"] = Catch(app)
-        app.installEventFilter(state["catch"])
-        return app
-
-    ui_app.create_app = create_app
+    ui_app.main_window = main_window
     sys.argv = ["trainer_app", "--db", opts["db"], *(["--lang", opts["lang"]] if opts["lang"]
                                                       else [])]
     try:
