@@ -7,6 +7,9 @@
 
 ``bare``: a PySide6 QApplication and QMainWindow of the program's window size, nothing else: the
 floor.
+``table``: the bare window holding a QTableView over the least Python table model that shows
+100,000 rows of Chinese text (no database, no program code): what any PySide program showing
+such a list pays, for reference.
 ``app``: what ``trainer_app.ui.app.run_gui`` does, step by step, so each step can be timed:
 create_app, setup_logging, language.apply, open_store, main_window(store) (the window run_gui
 shows), show.
@@ -55,7 +58,7 @@ def options(argv: list[str]) -> dict:
             opts[arg[2:].replace("-", "_")] = next(rest)
         else:
             raise SystemExit(f"unknown argument {arg}")
-    if opts["kind"] not in ("bare", "app", "page", "entry"):
+    if opts["kind"] not in ("bare", "table", "app", "page", "entry"):
         raise SystemExit(f"unknown window {opts['kind']}")
     return opts
 
@@ -146,11 +149,13 @@ def run_window(opts: dict, state: dict, mark, watch) -> int:
 
     mark("import PySide6")
     store = None
-    if opts["kind"] == "bare":
+    if opts["kind"] in ("bare", "table"):
         app = QApplication(sys.argv[:1])
         mark("QApplication")
         window = QMainWindow()
         window.resize(*WINDOW_SIZE)
+        if opts["kind"] == "table":
+            window.setCentralWidget(least_table())
         mark("window built")
     else:
         from pathlib import Path
@@ -196,6 +201,32 @@ def run_window(opts: dict, state: dict, mark, watch) -> int:
         tasks.finish()  # as run_gui does: no worker may outlive the interpreter
         store.close()
     return code
+
+
+def least_table():
+    """A QTableView over 100,000 rows × 8 columns of Chinese text from a minimal Python model."""
+    from PySide6.QtCore import QAbstractTableModel, Qt
+    from PySide6.QtWidgets import QTableView
+
+    display = Qt.ItemDataRole.DisplayRole
+    names = ("王小明", "李秀兰", "张伟", "白宝丹", "陈嘉怡")
+
+    class Model(QAbstractTableModel):
+        def rowCount(self, parent=None):  # noqa: N802 - Qt's name
+            return 100_000
+
+        def columnCount(self, parent=None):  # noqa: N802 - Qt's name
+            return 8
+
+        def data(self, index, role=display):
+            return f"{names[index.row() % 5]} {index.column()}" if role == display else None
+
+        def headerData(self, section, orientation, role=display):  # noqa: N802 - Qt's name
+            return "姓名" if role == display and orientation == Qt.Orientation.Horizontal else None
+
+    table = QTableView()
+    table.setModel(Model(table))
+    return table
 
 
 def run_entry(opts: dict, state: dict, mark, watch) -> int:
