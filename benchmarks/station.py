@@ -29,7 +29,7 @@ import tempfile
 import benchlib
 import search_latency
 
-TARGET_RATIO = 2.0
+TARGET_RATIO = 1.5  # issue 12
 TARGET_SEARCH_MS = 15.0
 TARGET_MEMORY_MB = 250.0
 CHILD = str(benchlib.HERE / "window_child.py")
@@ -67,6 +67,11 @@ def run(opts: argparse.Namespace, tmp: Path) -> int:
     home = tmp / "home"
     home.mkdir()
     env = benchlib.child_env(home)
+    # The children run from compiled bytecode, as an installed or frozen program does (with
+    # PYTHONDONTWRITEBYTECODE set, every start would compile the program's sources again): the
+    # warm-up runs write it to a folder of this run.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
     print(machine())
     print()
 
@@ -95,6 +100,7 @@ def run(opts: argparse.Namespace, tmp: Path) -> int:
               "figures are NOT the program's.\n")
     app_args = [CHILD, kind, "--db", str(db), "--lang", opts.lang, "--expect-rows", str(trainees)]
     bare_args = [CHILD, "bare"]
+    table_args = [CHILD, "table"]
     entry_args = [CHILD, "entry", "--db", str(db), "--lang", opts.lang,
                   "--expect-rows", str(trainees)]
 
@@ -102,6 +108,7 @@ def run(opts: argparse.Namespace, tmp: Path) -> int:
     print(f"(a) Start-up, process start to window shown ({opts.runs} runs each, alternating, "
           f"after one warm-up run each)", flush=True)
     benchlib.run_child(bare_args, env)
+    benchlib.run_child(table_args, env)
     check(benchlib.run_child(app_args, env), "warm-up")
     with_entry = kind == "app"
     if with_entry:  # for reference only: never stops the run
@@ -111,9 +118,10 @@ def run(opts: argparse.Namespace, tmp: Path) -> int:
             with_entry = False
             last = str(exc).strip().splitlines()[-1]
             print(f"    (`python -m trainer_app` could not be timed, skipped: {last})")
-    bare_runs, app_runs, entry_runs = [], [], []
+    bare_runs, table_runs, app_runs, entry_runs = [], [], [], []
     for i in range(opts.runs):
         bare_runs.append(benchlib.run_child(bare_args, env))
+        table_runs.append(benchlib.run_child(table_args, env))
         app_runs.append(check(benchlib.run_child(app_args, env), f"run {i + 1}"))
         if with_entry:
             entry_runs.append(check(benchlib.run_child(entry_args, env), f"entry run {i + 1}"))
@@ -128,6 +136,15 @@ def run(opts: argparse.Namespace, tmp: Path) -> int:
           f"{app_runs[0]['rows']:,} rows in the model and row 0 read"
           + (" by the first paint" if all(r["first_page_read_by_paint"] for r in app_runs)
              else ""))
+    table_s = statistics.median(startup(r) for r in table_runs)
+    print(f"    for reference, the bare window holding a QTableView over a minimal Python model of "
+          f"100,000 rows of Chinese text: median {table_s * 1000:.0f} ms (runs: "
+          f"{runs_ms(table_runs)}), {table_s / bare_s:.2f} x the floor")
+    bare_cpu = statistics.median(r["cpu_at_shown_s"] for r in bare_runs)
+    app_cpu = statistics.median(r["cpu_at_shown_s"] for r in app_runs)
+    print(f"    CPU time of the process when shown (less disturbed by other work on the machine): "
+          f"bare {bare_cpu * 1000:.0f} ms, Trainer {app_cpu * 1000:.0f} ms, ratio "
+          f"{app_cpu / bare_cpu:.2f}")
     entry_s = None
     if entry_runs:
         entry_s = statistics.median(startup(r) for r in entry_runs)
@@ -184,6 +201,12 @@ def run(opts: argparse.Namespace, tmp: Path) -> int:
          f"≤ {TARGET_RATIO:.1f} × bare QMainWindow",
          f"{app_s * 1000:.0f} ms vs {bare_s * 1000:.0f} ms = {ratio:.2f} ×",
          ratio <= TARGET_RATIO),
+        ("(a) … for reference: the bare window with a QTableView over a minimal Python model "
+         "(100,000 rows of Chinese text, no program code)", "—",
+         f"{table_s * 1000:.0f} ms = {table_s / bare_s:.2f} ×", None),
+        ("(a) … CPU time of the process when shown, for reference", "—",
+         f"{app_cpu * 1000:.0f} ms vs {bare_cpu * 1000:.0f} ms = {app_cpu / bare_cpu:.2f} ×",
+         None),
         *([] if entry_s is None else [
             ("(a) … for reference: `python -m trainer_app --db PATH` (CLI parsing included)",
              "—", f"{entry_s * 1000:.0f} ms = {entry_s / bare_s:.2f} ×", None)]),

@@ -7,13 +7,17 @@
 
 ``bare``: a PySide6 QApplication and QMainWindow of the program's window size, nothing else: the
 floor.
+``table``: the bare window holding a QTableView over the least Python table model that shows
+100,000 rows of Chinese text (no database, no program code): what any PySide program showing
+such a list pays, for reference.
 ``app``: what ``trainer_app.ui.app.run_gui`` does, step by step, so each step can be timed:
-create_app, setup_logging, language.apply, open_store, MainWindow(store), show.
+create_app, setup_logging, language.apply, open_store, main_window(store) (the window run_gui
+shows), show.
 ``page``: a QMainWindow holding only the TraineesPage, for when the main window's other pages
 do not import; station.py says so loudly when it uses it.
 ``entry``: ``python -m trainer_app --db PATH --lang L`` itself (run with runpy, command line
-parsing included); the only hook is a wrapper around ``trainer_app.ui.app.create_app`` that
-watches for the main window's first paint.
+parsing included); the only hook is a wrapper around ``trainer_app.ui.app.main_window`` that
+watches for the window's first paint.
 
 "Shown" is the end of the window's first paint pass: an event filter on the window sees its
 first QEvent.Paint, and a zero-timer queued from there fires once that whole pass (the window
@@ -54,7 +58,7 @@ def options(argv: list[str]) -> dict:
             opts[arg[2:].replace("-", "_")] = next(rest)
         else:
             raise SystemExit(f"unknown argument {arg}")
-    if opts["kind"] not in ("bare", "app", "page", "entry"):
+    if opts["kind"] not in ("bare", "table", "app", "page", "entry"):
         raise SystemExit(f"unknown window {opts['kind']}")
     return opts
 
@@ -89,6 +93,7 @@ def main() -> int:
         mark("first paint done (shown)")
         app, page = state["app"], state.get("page")
         result["shown_s"] = CLOCK.since_start()
+        result["cpu_at_shown_s"] = time.process_time()  # this process's CPU time, all threads
         result["rss_at_shown_mb"] = benchclock.peak_rss_mb()
         result["ok"] = True
         if page is not None:
@@ -144,11 +149,13 @@ def run_window(opts: dict, state: dict, mark, watch) -> int:
 
     mark("import PySide6")
     store = None
-    if opts["kind"] == "bare":
+    if opts["kind"] in ("bare", "table"):
         app = QApplication(sys.argv[:1])
         mark("QApplication")
         window = QMainWindow()
         window.resize(*WINDOW_SIZE)
+        if opts["kind"] == "table":
+            window.setCentralWidget(least_table())
         mark("window built")
     else:
         from pathlib import Path
@@ -171,7 +178,7 @@ def run_window(opts: dict, state: dict, mark, watch) -> int:
             if opts["time_pages"]:
                 state["page_s"] = time_pages(main_window)
             sys.excepthook = errors.excepthook
-            window = main_window.MainWindow(store)
+            window = ui_app.main_window(store)
             state["page"] = window.trainees
         else:
             from trainer_app.ui.trainees.page import TraineesPage
@@ -181,7 +188,7 @@ def run_window(opts: dict, state: dict, mark, watch) -> int:
             state["page"] = TraineesPage(store)
             window.setCentralWidget(state["page"])
             window.resize(*WINDOW_SIZE)
-        mark("MainWindow(store)" if opts["kind"] == "app" else "window built")
+        mark("main_window(store)" if opts["kind"] == "app" else "window built")
     state["app"] = app
     spy = watch(window)
     window.installEventFilter(spy)
@@ -189,45 +196,58 @@ def run_window(opts: dict, state: dict, mark, watch) -> int:
     mark("show() returned")
     code = app.exec()
     if store is not None:
+        from trainer_app.ui import tasks
+
+        tasks.finish()  # as run_gui does: no worker may outlive the interpreter
         store.close()
     return code
 
 
+def least_table():
+    """A QTableView over 100,000 rows × 8 columns of Chinese text from a minimal Python model."""
+    from PySide6.QtCore import QAbstractTableModel, Qt
+    from PySide6.QtWidgets import QTableView
+
+    display = Qt.ItemDataRole.DisplayRole
+    names = ("王小明", "李秀兰", "张伟", "白宝丹", "陈嘉怡")
+
+    class Model(QAbstractTableModel):
+        def rowCount(self, parent=None):  # noqa: N802 - Qt's name
+            return 100_000
+
+        def columnCount(self, parent=None):  # noqa: N802 - Qt's name
+            return 8
+
+        def data(self, index, role=display):
+            return f"{names[index.row() % 5]} {index.column()}" if role == display else None
+
+        def headerData(self, section, orientation, role=display):  # noqa: N802 - Qt's name
+            return "姓名" if role == display and orientation == Qt.Orientation.Horizontal else None
+
+    table = QTableView()
+    table.setModel(Model(table))
+    return table
+
+
 def run_entry(opts: dict, state: dict, mark, watch) -> int:
     """``python -m trainer_app --db PATH --lang L``, watching for the main window's first paint
-    through a wrapper around ``create_app`` (an application-wide event filter)."""
+    through a wrapper around ``trainer_app.ui.app.main_window`` (the call ``run_gui`` makes to
+    build the window; nothing else is hooked, so no Python code runs per Qt event)."""
     import runpy
-
-    from PySide6.QtCore import QEvent, QObject
-    from PySide6.QtWidgets import QMainWindow
 
     from trainer_app.ui import app as ui_app
 
-    class Catch(QObject):
-        """Hands the first QMainWindow that is shown to ``watch``."""
+    original = ui_app.main_window
 
-        def eventFilter(self, obj, event):  # noqa: N802 - Qt's name
-            if (
-                event.type() == QEvent.Type.Show
-                and isinstance(obj, QMainWindow)
-                and "spy" not in state
-            ):
-                state["page"] = getattr(obj, "trainees", None)
-                state["spy"] = spy = watch(obj)
-                obj.installEventFilter(spy)
-                state["app"].removeEventFilter(self)  # no Python call per event from here
-            return False
+    def main_window(store):
+        window = original(store)
+        state["app"] = ui_app.QApplication.instance()
+        state["page"] = getattr(window, "trainees", None)
+        state["spy"] = spy = watch(window)
+        window.installEventFilter(spy)
+        return window
 
-    original = ui_app.create_app
-
-    def create_app(argv=None):
-        app = original(argv)
-        state["app"] = app
-        state["catch"] = Catch(app)
-        app.installEventFilter(state["catch"])
-        return app
-
-    ui_app.create_app = create_app
+    ui_app.main_window = main_window
     sys.argv = ["trainer_app", "--db", opts["db"], *(["--lang", opts["lang"]] if opts["lang"]
                                                       else [])]
     try:

@@ -24,12 +24,10 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import errno
-import hashlib
 import os
 import re
 import shutil
 import stat
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -127,7 +125,7 @@ def fsync_dir(folder: Path) -> None:
 def temp_path(target: Path) -> Path:
     """A fresh temporary name beside ``target``: hidden, unique and recognised by :func:`sweep`."""
     target = Path(target)
-    return target.parent / f".{target.name}.{uuid.uuid4().hex[:8]}.tmp"
+    return target.parent / f".{target.name}.{os.urandom(4).hex()}.tmp"
 
 
 def is_temp_of_ours(path: Path) -> bool:
@@ -181,6 +179,8 @@ def sweep(folder: Path, force: bool = False) -> list[Path]:
 
 
 def _sha256_of(path: Path) -> bytes:
+    import hashlib  # here: OpenSSL's loading is not for the window's start-up
+
     digest = hashlib.sha256()
     with Path(path).open("rb") as fh:
         while block := fh.read(1024 * 1024):

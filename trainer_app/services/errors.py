@@ -7,7 +7,6 @@ from contextlib import contextmanager
 
 from trainer_app.i18n import _
 from trainer_app.store import Store
-from trainer_app.store import sync as sync_q
 from trainer_app.store.records import NotOwnedError
 
 
@@ -60,6 +59,8 @@ def owner_name(store: Store, origin: str) -> str:
     site."""
     if origin and origin == store.get_meta("county_site_id"):
         return _("the county center")
+    from trainer_app.store import sync as sync_q  # the sync tables: not for start-up
+
     registered = sync_q.station_by_site(store, origin)
     if registered:
         return _("station {code}").format(code=registered["code"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +23,8 @@ class StationInfo:
 
 def default_code(site_id: str) -> str:
     """A provisional station code until the county assigns one: ``S`` + 4 base-36 characters."""
+    import hashlib  # here: OpenSSL's loading is not for the window's start-up
+
     n = int(hashlib.sha256(site_id.encode()).hexdigest(), 16)
     chars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     code = ""
@@ -55,6 +56,12 @@ LINKED_FIELDS = ("station_code", "county_name")
 def linked(store: Store) -> bool:
     """Whether this site is part of a county's sync network (a linked station, or the county)."""
     return (store.get_meta("role") or "") in ("station", "county")
+
+
+def is_county(store: Store) -> bool:
+    """Whether this database is a county center (read without the sync machinery, whose
+    imports the window's start-up need not pay for)."""
+    return store.get_meta("role") == "county"
 
 
 def is_demo(store: Store) -> bool:

@@ -372,6 +372,12 @@ def _v11_epoch_numbers(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v12_live_trainees(db: sqlite_utils.Database) -> None:
+    """The count of live trainees (the window's first line) from an index of only them, a few
+    bytes an entry, instead of scanning a wider one (a county holds 100,000)."""
+    db.execute("CREATE INDEX trainee_live ON trainee(deleted) WHERE deleted = 0")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_search,
@@ -383,5 +389,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v8_epochs,
     _v10_course_retire,
     _v11_epoch_numbers,
+    _v12_live_trainees,
 ]
 LATEST_VERSION = len(MIGRATIONS)

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 
 from trainer_app import i18n
 from trainer_app.i18n import N_, _, ngettext
-from trainer_app.services import county, station
+from trainer_app.services import station
 from trainer_app.store import Store
-from trainer_app.sync import site
 
 
 @dataclass(frozen=True)
@@ -92,12 +91,15 @@ def page_modules() -> list[str]:
 
 
 def for_store(store: Store) -> Role:
-    return COUNTY if site.role(store) == "county" else STATION
+    return COUNTY if station.is_county(store) else STATION
 
 
+# The county's modules are imported only for a county: a station's start-up does without them.
 def place(store: Store) -> str:
     """The county's or the station's name, for the title and the status line."""
-    if site.role(store) == "county":
+    if station.is_county(store):
+        from trainer_app.sync import site
+
         info = site.county(store)
         return _("{name} ({code})").format(name=info.name, code=info.code)
     name = store.get_meta("station_name") or _("Station not named yet")
@@ -107,7 +109,9 @@ def place(store: Store) -> str:
 
 
 def status_text(store: Store) -> str:
-    if site.role(store) == "county":
+    if station.is_county(store):
+        from trainer_app.services import county
+
         stations, persons = county.totals(store)
         return _("{county}   ·   {stations}   ·   {count} trainees   ·   "
                  "database: {path}").format(

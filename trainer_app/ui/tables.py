@@ -74,7 +74,10 @@ class EmptyHint(QLabel):
     called each time it is shown, so it follows the language and the search."""
 
     def __init__(self, table: QTableView, text: Callable[[], str]) -> None:
-        super().__init__(table.viewport(), objectName=f"{table.objectName()}_empty")
+        # On the table, hidden, until the table is first empty: only then is it moved onto the
+        # viewport (see _cover_viewport).
+        super().__init__(table, objectName=f"{table.objectName()}_empty")
+        self.hide()
         self._table, self._text = table, text
         self.setWordWrap(True)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -84,15 +87,23 @@ class EmptyHint(QLabel):
         for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved,
                        model.layoutChanged):
             signal.connect(self.update_hint)
-        table.viewport().installEventFilter(self)
         self.update_hint()
 
     def update_hint(self, *_args: object) -> None:
         empty = self._table.model().rowCount() == 0
         if empty:
             self.setText(self._text())
-            self.setGeometry(self._table.viewport().rect())
+            self._cover_viewport()
         self.setVisible(empty)
+
+    def _cover_viewport(self) -> None:
+        # PySide's first wrapping of a viewport costs ~10 ms once per process: a window that
+        # opens on a full table (the trainees at start-up) does not ask for it before it is shown.
+        viewport = self._table.viewport()
+        if self.parent() is not viewport:
+            self.setParent(viewport)
+            viewport.installEventFilter(self)
+        self.setGeometry(viewport.rect())
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -1,12 +1,14 @@
 """The File menu's backup actions, and restoring: the window closes its database, the backup
 replaces it (the current one backed up first), and a new window opens on the restored data.
 
-:func:`install` adds the actions to a main window's File menu.
+:func:`install` adds the actions to a main window's File menu. What the actions do is imported
+when one is used: the window's start-up builds the menu, not the backup machinery.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction
@@ -14,12 +16,13 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from trainer_app import i18n
 from trainer_app.i18n import _
-from trainer_app.services import restore
-from trainer_app.services.backup import BackupInfo
-from trainer_app.ui.backup import passphrase
-from trainer_app.ui.backup.dialog import BackupsDialog, describe
 from trainer_app.ui.errors import show_error
-from trainer_app.ui.tasks import Task, pool, store_task
+
+if TYPE_CHECKING:
+    from trainer_app.services import restore
+    from trainer_app.services.backup import BackupInfo
+    from trainer_app.ui.backup.dialog import BackupsDialog
+    from trainer_app.ui.tasks import Task
 
 
 class BackupActions(QObject):
@@ -60,6 +63,8 @@ class BackupActions(QObject):
 
     # -- the dialog -----------------------------------------------------------------------------
     def open_backups(self) -> BackupsDialog:
+        from trainer_app.ui.backup.dialog import BackupsDialog
+
         dialog = BackupsDialog(self.db_path, self.window.store.site_id,
                                lambda path: self.restore_checked(path, None), self.window)
         dialog.open()
@@ -74,6 +79,7 @@ class BackupActions(QObject):
 
     # -- to a stick -----------------------------------------------------------------------------
     def back_up_to_usb(self) -> None:
+        from trainer_app.ui.backup import passphrase
         from trainer_app.ui.sync.drives import removable_drives
 
         drives = removable_drives()
@@ -86,6 +92,9 @@ class BackupActions(QObject):
                 self.write_sealed(Path(folder), secret)
 
     def write_sealed(self, folder: Path, secret: str) -> Task:
+        from trainer_app.services import restore
+        from trainer_app.ui.tasks import store_task
+
         task = store_task(self.db_path, lambda store, progress, cancelled: restore.export_sealed(
             store, folder, secret, progress, cancelled),
             label=_("Writing the encrypted backup…"), parent=self.window)
@@ -95,6 +104,8 @@ class BackupActions(QObject):
         return task
 
     def _sealed_written(self, info: BackupInfo) -> None:
+        from trainer_app.ui.backup.dialog import describe
+
         QMessageBox.information(self.window, i18n.app_name(), _(
             "The encrypted backup was written and read back:\n{path}\n\n{holds}\n\nKeep the "
             "passphrase apart from the stick: without it the backup cannot be opened.").format(
@@ -102,6 +113,9 @@ class BackupActions(QObject):
 
     # -- restoring ------------------------------------------------------------------------------
     def restore_from_file(self) -> None:
+        from trainer_app.services import restore
+        from trainer_app.ui.backup import passphrase
+
         chosen, _filter = QFileDialog.getOpenFileName(
             self.window, _("Restore from a backup file"), str(Path.home()),
             _("Trainer backups (*.trbackup *.db)"))
@@ -116,6 +130,9 @@ class BackupActions(QObject):
 
     def restore_checked(self, source: Path, secret: str | None) -> Task:
         """Check the backup (off the UI thread), show what it holds, restore when confirmed."""
+        from trainer_app.services import restore
+        from trainer_app.ui.tasks import Task
+
         db_path = self.db_path
 
         def check(_progress, _cancelled) -> tuple[BackupInfo, str]:
@@ -130,6 +147,8 @@ class BackupActions(QObject):
         return task
 
     def _confirm(self, source: Path, secret: str | None, info: BackupInfo, loss: str) -> None:
+        from trainer_app.ui.backup.dialog import describe
+
         answer = QMessageBox.question(
             self.window, _("Restore this backup?"),
             _("{what}\n\nThe database will be replaced by this backup; the current one is "
@@ -144,6 +163,9 @@ class BackupActions(QObject):
     def restore_now(self, source: Path, secret: str | None) -> Task:
         """Close the window's database, restore, then open a new window on the result (on the
         old database again when the restore failed: it was not changed)."""
+        from trainer_app.services import restore
+        from trainer_app.ui.tasks import Task, pool
+
         window, db_path = self.window, self.db_path
         auto = getattr(window, "auto_backup", None)
         if auto is not None:
@@ -160,6 +182,8 @@ class BackupActions(QObject):
         return task
 
     def _restored(self, result: restore.RestoreResult) -> None:
+        from trainer_app.ui.backup.dialog import describe
+
         new = reopen(self.window, self.db_path)
         text = _("Restored. The window now shows the restored data.\n\n{what}").format(
             what=describe(result.restored))

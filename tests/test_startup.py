@@ -1,0 +1,131 @@
+"""What the window's start-up may do without: the modules it must not import, and the cheap
+paths that stand in for babel on the first page (the speed itself is measured by
+benchmarks/station.py, never here)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.numbers import format_decimal
+
+from trainer_app import i18n
+from trainer_app.services import demo
+from trainer_app.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Imported by what the operator opens later (papers, reports, sync, backups, imports), never
+# before the first window is painted.
+NOT_AT_START = (
+    "reportlab", "zxingcpp", "PIL", "cryptography", "xlsxwriter", "python_calamine", "pypdf",
+    "pypdfium2", "aiohttp", "openpyxl", "babel", "trainer_app.sync", "trainer_app.pdf",
+    "trainer_app.services.county", "trainer_app.services.reports", "trainer_app.services.restore",
+    "trainer_app.services.certificates", "trainer_app.ui.backup.dialog",
+)
+
+# A fresh interpreter opens the window as `python -m trainer_app` does (ui.app.main_window),
+# waits for its first paint and lists the modules loaded by then.
+CHILD = """
+import json, sys
+from pathlib import Path
+from PySide6.QtCore import QEvent, QObject, QTimer
+from trainer_app.ui import app as ui_app, errors, language, tasks
+
+app = ui_app.create_app()
+errors.setup_logging()
+language.apply(sys.argv[2])
+store = ui_app.open_store(Path(sys.argv[1]))
+window = ui_app.main_window(store)
+found = {}
+
+class FirstPaint(QObject):
+    def eventFilter(self, obj, event):
+        if obj is window and event.type() == QEvent.Type.Paint and not found:
+            found["modules"] = sorted(sys.modules)
+            found["rows"] = window.trainees.model.rowCount()
+            found["count"] = window.trainees.count.text()
+            QTimer.singleShot(0, app.quit)
+        return False
+
+spy = FirstPaint()
+window.installEventFilter(spy)
+window.show()
+app.exec()
+found["auto_backup"] = getattr(window, "auto_backup", None) is not None
+tasks.finish()
+store.close()
+print("RESULT " + json.dumps(found))
+"""
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_first_paint_imports_none_of_the_heavy_modules(tmp_path, lang):
+    db = tmp_path / "station.db"
+    store = Store(db, create=True)
+    demo.fill(store, trainees=120)
+    store.close()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TRAINER_APP_HOME=str(tmp_path / "home"))
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(db), lang], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout.split("RESULT ", 1)[1])
+    assert found["rows"] == 120
+    assert found["auto_backup"]  # attached once the event loop ran, as run_gui's window has
+    assert "120" in found["count"]
+    loaded = [m for m in found["modules"]
+              if any(m == heavy or m.startswith(heavy + ".") for heavy in NOT_AT_START)]
+    assert loaded == []
+
+
+@pytest.mark.parametrize("lang", sorted(i18n.LANGUAGES))
+def test_whole_numbers_are_written_as_babel_writes_them(lang):
+    values = [0, 1, 7, -1, 12, 999, 1000, -1000, 1234, 99_999, 100_000, 123_456, -123_456,
+              1_000_000, 987_654_321, 10**15 + 7, *range(-2100, 2100, 7)]
+    previous = i18n.language()
+    i18n.set_language(lang)
+    try:
+        for value in values:
+            for digits in (0, 1, 2):
+                pattern = "#,##0" + ("." + "#" * digits if digits else "")
+                expected = format_decimal(value, format=pattern, locale=i18n.babel_locale())
+                assert i18n.format_number(value, digits) == expected, (value, digits)
+        # anything but a whole number still goes to babel
+        assert i18n.format_number(1234.5) == format_decimal(
+            1234.5, format="#,##0.#", locale=i18n.babel_locale())
+    finally:
+        i18n.set_language(previous)
+
+
+def test_the_trainee_count_reads_the_index_of_live_trainees_after_an_upgrade(tmp_path):
+    from trainer_app.store import schema
+    from trainer_app.store import trainees as q
+
+    version = schema.MIGRATIONS.index(schema._v12_live_trainees)  # the version before it
+    old = Store(tmp_path / "old.db", create=True, upgrade_to=version)
+    demo.fill(old, trainees=40)
+    old.close()
+    store = Store(tmp_path / "old.db")
+    try:
+        assert store.version == schema.LATEST_VERSION
+        plan = " ".join(str(row[-1]) for row in store.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT count(*) FROM trainee WHERE deleted = 0"))
+        assert "trainee_live" in plan
+        live = store.scalar("SELECT count(*) FROM trainee NOT INDEXED WHERE deleted = 0")
+        assert q.count(store) == live == 40
+    finally:
+        store.close()
+
+
+def test_uuid7_is_written_as_the_uuid_module_writes_it():
+    import uuid
+
+    from trainer_app.domain.ids import uuid7
+
+    for _ in range(200):
+        text = uuid7()
+        assert str(uuid.UUID(text)) == text and uuid.UUID(text).version == 7
