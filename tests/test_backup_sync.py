@@ -229,7 +229,7 @@ def test_a_station_rebuilt_from_the_county_after_losing_everything(linked, tmp_p
                                                                   monkeypatch):
     from trainer_app.security import keys
     from trainer_app.services import certificates
-    from trainer_app.sync import rebuild, site, waiting
+    from trainer_app.sync import bundle, rebuild, records, site, waiting
 
     county, station, usb = linked["county"], linked["station"], linked["usb"]
     send(station, county, usb)
@@ -267,6 +267,7 @@ def test_a_station_rebuilt_from_the_county_after_losing_everything(linked, tmp_p
         pack = rebuild.write_rebuild(county, "WP01", tmp_path)
         raw = pack.read_bytes()
         assert "王坪".encode() not in raw and old_rows["trainee"][0]["name"].encode() not in raw
+        assert bundle.read_header(pack).manifest["reads"] == records.county_reads()
 
         monkeypatch.setenv("TRAINER_APP_HOME", str(tmp_path / "newpc"))
         result = rebuild.apply_rebuild(new, pack)

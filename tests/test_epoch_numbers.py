@@ -82,18 +82,24 @@ def test_numbers_restart_within_an_epoch_and_are_checked_per_epoch(linked, tmp_p
     assert {"登记3", "登记4", "登记11", "登记12"} <= names  # both epochs' work is there
 
 
-def test_an_earlier_county_gets_numbers_that_go_on(linked, tmp_path):  # noqa: F811
-    """A county of an earlier version announces no ``features``: a station restored then
-    numbers on from the point its epoch started, which that county reads as before; the first
-    bundle of an epoch decides, and a later word of the county does not change it."""
+def without_epoch_numbers(manifest: dict) -> None:
+    manifest["reads"].remove(records.EPOCH_NUMBERS)
+
+
+@pytest.mark.parametrize("as_earlier", [lambda m: m.pop("reads"), without_epoch_numbers],
+                         ids=["no reads", "reads without epoch_numbers"])
+def test_an_earlier_county_gets_numbers_that_go_on(linked, tmp_path, as_earlier):  # noqa: F811
+    """A county of an earlier version does not list ``epoch_numbers`` in its ``reads`` (the
+    released version has no ``reads`` at all): a station restored then numbers on from the
+    point its epoch started, which that county reads as before; the first bundle of an epoch
+    decides, and a later word of the county does not change it."""
     county, station, usb = linked["county"], linked["station"], linked["usb"]
     send(station, county, usb)  # 2
     earlier, _m = exchange.export(county, usb)
     signer = certificates.signing_key(county)
-    earlier = resign(earlier, tmp_path / "earlier.trbundle", signer,
-                     lambda m: m.pop("features"))  # what an earlier version writes
+    earlier = resign(earlier, tmp_path / "earlier.trbundle", signer, as_earlier)
     assert exchange.import_file(station, earlier).status == "applied"
-    assert not epochs.county_reads_epoch_numbers(station)
+    assert records.EPOCH_NUMBERS not in site.county_reads(station)
     made = backup.create(station)
     register(station, 3)
     send(station, county, usb)  # 3 of the old epoch
@@ -105,7 +111,7 @@ def test_an_earlier_county_gets_numbers_that_go_on(linked, tmp_path):  # noqa: F
     report = exchange.import_file(county, path)
     assert report.status == "applied" and report.gaps == []
     county_to(county, station, usb)  # this county reads restarted numbers ...
-    assert epochs.county_reads_epoch_numbers(station)
+    assert records.EPOCH_NUMBERS in site.county_reads(station)
     register(station, 5)
     assert send(station, county, usb).seq == 4  # ... but this epoch goes on as it began
     # The next restore restarts

@@ -18,8 +18,9 @@ from trainer_app.services import certificates, classes, courses
 from trainer_app.services.errors import OwnedElsewhereError, ValidationError
 from trainer_app.store import Store, schema
 from trainer_app.store import sync as q
-from trainer_app.sync import bundle, exchange
+from trainer_app.sync import bundle, exchange, site, upload
 from trainer_app.sync import courses as course_sync
+from trainer_app.sync import export as exporting
 
 from . import test_sync
 from .test_sync import resign
@@ -195,6 +196,30 @@ def test_a_county_of_the_previous_version_gets_no_column_until_it_reads_it(net, 
     assert manifest["counts"].get("course") == 1
     assert exchange.import_file(county, again).status == "applied"
     assert course_of(county, "WP-OLD")["retired_on"] == course_of(wp, "WP-OLD")["retired_on"]
+
+
+def test_a_county_learnt_from_the_hubs_answer_gets_the_column_too(tmp_path):
+    """The county's word also comes in the hub's answers: learning there that the county reads
+    the column has the same effect as learning it from a bundle."""
+    from tests.test_hub import Network
+
+    net = Network(tmp_path)
+    try:
+        county, wp = net.county, net.station
+        exporting.remember_county_reads(wp, None)  # as a county of the previous version said
+        local = courses.add(wp, Course("WP-HUB", "本站网店实训", "", "", 4.0))
+        courses.retire(wp, local)
+        exchange.export(wp, net.usb)
+        assert upload.upload_pending(wp, net.hub.url)[-1].status == "applied"
+        assert course_of(county, "WP-HUB")["retired_on"] is None  # it could not be told
+        assert "course.retired_on" in site.county_reads(wp)  # the hub's answer said it reads it
+        _path, manifest = exchange.export(wp, net.usb)
+        assert manifest["counts"].get("course") == 1
+        assert upload.upload_pending(wp, net.hub.url)[-1].status == "applied"
+        assert course_of(county, "WP-HUB")["retired_on"] == course_of(wp, "WP-HUB")[
+            "retired_on"]
+    finally:
+        net.close()
 
 
 def station_records(county: Store, path: Path) -> list[tuple[str, dict]]:

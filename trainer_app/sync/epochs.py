@@ -4,7 +4,7 @@ A station restored from a backup starts a new epoch (:mod:`trainer_app.domain.ep
 bundles then carry ``epoch`` in the manifest (stations that never restored send none, so a
 county of an earlier version reads them as before). A bundle is its (epoch, number): within a
 new epoch the numbers restart at 1 when the station's county reads restarted numbers (its
-bundles, packs and hub answers list :data:`EPOCH_NUMBERS` in ``features``); a county that does
+bundles, packs and hub answers list ``records.EPOCH_NUMBERS`` in ``reads``); a county that does
 not (an earlier version) gets numbers that go on from the point the epoch started, as before.
 The first bundle of an epoch decides, once.
 
@@ -30,20 +30,11 @@ from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
 from trainer_app.store import epochs as q
 from trainer_app.store import sync as sync_q
-from trainer_app.sync import bundle
+from trainer_app.sync import bundle, records, site
 
 RETAKEN = "epoch_retaken"  # meta: this epoch took its rows back after being chosen
-FEATURES = "county_features"  # meta: what the county's version said it does (JSON list)
 SEEN_AT = "county_bundle_at"  # meta: creation time of the newest county bundle taken
-# The county identifies a station's bundle by (epoch, number): a restored station's numbers
-# may restart within its new epoch. Announced in the ``features`` of county bundles and packs.
-EPOCH_NUMBERS = "epoch_numbers"
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-def features() -> list[str]:
-    """What this version of a county announces to its stations."""
-    return [EPOCH_NUMBERS]
 
 
 # -- the station -----------------------------------------------------------------------------
@@ -61,21 +52,6 @@ def current(store: Store) -> dict | None:
     return field
 
 
-def remember_features(store: Store, value: object) -> None:
-    """Keep what the county's latest word (a bundle, pack or hub answer) says its version does;
-    nothing said: an earlier version."""
-    known = sorted({f for f in value if isinstance(f, str)}) if isinstance(value, list) else []
-    store.set_meta(FEATURES, json.dumps(known))
-
-
-def county_reads_epoch_numbers(store: Store) -> bool:
-    try:
-        known = json.loads(store.get_meta(FEATURES) or "[]")
-    except ValueError:
-        return False
-    return isinstance(known, list) and EPOCH_NUMBERS in known
-
-
 def numbering(store: Store) -> tuple[dict | None, int]:
     """The ``epoch`` field and the number of the next bundle. An epoch's first bundle decides,
     once, whether its numbers restart (the county reads restarted numbers) or go on from the
@@ -85,7 +61,8 @@ def numbering(store: Store) -> tuple[dict | None, int]:
         return None, sync_q.next_seq(store, None)
     if store.get_meta(RESTART) is None:
         with store.transaction():
-            store.set_meta(RESTART, "1" if county_reads_epoch_numbers(store) else "0")
+            restart = records.EPOCH_NUMBERS in site.county_reads(store)
+            store.set_meta(RESTART, "1" if restart else "0")
         epoch = current(store)
         assert epoch is not None
     if epoch.get("restart"):
@@ -123,13 +100,12 @@ def after_export(store: Store) -> None:
 
 def take_county_bundle(store: Store, manifest: dict, receipts: list[dict],
                        fingerprint: str) -> str:
-    """Inside the import's transaction of a county bundle: keep what the county's version does,
-    and take its receipt for this station (``receipts``: those addressed to it). Returns a
+    """Inside the import's transaction of a county bundle, once what its version reads is kept:
+    take its receipt for this station (``receipts``: those addressed to it). Returns a
     notice for the operator ("" when there is nothing to say).
 
     A county bundle older than one taken before (a file found late on a stick) confirms what
     it lists, and is not believed about what is missing."""
-    remember_features(store, manifest.get("features"))
     made = str(manifest.get("created_at") or "")
     fresh = made >= (store.get_meta(SEEN_AT) or "")
     if fresh:
@@ -187,7 +163,7 @@ def take_receipt(store: Store, receipt: dict, fresh: bool = True) -> list[dict]:
         q.restamp_own_rows(store, rev)
         store.set_meta(RETAKEN, own or "")
         store.set_meta(RESEND, "1")
-    aware = county_reads_epoch_numbers(store)
+    aware = records.EPOCH_NUMBERS in site.county_reads(store)
 
     def missing(row: dict) -> bool:
         epoch_id = row["epoch_id"]
@@ -292,13 +268,13 @@ def lineage_seqs(store: Store, site_id: str) -> list[int]:
 def holdings(store: Store, site_id: str | None) -> dict:
     """What a county hub's answer says the county holds of a station: ``held`` (the numbers
     along the epoch it lives in now, which stations of earlier versions read) and its ``gaps``,
-    ``county_receipt`` (the receipt of the county's bundles, per epoch) and the county's
-    ``features``."""
+    ``county_receipt`` (the receipt of the county's bundles, per epoch) and what the county's
+    version ``reads``."""
     if not site_id:
-        return {"held": [], "gaps": [], "features": features()}
+        return {"held": [], "gaps": [], "reads": records.county_reads()}
     line = lineage_seqs(store, site_id)
     held, per_epoch = receipt_field(store, site_id)
-    return {"held": line, "gaps": bundle_numbers.gaps(line), "features": features(),
+    return {"held": line, "gaps": bundle_numbers.gaps(line), "reads": records.county_reads(),
             "county_receipt": {"held": held, **({"epochs": per_epoch} if per_epoch else {})}}
 
 

@@ -221,8 +221,6 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
         return
     staging.check_counts(m, rules)
     _apply(store, path, header, opener, rules, report, progress, cancelled, limits)
-    if role == "station":
-        exporting.remember_county_reads(store, m.get("reads"))
     report.gaps = _gaps(store, sender_site)
 
 
@@ -283,6 +281,7 @@ def _apply(store: Store, path: Path, header: bundle.Header, opener: crypto.Opene
                 merged = staging.merge(store, staged)
                 courses.apply_county_manifest(store, m)  # a county's bundle: its retired courses
                 if m.get("kind") == "county":
+                    exporting.remember_county_reads(store, m.get("reads"))
                     notice = epochs.take_county_bundle(store, m, staged.receipts,
                                                        site.own_fingerprint(store))
                 q.add_in(store, {"sender_site": m["sender"]["site_id"],

@@ -34,7 +34,7 @@ Progress = Callable[[int], None]
 def _station_items(store: Store, after: int, upto: int | None = None
                    ) -> Iterator[tuple[str, dict]]:
     key = site.dedup_key(store)
-    reads = set(_county_reads(store))
+    reads = set(site.county_reads(store))
     for table in records.STATION_TABLES:
         for row in q.changed_rows(store, table, store.site_id, after, upto_rev=upto):
             if table == "trainee":
@@ -44,24 +44,14 @@ def _station_items(store: Store, after: int, upto: int | None = None
             yield table, row
 
 
-COUNTY_READS = "county_reads"  # meta: what the county's last bundle said its version reads
-
-
 def remember_county_reads(store: Store, reads: object) -> None:
-    """Keep what the county's bundle says its version reads (nothing said: an earlier version,
-    which reads the first format only)."""
+    """Keep what the county's latest word (a bundle, pack, rebuild file or hub answer) says its
+    version reads (nothing said: an earlier version, which reads the first format only), and
+    act on what it has just learnt to read."""
     known = [t for t in reads if isinstance(t, str)] if isinstance(reads, list) else []
     with store.transaction():
-        courses.county_learnt(store, set(_county_reads(store)), set(known))
-        store.set_meta(COUNTY_READS, json.dumps(known))
-
-
-def _county_reads(store: Store) -> list[str]:
-    try:
-        found = json.loads(store.get_meta(COUNTY_READS) or "[]")
-    except ValueError:
-        return []
-    return [t for t in found if isinstance(t, str)] if isinstance(found, list) else []
+        courses.county_learnt(store, set(site.county_reads(store)), set(known))
+        store.set_meta(site.COUNTY_READS, json.dumps(known))
 
 
 # Rows of every origin that a county passes on to all its stations: every station's keys and
@@ -192,7 +182,6 @@ def _write(store: Store, out_dir: Path, numbers: dict, epoch: dict | None,
     if role == "county":
         manifest["reads"] = records.county_reads()
         manifest[courses.MANIFEST_FIELD] = courses.manifest_field(store)
-        manifest["features"] = epochs.features()
     seq, full = numbers["seq"], numbers["full"]
     name = epochs.bundle_name(code, seq, full and role == "station", bundle.SUFFIX, epoch,
                               again=row_id is not None)

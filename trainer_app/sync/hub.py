@@ -75,7 +75,7 @@ anything but an upload), or a station has a key that is not approved. Errors are
     "message", "file", "seq", "epoch", "new", "changed", "held": [bundle numbers of this station
     the county holds along its current epoch], "gaps": [[first, last] of each range of missing
     numbers], "county_receipt": {the receipt the county's bundles carry for the station, per
-    epoch}, "features": [what the county's version does]}`` (docs/bundle-format.md, Epochs).
+    epoch}, "reads": [what the county's version reads]}`` (docs/bundle-format.md, Epochs).
 
 Only a station's own bundles are accepted (the manifest's sender must be the signing station;
 on first contact its key must also be the request's key).

@@ -29,7 +29,8 @@ from trainer_app.store import Store
 from trainer_app.store import epochs as epochs_q
 from trainer_app.store import sync as q
 from trainer_app.store.db import utc_now
-from trainer_app.sync import bundle, crypto, epochs, records, site, waiting
+from trainer_app.sync import bundle, crypto, records, site, waiting
+from trainer_app.sync import export as exporting
 
 KIND = "rebuild"
 INFO = "rebuild_info"  # the record that says whose records they are and where numbers stand
@@ -161,7 +162,7 @@ def write_rebuild(county: Store, code: str, out: Path) -> Path:
                       "station_site_id": request["new_site"]},
         "seq": 0, "full": True, "from_rev": 0, "to_rev": q.change_counter(county),
         "created_at": utc_now(), "program_version": __version__,
-        "features": epochs.features(),
+        "reads": records.county_reads(),
     }
     bundle.write(out, manifest, items(), signer, base64.b64decode(request["encrypt"]))
     return out
@@ -223,7 +224,7 @@ def apply_rebuild(store: Store, path: Path) -> dict:
             names = q.columns(store, table)
             q.upsert(store, table, names, [tuple(r.get(n) for n in names) for r in batch])
         store.set_meta("site_id", new_site)
-        epochs.remember_features(store, m.get("features"))
+        exporting.remember_county_reads(store, m.get("reads"))
         if info.get("name"):
             store.set_meta("station_name", info["name"])
         meta = epochs_q.all_meta(store)

@@ -19,7 +19,7 @@ from trainer_app.services.errors import ServiceError, ValidationError
 from trainer_app.store import Store, records
 from trainer_app.store import site as site_q
 from trainer_app.store import sync as q
-from trainer_app.sync import crypto, epochs
+from trainer_app.sync import crypto
 from trainer_app.sync import records as rules
 
 PACK_FORMAT = "trainer-county-pack"
@@ -127,6 +127,20 @@ def county(store: Store) -> County:
     )
 
 
+COUNTY_READS = "county_reads"  # meta: what the county's latest word said its version reads
+
+
+def county_reads(store: Store) -> list[str]:
+    """What the county's latest word (a bundle, pack, rebuild file or hub answer) said its
+    version reads beyond the first format (``records.county_reads``); nothing said: an
+    earlier version, which reads the first format only."""
+    try:
+        found = json.loads(store.get_meta(COUNTY_READS) or "[]")
+    except ValueError:
+        return []
+    return [t for t in found if isinstance(t, str)] if isinstance(found, list) else []
+
+
 def _record_key(store: Store, site_id: str, public: bytes, purpose: str, label: str) -> None:
     kid = keys.key_id(public).hex() if purpose == "sign" else crypto.key_id(public)
     if q.has_key(store, kid):
@@ -214,7 +228,7 @@ def _write_pack(store: Store, station_code: str, out: Path, station_name: str) -
         "dedup_key": store.get_meta("dedup_key"),
         "courses": courses,
         "site_keys": list(q.changed_rows(store, "site_key", store.site_id, 0)),
-        "features": epochs.features(),
+        "reads": rules.county_reads(),
     }
     data = json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
     signed = json.dumps(
@@ -314,8 +328,9 @@ def setup_station(store: Store, pack_path: Path, discard_demo: bool = False) -> 
         store.set_meta("county_encrypt_key", c["encrypt_public"])
         store.set_meta("dedup_key", body["dedup_key"])
         store.set_meta("station_code", body["station"]["code"])
-        if first_link:  # afterwards the county's bundles say what its version does
-            epochs.remember_features(store, body.get("features"))
+        if first_link:  # afterwards the county's bundles say what its version reads
+            from trainer_app.sync.export import remember_county_reads  # export imports site
+            remember_county_reads(store, body.get("reads"))
         if pack_name and (first_link or not store.get_meta("station_name")):
             store.set_meta("station_name", pack_name)
         if discarded:

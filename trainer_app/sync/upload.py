@@ -368,7 +368,7 @@ def _record(store: Store, row_id: int, answer: dict, result: UploadResult) -> No
         county_receipt = answer.get("county_receipt")
         if isinstance(county_receipt, dict) and isinstance(county_receipt.get("held"), list):
             # the hub answers with the county's receipt per epoch, as its bundles carry it
-            epochs.remember_features(store, answer.get("features"))
+            exporting.remember_county_reads(store, answer.get("reads"))
             notice = epochs.again_text(epochs.take_receipt(store, county_receipt))
             if notice:
                 result.message = f"{result.message} {notice}".strip()
