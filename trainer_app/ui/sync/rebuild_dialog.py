@@ -22,8 +22,8 @@ from trainer_app.store import Store
 from trainer_app.sync import rebuild, site
 from trainer_app.ui.forms import grow_to_fit
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.sync.fingerprint import fingerprint_groups, fingerprint_label
 from trainer_app.ui.sync.kinds import counts_text
-from trainer_app.ui.sync.station_panel import fingerprint_groups, fingerprint_label
 from trainer_app.ui.tasks import Task, store_task
 
 RED, GREEN = "#b91c1c", "#166534"
