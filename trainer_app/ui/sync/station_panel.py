@@ -431,7 +431,7 @@ class StationPanel(Retranslating, QWidget):
         self.export_task = task
         task.start()
 
-    def _sent(self, result: tuple[Path, dict]) -> None:
+    def _sent(self, result: exporting.Exported) -> None:
         path, manifest = result
         self.last_export = (path, manifest)
         self.full_check.setChecked(False)
@@ -440,9 +440,9 @@ class StationPanel(Retranslating, QWidget):
             "the county service center, or press Upload when there is a connection.").format(
                 seq=manifest["seq"], path=path,
                 counts=counts_text(manifest.get("counts"), _("no records (nothing had changed)"))))
-        again = getattr(result, "again", [])
-        if again:
-            self.send_result.setText(self.send_result.text() + "\n" + written_again_text(again))
+        if result.again:
+            self.send_result.setText(self.send_result.text() + "\n" +
+                                     written_again_text(result.again))
 
     def _send_failed(self, exc: BaseException) -> None:
         self.send_result.setText(_("No bundle was written."))
