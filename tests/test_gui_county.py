@@ -703,8 +703,10 @@ def test_county_certificates_have_a_class_column_and_a_class_filter(qtbot, count
     assert all(shown[c["serial"]] == titles[c["class_id"]] for c in issued)
     # the class box holds a station's classes once a station is chosen
     assert not cv.class_filter.isEnabled() and cv.class_filter.count() == 1
+    assert "Choose a station first" in cv.class_filter.toolTip()
     cv.station.setCurrentIndex(cv.station.findData(st.site_id))
     assert cv.class_filter.isEnabled()
+    assert cv.class_filter.toolTip() == ""  # no longer asks for what was done
     with_certificates = sorted({c["class_id"] for c in issued})
     assert sorted(cv.class_filter.itemData(i) for i in range(1, cv.class_filter.count())) == \
         with_certificates
