@@ -267,3 +267,18 @@ def test_the_rebuild_dialog_grows_when_its_texts_do(qtbot, store):
         assert dialog.height() >= dialog.sizeHint().height()
     finally:
         language.apply("en")
+
+
+def test_the_rebuild_dialog_says_when_this_pcs_key_file_is_missing(qtbot, linked):  # noqa: F811
+    """A station whose key file is gone (a data folder copied without it) opens the dialog,
+    which says what is wrong instead of failing."""
+    from trainer_app.security import keys
+
+    station = linked["station"]
+    keys.key_path(station.site_id).unlink()
+    language.apply("en")
+    dialog = RebuildDialog(station)
+    qtbot.addWidget(dialog)
+    assert dialog.fingerprint.text() == ""
+    assert "signing key file is missing" in dialog.message.text()
+    assert not dialog.open_button.isEnabled()  # a rebuild file is encrypted to that key
