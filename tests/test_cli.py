@@ -600,3 +600,6 @@ def test_certificates_list_by_class(capsys, db):
         c["serial"] for c in every if c["class_id"] == class_id]
     assert {c["class_title"] for c in one} == {every[0]["class_title"]} and one[0]["class_title"]
     assert len(one) < len(every)
+    # a class that does not exist is said so, not listed as empty
+    code, out, err = run(capsys, "--db", str(db), "certificates", "list", "--class", "nope")
+    assert (code, out) == (2, "") and "No class with id nope" in err

@@ -703,8 +703,10 @@ def test_county_certificates_have_a_class_column_and_a_class_filter(qtbot, count
     assert all(shown[c["serial"]] == titles[c["class_id"]] for c in issued)
     # the class box holds a station's classes once a station is chosen
     assert not cv.class_filter.isEnabled() and cv.class_filter.count() == 1
+    assert "Choose a station first" in cv.class_filter.toolTip()
     cv.station.setCurrentIndex(cv.station.findData(st.site_id))
     assert cv.class_filter.isEnabled()
+    assert cv.class_filter.toolTip() == ""  # no longer asks for what was done
     with_certificates = sorted({c["class_id"] for c in issued})
     assert sorted(cv.class_filter.itemData(i) for i in range(1, cv.class_filter.count())) == \
         with_certificates
@@ -720,3 +722,25 @@ def test_county_certificates_have_a_class_column_and_a_class_filter(qtbot, count
     cv.station.setCurrentIndex(cv.station.findData(other.site_id))
     assert cv.class_filter.currentData() is None
     assert {r["station_code"] for r in cv.model.rows()} <= {c for c in network if c != code}
+
+
+def test_courses_a_bundle_brings_show_in_the_courses_section_at_once(
+        qtbot, county, stores, home, messages, monkeypatch):
+    """The Courses section lists the stations' local courses: an approval (or an import) that
+    applies a bundle shows them there without leaving the section or restarting."""
+    usb = home / "usb"
+    station = link_station(county, stores, "WP01", trainees_=5, seed=4)
+    courses.add(station, Course("WP-L1", "村播实训", "直播电商", "", 6.0))
+    assert exchange.import_file(county, send(station, usb)).status == "pending"
+    window = open_panel(qtbot, county)
+    page = window.show_section("courses")
+    shown = lambda: {page.model.row(i)["code"] for i in range(page.model.rowCount())}  # noqa: E731
+    assert "WP-L1" not in shown()
+    sp = stations_panel(window)
+    sp.select("WP01")
+    monkeypatch.setattr(ApproveDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    monkeypatch.setattr(ApprovedDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    with qtbot.waitSignal(sp.changed, timeout=TASK_TIMEOUT):
+        qtbot.mouseClick(sp.approve_button, LEFT)
+    qtbot.waitUntil(lambda: sp.task is None, timeout=TASK_TIMEOUT)
+    assert "WP-L1" in shown()

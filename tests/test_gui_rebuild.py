@@ -243,9 +243,9 @@ def test_rekey_dialog_discards_a_strangers_key(qtbot, linked, tmp_path, monkeypa
         return dialog.result()
 
     monkeypatch.setattr(RekeyDialog, "exec", discard)
-    with qtbot.waitSignal(stations.rekeying.done, timeout=TASK_TIMEOUT):
-        qtbot.mouseClick(stations.rekeying.button, LEFT)
+    qtbot.mouseClick(stations.rekeying.button, LEFT)
     assert waiting.keys_of("WP01") == []
+    assert "was discarded: 1 waiting bundle deleted" in stations.hint.text()  # said, as Approve…
     assert county.scalar("SELECT sign_key FROM station WHERE code = 'WP01'") == approved_key
     stations.select("WP01")
     assert stations.selected()["state"] == "approved"
@@ -267,3 +267,18 @@ def test_the_rebuild_dialog_grows_when_its_texts_do(qtbot, store):
         assert dialog.height() >= dialog.sizeHint().height()
     finally:
         language.apply("en")
+
+
+def test_the_rebuild_dialog_says_when_this_pcs_key_file_is_missing(qtbot, linked):  # noqa: F811
+    """A station whose key file is gone (a data folder copied without it) opens the dialog,
+    which says what is wrong instead of failing."""
+    from trainer_app.security import keys
+
+    station = linked["station"]
+    keys.key_path(station.site_id).unlink()
+    language.apply("en")
+    dialog = RebuildDialog(station)
+    qtbot.addWidget(dialog)
+    assert dialog.fingerprint.text() == ""
+    assert "signing key file is missing" in dialog.message.text()
+    assert not dialog.open_button.isEnabled()  # a rebuild file is encrypted to that key

@@ -306,3 +306,20 @@ def test_settings_written_by_qt_read_back_without_qt(tmp_path):
         s.sync()
         assert settings_file.read(settings_file.BACKUP_FOLDER) == value
     assert settings_file.read("backup/nothing") is None
+
+
+def test_a_refused_station_detail_stores_no_backup_folder_either(qtbot, dialog, store, tmp_path,
+                                                                  monkeypatch):
+    """Save is all or nothing: a code refused keeps the folder chosen unstored, so Cancel after
+    it leaves the backup folder as it was."""
+    from trainer_app.services import backup
+
+    elsewhere = tmp_path / "elsewhere"
+    choose_folder(monkeypatch, elsewhere)
+    qtbot.mouseClick(dialog.backup_folder.change_button, LEFT)
+    replace(qtbot, dialog.station_code, "W")  # too short: refused
+    qtbot.mouseClick(dialog.buttons.button(SAVE), LEFT)
+    assert dialog.isVisible() and dialog.errors.message("station_code")
+    dialog.reject()
+    assert backup.folder() == tmp_path / "backups"
+    assert station.info(store).station_code == "WP01"

@@ -32,9 +32,9 @@ from trainer_app.ui import ask, language
 from trainer_app.ui.county.imports import ImportsPage
 from trainer_app.ui.sync import drives, prefs
 from trainer_app.ui.sync.drives import Drive, Volume
+from trainer_app.ui.sync.fingerprint import fingerprint_groups
 from trainer_app.ui.sync.import_panel import ImportPanel
 from trainer_app.ui.sync.page import SyncPage
-from trainer_app.ui.sync.station_panel import fingerprint_groups
 
 LEFT = Qt.MouseButton.LeftButton
 TIMEOUT = 30_000

@@ -372,3 +372,28 @@ def test_the_courses_page_leaves_another_sites_course_to_its_owner(qtbot, net):
     page.table.selectRow(page.model.row_of(local))
     assert not page.retire_button.isEnabled()
     assert "belongs to station WP01" in page.retire_button.toolTip()
+
+
+def test_a_county_put_back_to_an_older_backup_is_still_followed(net):
+    """A county restored from an older backup numbers its next bundles on from the backup's,
+    below numbers its stations hold: its bundle is still its newest word on retired courses
+    (its change numbers jumped past everything before), and its stations follow it."""
+    from trainer_app.services import backup, restore
+
+    county, wp = net.county, net.stations["WP01"]
+    made = backup.create(county)
+    for i in range(2):  # bundles the stations hold and the backup does not know of
+        courses.add(county, Course(f"NEW{i}", f"新课程{i}", "其他", "", 4.0))
+        path, _m = exchange.export(county, net.usb)
+        assert exchange.import_file(wp, path).status == "applied"
+    db = county.path
+    county.close()
+    restore.restore(db, made.path)
+    net.county = county = Store(db)
+    course = course_of(county, "EC104")
+    courses.retire(county, course["id"])
+    path, manifest = exchange.export(county, net.usb)
+    assert manifest["seq"] < q.highest_seq(wp, county.site_id)  # numbered again from the backup
+    report = exchange.import_file(wp, path)
+    assert report.status == "applied", report.message
+    assert "EC104" not in offered_codes(wp)

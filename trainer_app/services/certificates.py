@@ -276,8 +276,12 @@ def get(store: Store, serial_no: str) -> dict:
 def register(store: Store, text: str = "", limit: int | None = None,
              class_id: str | None = None) -> list[dict]:
     """The station's certificate register, newest first; ``text`` matches serial or name,
-    ``class_id`` keeps one class's certificates."""
-    return q.search(store, text.strip(), limit, class_id)
+    ``class_id`` keeps one class's certificates (:class:`NotFoundError` for a class neither
+    held nor named by a certificate: a mistyped id is not an empty class)."""
+    rows = q.search(store, text.strip(), limit, class_id)
+    if class_id and not rows and classes_q.by_id(store, class_id) is None:
+        raise not_found("class", class_id)
+    return rows
 
 
 def register_classes(store: Store, origin: str | None = None) -> list[dict]:

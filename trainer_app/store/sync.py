@@ -259,6 +259,14 @@ def highest_seq(store: Store, sender_site: str, epoch_id: str | None = None) -> 
         "AND status = 'applied'", [sender_site, epoch_id]) or 0)
 
 
+def highest_to_rev(store: Store, sender_site: str) -> int:
+    """The highest change number a sender's applied bundles reached (0 for none): how new the
+    newest of them is, even when a restored sender numbers its bundles again."""
+    return int(store.scalar(
+        "SELECT max(to_rev) FROM bundle_in WHERE sender_site = ? AND status = 'applied'",
+        [sender_site]) or 0)
+
+
 # -- stations (county register) ------------------------------------------------------------------
 def stations(store: Store) -> list[dict]:
     return store.rows(

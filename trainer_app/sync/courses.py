@@ -68,12 +68,20 @@ def apply_county_manifest(store: Store, manifest: dict) -> None:
     """At a station, inside the import's transaction (after the merge, before the bundle is
     recorded): the county's courses are retired as the newest county bundle says. A bundle
     without the field comes from a county of an earlier version, which retires nothing; an
-    older bundle than one held says less than the newer one did, and is not followed."""
+    older bundle than one held says less than the newer one did, and is not followed.
+
+    Older is told by the change number a bundle reaches (``to_rev``), not by its number: a
+    county restored from an older backup numbers its bundles again from the backup's, while its
+    change numbers jump past everything it wrote before (:func:`trainer_app.domain.epoch.start`).
+    """
     if manifest.get("kind") != "county" or MANIFEST_FIELD not in manifest:
         return
     retired = _checked(manifest[MANIFEST_FIELD])
     county_site = manifest["sender"]["site_id"]
-    if manifest["seq"] < sync_q.highest_seq(store, county_site):
+    to_rev = manifest.get("to_rev")
+    if type(to_rev) is not int:
+        raise bundle.BundleError("damaged", "manifest: to_rev")
+    if to_rev < sync_q.highest_to_rev(store, county_site):
         return
     q.set_retired_of(store, county_site, retired)
 

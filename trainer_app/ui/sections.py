@@ -59,7 +59,9 @@ STATION = Role(
     },
 )
 
-_RECORDS = ("trainees", "classes", "certificates", "duplicates", "overview", "reports")
+# what a bundle applied changes: its records, and the stations' local courses
+_RECORDS = ("trainees", "classes", "certificates", "duplicates", "overview", "reports",
+            "courses")
 COUNTY = Role(
     sections=(
         Section("overview", N_("Overview"), "trainer_app.ui.overview.page:OverviewPage"),

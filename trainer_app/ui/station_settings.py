@@ -254,7 +254,7 @@ class StationSettingsDialog(Retranslating, QDialog):
     def save(self) -> None:
         self.errors.clear()
         try:
-            self.backup_folder.save()  # first: a folder refused leaves everything unchanged
+            self.backup_folder.check()  # first: a folder refused leaves everything unchanged
         except ServiceError as exc:
             self.errors.show({"backup_folder": str(exc)})
             return
@@ -271,6 +271,7 @@ class StationSettingsDialog(Retranslating, QDialog):
                     station.set_image(self._store, kind, chooser.pending)  # type: ignore[arg-type]
                     chooser.current = chooser.pending  # type: ignore[assignment]
                     chooser.pending = UNCHANGED
+            self.backup_folder.save()  # last: stored only once the rest is
         except ValidationError as exc:
             self.errors.show(exc.errors)
             return

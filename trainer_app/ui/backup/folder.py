@@ -88,6 +88,11 @@ class BackupFolderField(Retranslating, QWidget):
         if chosen:
             self.set_pending(Path(chosen))
 
+    def check(self) -> None:
+        """:class:`ServiceError` when backups cannot go to the folder chosen; nothing stored."""
+        if self.changed():
+            backup.check_folder(self.pending)  # type: ignore[arg-type]
+
     def save(self) -> None:
         """Store the folder chosen (:class:`ServiceError` when backups cannot go there)."""
         if self.changed():

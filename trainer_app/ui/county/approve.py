@@ -16,13 +16,9 @@ from trainer_app.sync import exchange, waiting
 from trainer_app.ui.certificates.model import mono_font
 from trainer_app.ui.classes.rows import RowTableModel
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.sync.fingerprint import fingerprint_groups
 from trainer_app.ui.sync.report_view import ReportView
 from trainer_app.ui.tables import configure_table, selected_row, show_row
-
-
-def fingerprint_groups(fingerprint: str) -> str:
-    """``3F2A-91C0-…`` as groups with room between them, easy to read out loud."""
-    return "   ".join(fingerprint.split("-"))
 
 
 class WaitingKeysModel(RowTableModel):

@@ -233,7 +233,7 @@ class CertificatesView(RecordView):
         self.status.blockSignals(False)
         if self._classes_of != "":  # filled: again, in the new language
             self._fill_classes(self._classes_of)
-        self.class_filter.setToolTip(_("Choose a station first to choose one of its classes."))
+        self._class_tip()
         if hasattr(self, "verify_button"):
             self.verify_button.setText(_("&Verify certificate…"))
             self.verify_button.setToolTip(
@@ -259,6 +259,11 @@ class CertificatesView(RecordView):
         fill_class_filter(self.class_filter,
                           certificates.register_classes(self._store, station) if station else [])
         self.class_filter.setEnabled(station is not None)
+        self._class_tip()
+
+    def _class_tip(self) -> None:
+        self.class_filter.setToolTip("" if self.class_filter.isEnabled() else _(
+            "Choose a station first to choose one of its classes."))
 
     def filtered(self) -> bool:
         return (super().filtered() or self.status.currentData() is not None

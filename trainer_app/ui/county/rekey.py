@@ -149,9 +149,12 @@ class RekeyDialog(Retranslating, QDialog):
 class Rekeying(QObject):
     """The Stations section's "New PC…" button and what it does: re-key (for a station with a
     new key waiting), then write the rebuild file (also later, while the new PC has not sent
-    anything since). ``done(code)`` after a re-key, a discard or a rebuild file written."""
+    anything since). ``done(code)`` after a re-key or a rebuild file written;
+    ``discard_asked(code, fingerprint)`` for a key chosen to be discarded (the Stations section
+    discards it as it does from Approve…)."""
 
     done = Signal(str)
+    discard_asked = Signal(str, str)
 
     def __init__(self, store: Store, parent: QWidget) -> None:
         super().__init__(parent)
@@ -186,11 +189,7 @@ class Rekeying(QObject):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         if dialog.action == "discard":
-            try:
-                waiting.discard(row["code"], dialog.chosen)
-            except Exception as exc:  # noqa: BLE001 - shown to the user
-                show_error(self.widget, exc)
-            self.done.emit(row["code"])
+            self.discard_asked.emit(row["code"], dialog.chosen)
             return
         self.rekey(row["code"], dialog.chosen)
 

@@ -231,6 +231,7 @@ class StationsPanel(Retranslating, QWidget):
         self.approve_button = QPushButton(objectName="approve_station")
         self.rekeying = Rekeying(store, self)
         self.rekeying.done.connect(self._rekeyed)
+        self.rekeying.discard_asked.connect(self.discard)
         self.add_button.clicked.connect(self.add)
         self.pack_button.clicked.connect(self.make_pack)
         self.approve_button.clicked.connect(self.approve)

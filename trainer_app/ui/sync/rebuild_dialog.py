@@ -18,12 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app.i18n import _
+from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
 from trainer_app.sync import rebuild, site
 from trainer_app.ui.forms import grow_to_fit
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.sync.fingerprint import fingerprint_groups, fingerprint_label
 from trainer_app.ui.sync.kinds import counts_text
-from trainer_app.ui.sync.station_panel import fingerprint_groups, fingerprint_label
 from trainer_app.ui.tasks import Task, store_task
 
 RED, GREEN = "#b91c1c", "#166534"
@@ -73,8 +74,13 @@ class RebuildDialog(Retranslating, QDialog):
             "<li>Open that rebuild file here: this PC becomes the station again, with its "
             "records as the county holds them.</li></ol>"))
         self.fingerprint_title.setText(_("This PC's key fingerprint:"))
-        self.fingerprint.setText(fingerprint_groups(site.own_fingerprint(self._store)))
         self.open_button.setText(_("&Open the rebuild file…"))
+        try:
+            self.fingerprint.setText(fingerprint_groups(site.own_fingerprint(self._store)))
+        except ServiceError as exc:  # this PC's key file is missing: nothing to rebuild to
+            self.fingerprint.setText("")
+            self.open_button.setEnabled(False)
+            self._failed(exc)
         grow_to_fit(self)
 
     def choose_file(self) -> None:

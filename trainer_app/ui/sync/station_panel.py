@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,6 +36,7 @@ from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.sync import drives, prefs
 from trainer_app.ui.sync.demo_question import link_asking
+from trainer_app.ui.sync.fingerprint import fingerprint_groups, fingerprint_label
 from trainer_app.ui.sync.history_model import BundleHistoryModel
 from trainer_app.ui.sync.import_panel import bundle_filter
 from trainer_app.ui.sync.importer import Batch, Importer
@@ -57,25 +58,6 @@ def written_again_text(again: list[tuple[Path, dict]]) -> str:
     return _("Bundles {numbers} were written again too (the county had lost them): take them "
              "as well.").format(numbers=bundle_numbers.text(
                  bundle_numbers.runs(m["seq"] for _p, m in again)))
-
-
-def fingerprint_groups(fingerprint: str) -> str:
-    """"3F2A-91C0-…" → "3F2A  91C0  …": groups to read aloud, one at a time."""
-    return "   ".join(g for g in fingerprint.split("-") if g)
-
-
-def fingerprint_label(name: str) -> QLabel:
-    """This station's fingerprint, large, to read out to the county coordinator."""
-    label = QLabel(objectName=name)
-    big = QFont("monospace")
-    big.setStyleHint(QFont.StyleHint.Monospace)
-    big.setPointSize(20)
-    big.setBold(True)
-    label.setFont(big)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setStyleSheet(
-        "padding: 8px; background: #f4f1e8; border: 1px solid #d8d2c0; border-radius: 4px;")
-    return label
 
 
 def upload_line(result: upload.UploadResult) -> str:
@@ -449,7 +431,7 @@ class StationPanel(Retranslating, QWidget):
         self.export_task = task
         task.start()
 
-    def _sent(self, result: tuple[Path, dict]) -> None:
+    def _sent(self, result: exporting.Exported) -> None:
         path, manifest = result
         self.last_export = (path, manifest)
         self.full_check.setChecked(False)
@@ -458,9 +440,9 @@ class StationPanel(Retranslating, QWidget):
             "the county service center, or press Upload when there is a connection.").format(
                 seq=manifest["seq"], path=path,
                 counts=counts_text(manifest.get("counts"), _("no records (nothing had changed)"))))
-        again = getattr(result, "again", [])
-        if again:
-            self.send_result.setText(self.send_result.text() + "\n" + written_again_text(again))
+        if result.again:
+            self.send_result.setText(self.send_result.text() + "\n" +
+                                     written_again_text(result.again))
 
     def _send_failed(self, exc: BaseException) -> None:
         self.send_result.setText(_("No bundle was written."))
