@@ -452,3 +452,16 @@ def test_a_new_epoch_jumps_past_what_the_old_one_may_have_used():
     assert again["epoch"] == "2" and again["epoch_id"] != first["epoch_id"]
     assert int(again["change_counter"]) > int(first["change_counter"]) + 5
     assert int(again["trainee_code_floor"]) == 340 + 2 * epoch.NUMBER_JUMP
+
+
+def test_leftovers_of_a_killed_backup_go_and_backups_stay(tmp_path):
+    """A backup killed mid-copy may leave its temporary file with a journal, or a WAL and its
+    index; all of them go, and nothing else in the folder does."""
+    kept = tmp_path / "trainer-2026-12-04-0100.db"
+    kept.write_bytes(b"a backup")
+    partial = tmp_path / f".{kept.name}.partial"
+    leftovers = [partial.with_name(partial.name + end) for end in ("", "-journal", "-wal", "-shm")]
+    for path in leftovers:
+        path.write_bytes(b"cut short")
+    backup.remove_leftovers(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [kept.name]

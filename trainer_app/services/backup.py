@@ -266,6 +266,6 @@ def remove_leftovers(where: Path | None = None) -> None:
     where = Path(where) if where else folder()
     if where.is_dir():
         for path in where.iterdir():
-            if path.name.startswith(".") and (
-                path.name.endswith(PARTIAL) or path.name.endswith(PARTIAL + "-journal")):
+            if path.name.startswith(".") and path.name.endswith(
+                    tuple(PARTIAL + end for end in ("", "-journal", "-wal", "-shm"))):
                 path.unlink(missing_ok=True)
