@@ -273,3 +273,8 @@ def test_a_search_matching_only_retired_courses_says_where_they_are(qtbot, page,
                                       "courses to see 1 retired one that does.")
     qtbot.mouseClick(page.show_retired, Qt.MouseButton.LeftButton)
     assert table_column(page, 0) == ["EC103"]
+
+
+def test_a_code_typed_in_full_width_finds_the_course(qtbot, page):
+    type_text(qtbot, page.search, "ＥＣ１０３")  # a Chinese input method in full-width mode
+    assert table_column(page, 0) == ["EC103"]
