@@ -261,3 +261,20 @@ def test_report_filters_keep_a_retired_course_and_say_so(qtbot, store):
     qtbot.addWidget(bar)
     labels = [bar.course.itemText(i) for i in range(bar.course.count())]
     assert "EC106 短视频制作 (retired)" in labels and "EC101 开设网店" in labels
+
+
+def test_a_search_matching_only_retired_courses_says_where_they_are(qtbot, page, store):
+    course = next(c for c in courses.list_all(store) if c["code"] == "EC103")
+    courses.retire(store, course["id"])
+    page.refresh()
+    type_text(qtbot, page.search, "zhibo")
+    assert page.model.rowCount() == 0 and page.empty_hint.isVisible()
+    assert page.empty_hint.text() == ("No course offered matches “zhibo”: tick Show retired "
+                                      "courses to see 1 retired one that does.")
+    qtbot.mouseClick(page.show_retired, Qt.MouseButton.LeftButton)
+    assert table_column(page, 0) == ["EC103"]
+
+
+def test_a_code_typed_in_full_width_finds_the_course(qtbot, page):
+    type_text(qtbot, page.search, "ＥＣ１０３")  # a Chinese input method in full-width mode
+    assert table_column(page, 0) == ["EC103"]

@@ -18,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
+from tests.qt_input import type_text
 from tests.test_backup import linked  # noqa: F401 - the fixture
 from tests.test_gui_county import messages  # noqa: F401 - the fixture
 from trainer_app.services import certificates, trainees
@@ -282,3 +283,16 @@ def test_the_rebuild_dialog_says_when_this_pcs_key_file_is_missing(qtbot, linked
     assert dialog.fingerprint.text() == ""
     assert "signing key file is missing" in dialog.message.text()
     assert not dialog.open_button.isEnabled()  # a rebuild file is encrypted to that key
+
+
+def test_a_fingerprint_typed_in_full_width_is_the_same(qtbot):
+    """A Chinese input method in full-width mode types ３Ｆ２Ａ－９１Ｃ０: the same fingerprint."""
+    language.apply("en")
+    key = {"fingerprint": "3F2A-91C0-7B4D-0E11-A499", "first_at": "", "via": [], "bundles": 1}
+    dialog = RekeyDialog({"code": "WP01", "name": "王坪服务站", "waiting_keys": [key]})
+    qtbot.addWidget(dialog)
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in "3f2a-91c0-7b4d-0e11-a499")
+    type_text(qtbot, dialog.typed, full_width)  # committed by the input method
+    assert dialog.typed.text() == full_width
+    assert dialog.typed_key() == key and dialog.rekey_button.isEnabled()
+    assert waiting.plain("３Ｆ２Ａ　９１ｃ０") == "3F2A91C0"  # an ideographic space between

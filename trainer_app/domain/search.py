@@ -76,8 +76,15 @@ def build_key(name: str, *extra: str | None) -> str:
     return " ".join(dict.fromkeys(p.lower() for p in parts))
 
 
+# Full-width ASCII (a Chinese input method's full-width mode types ＥＣ１０３) as ASCII. Not NFKC,
+# which would also change the compatibility ideographs a rare name may be written with.
+_FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+
+
 def normalize_query(text: str) -> str:
-    return "".join(text.split()).lower()
+    """What is typed, as keys hold it: without spaces, lower case, full-width letters and
+    digits as ASCII ones."""
+    return "".join(text.translate(_FULL_WIDTH).split()).lower()
 
 
 def matches(key: str, query: str) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,8 +122,10 @@ def keys_of(code: str) -> list[WaitingKey]:
 
 
 def plain(fingerprint: str) -> str:
-    """A fingerprint as typed (any case, groups split by dashes, spaces or nothing)."""
-    return "".join(c for c in fingerprint.upper() if c.isalnum())
+    """A fingerprint as typed (any case, groups split by dashes, spaces or nothing, in
+    full-width characters as a Chinese input method types them)."""
+    return "".join(c for c in unicodedata.normalize("NFKC", fingerprint).upper()
+                   if c.isascii() and c.isalnum())
 
 
 def find(code: str, fingerprint: str) -> WaitingKey | None:

@@ -88,8 +88,16 @@ class CoursesPage(Retranslating, QWidget):
         self._selection_changed()
 
     def _empty_text(self) -> str:
-        if self.search.text().strip():
-            return _("No course matches “{text}”.").format(text=self.search.text().strip())
+        text = self.search.text().strip()
+        if text and self._hidden:
+            return ngettext(
+                "No course offered matches “{text}”: tick Show retired courses to see {n} "
+                "retired one that does.",
+                "No course offered matches “{text}”: tick Show retired courses to see {n} "
+                "retired ones that do.", self._hidden).format(
+                    text=text, n=i18n.format_number(self._hidden, 0))
+        if text:
+            return _("No course matches “{text}”.").format(text=text)
         if self._hidden:
             return _("Every course is retired: tick Show retired courses to see them.")
         return _("No courses yet: press Add course…, or import the county's catalog in Sync.")
