@@ -179,7 +179,8 @@ def _course_id(store: Store, ref: str) -> str:
     for row in courses.list_all(store):
         if row["id"] == ref or row["code"] == ref.strip().upper():
             return row["id"]
-    raise not_found("course", ref)
+    raise CommandError(_("No course has the code or id {ref}: 'courses list --all' shows them.")
+                       .format(ref=ref))
 
 
 # -- commands --------------------------------------------------------------------------------------
