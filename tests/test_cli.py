@@ -264,9 +264,9 @@ def test_unknown_trainee_and_class_ids(capsys, db):
         "error: No trainee with id T999999.")
     assert "No class with id nope." in refused(capsys, "--db", str(db), "classes", "status",
                                                "nope", "finished")
-    assert "No course has the code or id EC999" in refused(capsys, "--db", str(db), "classes", "add",
-                                                 "--course", "EC999", "--start", "2025-03-01",
-                                                 "--end", "2025-03-02")
+    assert "No course has the code or id EC999" in refused(
+        capsys, "--db", str(db), "classes", "add", "--course", "EC999", "--start", "2025-03-01",
+        "--end", "2025-03-02")
     assert "No course has the code or id NOPE" in refused(capsys, "--db", str(db), "courses",
                                                           "retire", "NOPE")
     assert digest(db) == before
