@@ -185,7 +185,7 @@ def photograph(rng: random.Random, page: Image.Image, megapixels: float | None =
                ) -> tuple[Image.Image, bytes]:
     """The page as a phone sees it: tilted up to 20°, rotated, not filling the frame, uneven
     light with a shadow, a fold, blurred, noisy, JPEG 50-90."""
-    mp = megapixels or rng.uniform(4, 8)
+    mp = megapixels or rng.uniform(8, 12)
     out_w = round(math.sqrt(mp * 1e6 * 4 / 3))
     out_h = round(out_w * 3 / 4)
     if rng.random() < 0.5:

@@ -16,16 +16,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from PIL import Image, ImageChops, ImageFilter
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 RES = 6  # pixels a millimetre of the straightened strip
 EXTEND_MM = 6  # millimetres of the neighbouring rows above and below the cell in a strip
 INSET_MM = 1.5  # left and right: the column's rules are not looked at
-INK_RATIO = 0.62  # darker than this share of the local paper brightness is ink
-SIGNED_MM2 = 14  # at least this many square millimetres of the row's blobs: signed
+NAME_INSET_MM = 4  # the same in the name column, which lies further from the codes the fit uses
+INK_RATIO = 0.72  # darker than this share of the local paper brightness is ink
+SIGNED_MM2 = 13  # at least this many square millimetres of the row's blobs: signed
 EMPTY_MM2 = 8  # at most this many: empty; between: uncertain
 _MM_INKED = 30  # a square millimetre holds ink when at least this much of it (of 255) is ink
-_RULE_SHARE = 0.4  # two grid rows at a rule with ink in this share of columns hold the rule
+_SEGMENT_MM = 8  # rules are found piece by piece, this long
+_RULE_HALF_MM = 0.7  # squares this close to a rule's middle are left out
+_LINE_SHARE = 0.3  # a pixel row of a piece this much inked may be the rule
+_RULE_PIECES = 0.4  # ... and is, where this share of the pieces agree
 
 _OWN_SHARE = 0.35  # a blob's part in the cell counts when it is at least this share of it
 
@@ -43,8 +47,17 @@ class InkJudgement:
 
 
 def ink_map(strip: Image.Image) -> Image.Image:
-    """A binary (L mode, 0 or 255) picture of the ink in ``strip``, light evened out."""
-    gray = strip.convert("L").filter(ImageFilter.GaussianBlur(0.7))
+    """A binary (L mode, 0 or 255) picture of the ink in ``strip``, light evened out.
+
+    The darker of the red and green channels is used: blue ink is as dark there as black ink,
+    while in plain grey it is only half as dark as black ink.
+    """
+    if strip.mode == "RGB":
+        red, green, _blue = strip.split()
+        gray = ImageChops.darker(red, green)
+    else:
+        gray = strip.convert("L")
+    gray = gray.filter(ImageFilter.GaussianBlur(0.7))
     small = gray.reduce(3)
     background = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.BoxBlur(2))
     background = background.resize(gray.size, Image.Resampling.BILINEAR)
@@ -52,22 +65,58 @@ def ink_map(strip: Image.Image) -> Image.Image:
     return darkness.point(_BINARY)
 
 
+def _erase_rules(ink: Image.Image, expected_mm: tuple[float, float]) -> list[float]:
+    """Erase the table's horizontal rules from ``ink`` and return where they lie (mm from the
+    top). Each rule is looked for within a few millimetres of where it should be, piece by
+    piece along its length, as pixel rows much inked; the rule is where most pieces agree (a
+    signature's strokes are in a few pieces only), and only its pixel rows are erased, so a
+    signature across a rule loses a sliver."""
+    w, h = ink.size
+    draw = ImageDraw.Draw(ink)
+    found = []
+    for expected in expected_mm:
+        y0, y1 = max(0, round((expected - 4) * RES)), min(h, round((expected + 4) * RES))
+        pieces = []
+        for x0 in range(0, w, _SEGMENT_MM * RES):
+            x1 = min(w, x0 + _SEGMENT_MM * RES)
+            profile = ink.crop((x0, y0, x1, y1)).resize((1, y1 - y0), Image.Resampling.BOX)
+            rows = [y0 + i for i, v in enumerate(profile.tobytes()) if v >= _LINE_SHARE * 255]
+            pieces.append((x0, x1, rows))
+        agreeing = {
+            y: sum(1 for _x0, _x1, rows in pieces if any(abs(r - y) <= 1 for r in rows))
+            for y in range(y0, y1)
+        }
+        rule = max(agreeing, key=lambda y: (agreeing[y], -abs(y - expected * RES)))
+        if agreeing[rule] < _RULE_PIECES * len(pieces):
+            found.append(expected)
+            continue
+        for x0, x1, rows in pieces:
+            for y in rows:
+                if abs(y - rule) <= RES:
+                    draw.rectangle((x0, y - 1, x1 - 1, y + 1), fill=0)
+        found.append(rule / RES)
+    return found
+
+
 def row_ink_mm2(strip: Image.Image, cell_mm: float) -> int:
-    """Square millimetres of ink in the blobs whose centre lies in the strip's cell (``cell_mm``
-    high, ``EXTEND_MM`` below the strip's top)."""
-    grid = ink_map(strip).reduce(RES)
+    """Square millimetres of ink in the strip's cell (``cell_mm`` high, ``EXTEND_MM`` below the
+    strip's top), counting the blobs mostly inside it."""
+    ink = ink_map(strip)
+    top, bottom = _erase_rules(ink, (EXTEND_MM, EXTEND_MM + cell_mm))
+    grid = ink.reduce(RES)
     w, h = grid.size
     values = grid.tobytes()
     inked = [v >= _MM_INKED for v in values]
-    # The rules are looked for around where they should be (the fit may be a few millimetres
-    # off far from the codes) and always left out; the cell lies between them.
-    top = _rule(values, w, h, EXTEND_MM)
-    bottom = _rule(values, w, h, EXTEND_MM + cell_mm)
-    skipped = {top - 1, top, top + 1, top + 2, bottom - 1, bottom, bottom + 1, bottom + 2}
     for c in (*range(3), *range(w - 3, w)):  # a column's rule, where the fit is off sideways
-        if sum(1 for r in range(top + 2, bottom) if values[r * w + c]) >= 0.7 * (bottom - top - 2):
+        column = [values[r * w + c] for r in range(math.ceil(top), math.floor(bottom))]
+        if column and sum(1 for v in column if v) >= 0.7 * len(column):
             for r in range(h):
                 inked[r * w + c] = False
+    # the squares the rules run through are left out (what the erasing left of a faint rule
+    # would add up along its length) and bridged: a stroke across a rule stays one blob
+    half = _RULE_HALF_MM
+    skipped = {r for rule in (top, bottom)
+               for r in range(math.floor(rule - half), math.floor(rule + half) + 1)}
     seen = [False] * (w * h)
     total = 0
     for start in range(w * h):
@@ -81,10 +130,10 @@ def row_ink_mm2(strip: Image.Image, cell_mm: float) -> int:
             i = stack.pop()
             r, c = divmod(i, w)
             mass += 1
-            inside += top < r <= bottom
+            inside += top <= r + 0.5 < bottom
             for dr in (-1, 0, 1):
                 nr = r + dr
-                while dr and nr in skipped:  # bridge a rule: its squares join nothing themselves
+                while dr and nr in skipped:
                     nr += dr
                 if not 0 <= nr < h:
                     continue
@@ -96,18 +145,6 @@ def row_ink_mm2(strip: Image.Image, cell_mm: float) -> int:
         if inside >= _OWN_SHARE * mass:
             total += inside
     return total
-
-
-def _rule(values: bytes, w: int, h: int, expected: float) -> int:
-    """The first of the two grid rows that hold the rule expected at ``expected`` mm."""
-    near = [r for r in range(round(expected) - 4, round(expected) + 4) if 0 <= r < h - 1]
-    best = max(near, key=lambda r: _covered(values, w, r))
-    return best if _covered(values, w, best) >= _RULE_SHARE * w else round(expected) - 1
-
-
-def _covered(values: bytes, w: int, r: int) -> int:
-    """Columns with any ink in grid rows ``r`` or ``r + 1``."""
-    return sum(1 for c in range(w) if values[r * w + c] or values[(r + 1) * w + c])
 
 
 def judge(strip: Image.Image, cell_mm: float) -> InkJudgement:

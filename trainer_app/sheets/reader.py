@@ -26,6 +26,7 @@ from trainer_app.sheets import homography, ink
 from trainer_app.sheets.homography import Matrix, Point
 
 MAX_RESIDUAL_MM = 1.5  # a corner further than this from where the fit puts it rejects the page
+_SECOND_LOOK_RES = 12  # pixels a millimetre of a row's code read on its own (6 a module)
 _ROW_SLACK = 0.3  # of a row's height: a code further than this from its row's centre line
 
 
@@ -51,6 +52,7 @@ class RowReading:
     signed: bool | None
     confidence: float
     cell: Image.Image  # the straightened signature cell
+    ink_mm2: int  # what the judgement rests on (see sheets.ink)
 
 
 @dataclass
@@ -78,17 +80,40 @@ def read_page(image: Image.Image) -> PageReading:
     found = set()
     for k, symbol in placed:
         found.add(k)
-        cell = _cut(image, h, geo.cell(page.table_top, k, geo.SIGNATURE_COLUMN))
-        verdict = _judge(image, h, page, k, geo.SIGNATURE_COLUMN)
-        reading.rows.append(RowReading(symbol.text, page.first_row + k, verdict.signed,
-                                       verdict.confidence, cell))
+        reading.rows.append(_row(image, h, page, k, symbol.text))
+    for k in range(page.trainee_rows):
+        text = None if k in found else _second_look(image, h, page, k)
+        if text is None:
+            if k not in found:
+                reading.unread_rows.append(page.first_row + k)
+            continue
+        reading.rows.append(_row(image, h, page, k, text))
     reading.rows.sort(key=lambda r: r.row)
-    reading.unread_rows = [page.first_row + k for k in range(page.trainee_rows) if k not in found]
     for k in range(page.trainee_rows, page.rows):
-        if any(_judge(image, h, page, k, column).signed is not False
+        if any(_judge(image, h, page, k, column).signed
                for column in (geo.NAME_COLUMN, geo.SIGNATURE_COLUMN)):
             reading.handwritten.append((page.first_row + k, _cut_row(image, h, page, k)))
     return reading
+
+
+def _row(image: Image.Image, h: Matrix, page: PageCode, k: int, code: str) -> RowReading:
+    cell = _cut(image, h, geo.cell(page.table_top, k, geo.SIGNATURE_COLUMN))
+    verdict = _judge(image, h, page, k, geo.SIGNATURE_COLUMN)
+    return RowReading(code, page.first_row + k, verdict.signed, verdict.confidence, cell,
+                      verdict.inked_mm2)
+
+
+def _second_look(image: Image.Image, h: Matrix, page: PageCode, k: int) -> str | None:
+    """The code of row ``k`` read from its straightened, enlarged picture: a code too small or
+    too slanted for the whole-image pass is often read this way. Only this row's code square is
+    looked at, so whatever is read belongs to this row."""
+    x, y = geo.qr_origin(page.table_top, k)
+    square = _cut(image, h, geo.Box(x, y, x + geo.QR_SIZE, y + geo.QR_SIZE), _SECOND_LOOK_RES)
+    for found in zxingcpp.read_barcodes(square.convert("L"),
+                                        formats=zxingcpp.BarcodeFormat.QRCode):
+        if found.text.strip() and sheet_code.decode(found.text) is None:
+            return found.text
+    return None
 
 
 def _why_nothing(gray: Image.Image, any_code: bool) -> Problem:
@@ -161,14 +186,15 @@ def _check_residuals(h: Matrix, src: list[Point], dst: list[Point]) -> None:
 def _judge(image: Image.Image, h: Matrix, page: PageCode, k: int, column: int
            ) -> ink.InkJudgement:
     box = geo.cell(page.table_top, k, column)
-    extend, inset = ink.EXTEND_MM * geo.MM, ink.INSET_MM * geo.MM
+    extend = ink.EXTEND_MM * geo.MM
+    inset = (ink.NAME_INSET_MM if column == geo.NAME_COLUMN else ink.INSET_MM) * geo.MM
     strip = geo.Box(box.x0 + inset, box.y0 - extend, box.x1 - inset, box.y1 + extend)
     return ink.judge(_cut(image, h, strip), geo.ROW_H / geo.MM)
 
 
-def _cut(image: Image.Image, h: Matrix, box: geo.Box) -> Image.Image:
-    """The page's ``box`` straightened out of ``image`` at ``ink.RES`` pixels a millimetre."""
-    step = geo.MM / ink.RES  # points a pixel of the cut
+def _cut(image: Image.Image, h: Matrix, box: geo.Box, res: int = ink.RES) -> Image.Image:
+    """The page's ``box`` straightened out of ``image`` at ``res`` pixels a millimetre."""
+    step = geo.MM / res  # points a pixel of the cut
     width = round((box.x1 - box.x0) / step)
     height = round((box.y1 - box.y0) / step)
     # cut pixel (u, v) -> page point (x0 + u·step, y1 − v·step) -> image through h
