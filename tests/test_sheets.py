@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import math
 
 import pytest
 from PIL import Image
@@ -90,12 +91,12 @@ def _check(table: collections.Counter) -> None:
     wrong = table[(True, False)] + table[(False, True)] + table["wrong trainee"]
     uncertain = rows - wrong - table[(True, True)] - table[(False, False)]
     assert wrong == 0, table
-    assert uncertain <= 0.01 * rows, table
+    assert uncertain <= math.ceil(0.01 * rows), table
 
 
-def test_a_small_sample_of_scanned_sheets_reads_without_error(store, tmp_path):
+def test_a_small_sample_of_photographed_and_scanned_sheets(store, tmp_path):
     demo.fill(store, trainees=40, seed=3)
-    _check(_evaluate(store, tmp_path, seed=11, rows=40, photo_share=0.0))
+    _check(_evaluate(store, tmp_path, seed=11, rows=50, photo_share=0.5))
 
 
 @pytest.mark.slow
