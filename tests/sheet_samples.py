@@ -130,7 +130,7 @@ def _signature(rng, draw, box: geo.Box, ink, to_px, crossing: bool, max_chars: i
     cy = (box.y0 + box.y1) / 2 + rng.uniform(-1, 1) * play
     if crossing:  # spill over the top or bottom rule by 1-3.5 mm, or over the right edge
         side = rng.choice(("top", "bottom", "right"))
-        over = min(_mm(rng.uniform(1, 3.5)), 0.4 * size)
+        over = min(_mm(rng.uniform(1, 3.5)), 0.25 * size)  # the bulk stays in the cell
         if side == "top":
             cy = box.y1 - size / 2 + over
         elif side == "bottom":
@@ -260,10 +260,14 @@ def _light(rng: random.Random, image: Image.Image) -> Image.Image:
 
 
 def _noise(rng: random.Random, image: Image.Image, sigma: float) -> Image.Image:
-    """Gaussian sensor noise (Pillow's generator, turned by a seeded quarter turn)."""
-    noise = Image.effect_noise(image.size, sigma)  # centred on 128
-    if image.width == image.height or rng.random() < 0.5:
-        noise = noise.transpose(Image.Transpose.ROTATE_180)
+    """Sensor noise of about ``sigma`` grey levels, from the seeded generator (Pillow's own
+    noise is not seeded): the mean of two uniform draws, a triangular distribution."""
+    def uniform() -> Image.Image:
+        return Image.frombytes("L", image.size, rng.randbytes(image.width * image.height))
+
+    mean = ImageChops.add(uniform(), uniform(), scale=2)  # sd about 52 around 127.5
+    noise = mean.point([max(0, min(255, round(128 + (v - 127.5) * sigma / 52)))
+                        for v in range(256)])
     return Image.merge("RGB", [ImageChops.add(b, noise, offset=-128) for b in image.split()])
 
 

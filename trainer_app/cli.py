@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from trainer_app import cli_format as fmt
-from trainer_app import cli_papers, cli_parser, cli_sync, i18n, paths
+from trainer_app import cli_papers, cli_parser, cli_sheets, cli_sync, i18n, paths
 from trainer_app.cli_parser import CommandError
 from trainer_app.domain.models import (
     AttendanceStatus,
@@ -320,3 +320,7 @@ def cmd_attendance_all_present(store: Store, args: argparse.Namespace) -> int:
     n = attendance.mark_all_present(store, args.lesson, skip)
     print(ngettext("Marked {n} trainee present.", "Marked {n} trainees present.", n).format(n=n))
     return EXIT_OK
+
+
+def cmd_attendance_read_sheet(store: Store, args: argparse.Namespace) -> int:
+    return cli_sheets.run(store, args)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 RES = 6  # pixels a millimetre of the straightened strip
-EXTEND_MM = 6  # millimetres of the neighbouring rows above and below the cell in a strip
+EXTEND_MM = 14  # millimetres of the neighbouring rows above and below the cell in a strip
 INSET_MM = 1.5  # left and right: the column's rules are not looked at
 NAME_INSET_MM = 4  # the same in the name column, which lies further from the codes the fit uses
 INK_RATIO = 0.72  # darker than this share of the local paper brightness is ink
@@ -31,7 +31,11 @@ _RULE_HALF_MM = 0.7  # squares this close to a rule's middle are left out
 _LINE_SHARE = 0.3  # a pixel row of a piece this much inked may be the rule
 _RULE_PIECES = 0.4  # ... and is, where this share of the pieces agree
 
-_OWN_SHARE = 0.35  # a blob's part in the cell counts when it is at least this share of it
+_REACH = 2  # millimetres: inked squares this close belong to one blob
+_TAIL_MM = 4  # a blob reaching no further than this over a rule is the tail of a signature
+_OWN_SHARE = 0.6  # a blob's part in the cell counts when it is at least this share of it
+_SHARED_SHARE = 0.3  # a smaller part, at least this share of it and this large, leaves the
+_SHARED_MM2 = 4  # cell uncertain (is it the tail of a neighbour's signature or a signature?)
 
 _LOG_SCALE = 40.0
 _LOG = [round(_LOG_SCALE * math.log(v + 1)) for v in range(256)]
@@ -98,9 +102,10 @@ def _erase_rules(ink: Image.Image, expected_mm: tuple[float, float]) -> list[flo
     return found
 
 
-def row_ink_mm2(strip: Image.Image, cell_mm: float) -> int:
+def row_ink_mm2(strip: Image.Image, cell_mm: float) -> tuple[int, int]:
     """Square millimetres of ink in the strip's cell (``cell_mm`` high, ``EXTEND_MM`` below the
-    strip's top), counting the blobs mostly inside it."""
+    strip's top): of the blobs that are the cell's own, and of those that may or may not be (a
+    good part of them lies in a neighbouring cell)."""
     ink = ink_map(strip)
     top, bottom = _erase_rules(ink, (EXTEND_MM, EXTEND_MM + cell_mm))
     grid = ink.reduce(RES)
@@ -117,8 +122,13 @@ def row_ink_mm2(strip: Image.Image, cell_mm: float) -> int:
     half = _RULE_HALF_MM
     skipped = {r for rule in (top, bottom)
                for r in range(math.floor(rule - half), math.floor(rule + half) + 1)}
+    # Squares closer than _REACH millimetres join, the skipped rows not counted: a signature's
+    # separate strokes make one blob, and so do its parts on both sides of a rule.
+    rows = [r for r in range(h) if r not in skipped]
+    position = {r: k for k, r in enumerate(rows)}
     seen = [False] * (w * h)
     total = 0
+    shared = 0
     for start in range(w * h):
         if not inked[start] or seen[start] or start // w in skipped:
             continue
@@ -126,31 +136,37 @@ def row_ink_mm2(strip: Image.Image, cell_mm: float) -> int:
         stack = [start]
         mass = 0
         inside = 0
+        depth_in = depth_out = 0.0  # how far the blob reaches into the cell, and beyond it
         while stack:
             i = stack.pop()
             r, c = divmod(i, w)
             mass += 1
-            inside += top <= r + 0.5 < bottom
-            for dr in (-1, 0, 1):
-                nr = r + dr
-                while dr and nr in skipped:
-                    nr += dr
-                if not 0 <= nr < h:
-                    continue
-                for nc in (c - 1, c, c + 1):
+            y = r + 0.5
+            if top <= y < bottom:
+                inside += 1
+                depth_in = max(depth_in, min(y - top, bottom - y))
+            else:
+                depth_out = max(depth_out, top - y if y < top else y - bottom)
+            k = position[r]
+            for nr in rows[max(0, k - _REACH):k + _REACH + 1]:
+                for nc in range(max(0, c - _REACH), min(w, c + _REACH + 1)):
                     j = nr * w + nc
-                    if 0 <= nc < w and inked[j] and not seen[j]:
+                    if inked[j] and not seen[j]:
                         seen[j] = True
                         stack.append(j)
-        if inside >= _OWN_SHARE * mass:
-            total += inside
-    return total
+        if inside >= _OWN_SHARE * mass or min(depth_in, depth_out) > _TAIL_MM:
+            total += inside  # the cell's own, or two signatures that touch across the rule
+        elif inside >= _SHARED_MM2 and (
+            inside >= _SHARED_SHARE * mass or depth_in <= _TAIL_MM < depth_out
+        ):  # a good part of a neighbour's signature, or its tail, or a small signature
+            shared += inside  # touching the neighbour's: the operator decides
+    return total, shared
 
 
 def judge(strip: Image.Image, cell_mm: float) -> InkJudgement:
-    area = row_ink_mm2(strip, cell_mm)
+    area, shared = row_ink_mm2(strip, cell_mm)
     if area >= SIGNED_MM2:
         return InkJudgement(True, min(1.0, 0.75 + (area - SIGNED_MM2) / 40), area)
-    if area <= EMPTY_MM2:
+    if area + shared <= EMPTY_MM2:
         return InkJudgement(False, min(1.0, 0.75 + (EMPTY_MM2 - area) / 32), area)
     return InkJudgement(None, 0.5, area)
