@@ -33,6 +33,7 @@ from trainer_app.ui.attendance.summary import counts_line
 from trainer_app.ui.attendance.view import SheetView
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.sheets.bar import SheetsBar
 from trainer_app.ui.tables import show_row
 
 CYCLE = (
@@ -96,6 +97,7 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
             self.status_buttons[status] = button
         self.all_present_button = QPushButton(objectName="all_present")
         self.all_present_button.clicked.connect(self.all_present)
+        self.sheets_bar = SheetsBar(store, self.lesson_id, self._sheets_recorded)
 
         self._layout()
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
@@ -120,6 +122,7 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
         layout.addWidget(self.counts)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.sheets_bar)
 
     # -- language --------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -144,6 +147,7 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
         )
         self.model.retranslate()
         self.banner.retranslate()
+        self.sheets_bar.retranslate()
         self._relabel_lessons()
         self._update_counts()
 
@@ -203,6 +207,7 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
             self.banner.show_message(Tone.IDLE, self._idle_message)
         self._update_counts()
         self._update_buttons()
+        self.sheets_bar.refresh()
 
     def _idle_message(self) -> str:
         if not self._lessons:
@@ -296,6 +301,10 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
         self._load_sheet()
         self.changed.emit()
         return True
+
+    def _sheets_recorded(self) -> None:
+        self._load_sheet()
+        self.changed.emit()
 
     def select_row(self, row: int) -> None:
         show_row(self.table, row)
