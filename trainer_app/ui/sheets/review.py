@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer_app import i18n
 from trainer_app.domain.models import AttendanceStatus
 from trainer_app.i18n import _, pgettext
 from trainer_app.services import sheets
@@ -83,7 +84,7 @@ class ReviewModel(QAbstractTableModel):
             return f"{p.name} ({p.code})"
         if column == self.READ:
             read = {True: _("signed"), False: _("not signed"), None: _("uncertain")}[p.signed]
-            return f"{read} {p.confidence:.0%}"
+            return f"{read} {i18n.format_percent(p.confidence)}"
         if column == self.CURRENT:
             return AttendanceStatus(p.current).label if p.current else ""
         if column == self.RECORD:
