@@ -27,6 +27,7 @@ SYNCED_TABLES = ("course", "trainee", "training_class", "lesson", "enrollment", 
 # Tables added by later migrations, with the version that added them.
 LATER_SYNCED_TABLES = {
     "site_key": 3, "certificate": 3, "revocation": 3, "station": 4, "person_merge": 4,
+    "sheet_evidence": 5,
 }
 
 

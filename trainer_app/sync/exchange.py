@@ -42,7 +42,9 @@ class ImportCancelled(cancel.Cancelled):
 # -- export ------------------------------------------------------------------------------------
 def _station_items(store: Store, after: int) -> Iterator[tuple[str, dict]]:
     key = site.dedup_key(store)
-    for table in records.STATION_TABLES:
+    reads = set(_county_reads(store))
+    for table in (*records.STATION_TABLES,
+                  *(t for t in records.LATER_STATION_TABLES if t in reads)):
         for row in q.changed_rows(store, table, store.site_id, after):
             if table == "trainee":
                 row["id_hash"] = site.id_hash(key, row.get("id_number"))
@@ -108,6 +110,8 @@ def export(store: Store, out_dir: Path, full: bool = False,
         "seq": seq, "full": bool(full), "from_rev": from_rev, "to_rev": to_rev,
         "created_at": utc_now(), "program_version": __version__,
     }
+    if role == "county":
+        manifest["reads"] = records.county_reads()
     name = f"{code}-{seq:05d}{'-full' if full and role == 'station' else ''}{bundle.SUFFIX}"
     path = out_dir / name
     manifest = bundle.write(path, manifest, items, signer, recipient or None, progress)
@@ -241,7 +245,8 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
                 opener = crypto.Opener(private, crypto.unb64(encryption["ephemeral_public"]))
             except ValueError:
                 raise bundle.BundleError("damaged", "ephemeral key") from None
-        allowed, origin, station_key = records.STATION_TABLES, sender_site, claimed
+        allowed = (*records.STATION_TABLES, *records.LATER_STATION_TABLES)
+        origin, station_key = sender_site, claimed
     elif role == "station":
         county = site.county(store)
         if m.get("kind") != "county" or sender_site != county.site_id:
@@ -260,7 +265,28 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
         return
     _apply(store, path, header, opener, allowed, origin, station_key, report, progress,
            cancelled, limits)
+    if role == "station":
+        _remember_county_reads(store, m.get("reads"))
     report.gaps = _gaps(store, sender_site)
+
+
+COUNTY_READS = "county_reads"  # meta: the record kinds the county's last bundle said it reads
+
+
+def _remember_county_reads(store: Store, reads: object) -> None:
+    """Keep what the county's bundle says its version reads (nothing said: an earlier version,
+    which reads the first format's kinds only)."""
+    known = [t for t in reads if isinstance(t, str)] if isinstance(reads, list) else []
+    with store.transaction():
+        store.set_meta(COUNTY_READS, json.dumps(known))
+
+
+def _county_reads(store: Store) -> list[str]:
+    try:
+        found = json.loads(store.get_meta(COUNTY_READS) or "[]")
+    except ValueError:
+        return []
+    return [t for t in found if isinstance(t, str)] if isinstance(found, list) else []
 
 
 def _keep_pending(path: Path, code: str) -> None:
