@@ -33,8 +33,10 @@ def test_a_station_sends_sheet_evidence_only_once_its_county_reads_it(net):  # n
     assert county_manifest["reads"] == records.county_reads()
     assert "sheet_evidence" in county_manifest["reads"]
     assert exchange.import_file(station, county_bundle).status == "applied"
-    path, manifest = net.export("WP01", full=True)
-    assert manifest["counts"]["sheet_evidence"] == 1
+    path, manifest = net.export("WP01")  # not a full one: the sheet kept before goes too
+    assert manifest["counts"]["sheet_evidence"] == 1 and not manifest["full"]
+    _again, later = net.export("WP01")  # and only once
+    assert "sheet_evidence" not in later["counts"]
     report = exchange.import_file(net.county, path)
     assert report.status == "applied", report.message
     assert net.county.scalar("SELECT sha256 FROM sheet_evidence") == sha
