@@ -67,15 +67,17 @@ def read_page(image: Image.Image) -> PageReading:
     """Read one image of one sheet page; raises :class:`SheetNotRead` with the reason."""
     gray = image.convert("L")
     codes = zxingcpp.read_barcodes(gray, formats=zxingcpp.BarcodeFormat.QRCode)
-    pages = [(sheet_code.decode(c.text), c) for c in codes]
+    pages = [(sheet_code.decode(c.text), _corners(c)) for c in codes]
     pages = [(p, c) for p, c in pages if p]
+    rows = [c for c in codes if sheet_code.decode(c.text) is None and c.text.strip()]
+    if not pages and rows:
+        pages = _look_for_page_code(image, rows)
     if not pages:
         raise SheetNotRead(_why_nothing(gray, bool(codes)))
     if len({p for p, _ in pages}) > 1:
         raise SheetNotRead(Problem.SEVERAL_PAGES)
-    page, page_symbol = pages[0]
-    rows = [c for c in codes if sheet_code.decode(c.text) is None and c.text.strip()]
-    h, placed = _fit(page, page_symbol, rows)
+    page, page_corners = pages[0]
+    h, placed = _fit(page, page_corners, rows)
     reading = PageReading(page)
     found = set()
     for k, symbol in placed:
@@ -142,14 +144,39 @@ def modules(text: str) -> int:
     return symbol.to_image(scale=1, add_quiet_zones=False).shape[1]
 
 
-def _fit(page: PageCode, page_symbol, rows: list) -> tuple[Matrix, list[tuple[int, object]]]:
+def _look_for_page_code(image: Image.Image, rows: list) -> list[tuple[PageCode, list[Point]]]:
+    """The page code read from a straightened, enlarged strip above a row code where the page
+    code must be (its column, anywhere up to the page's top): a page code too small or too
+    slanted for the whole-image pass is often read this way."""
+    symbol = max(rows, key=lambda s: math.dist(*_corners(s)[:2]))  # the largest in the image
+    # the row's height on the page is not known: place it low; the strip reaches a page's
+    # height above it, in the page code's column
+    box = geo.qr_symbol(0.0, 0, modules(symbol.text))
+    h = homography.fit_affine(box.corners(), _corners(symbol))
+    target = geo.page_code_symbol()
+    margin = 6 * geo.MM
+    strip = geo.Box(target.x0 - margin, box.y1, target.x1 + margin, box.y1 + geo.PAGE_H)
+    picture = _cut(image, h, strip, _SECOND_LOOK_RES)
+    step = geo.MM / _SECOND_LOOK_RES
+    found = []
+    for c in zxingcpp.read_barcodes(picture.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode):
+        code = sheet_code.decode(c.text)
+        if code:
+            corners = [homography.apply(h, (strip.x0 + x * step, strip.y1 - y * step))
+                       for x, y in _corners(c)]
+            found.append((code, corners))
+    return found
+
+
+def _fit(page: PageCode, page_corners: list[Point], rows: list
+         ) -> tuple[Matrix, list[tuple[int, object]]]:
     """The page-to-image homography and each row code's row on the page.
 
     Rows are placed nearest first, refitting after each, so the fit's reach grows with its
     points and the far rows are placed by a fit that already spans most of the page.
     """
     src = geo.page_code_symbol().corners()
-    dst = _corners(page_symbol)
+    dst = list(page_corners)
     h = homography.fit_affine(src, dst)
     page_centre = _centre(dst)
     pending = sorted(rows, key=lambda s: math.dist(_centre(_corners(s)), page_centre))
