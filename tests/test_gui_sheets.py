@@ -82,3 +82,9 @@ def test_review_change_one_mark_and_confirm(qtbot, store, tmp_path):
     assert shown.count("Paper sheet") == len(marks)  # the table was re-read: marks from the sheet
     assert "page 1" in page.sheets_bar.evidence.text()
     assert len(sheets.evidence_for_lesson(store, lesson_id)) == 1
+
+    from trainer_app.ui.trainees.form import TraineeForm
+
+    form = TraineeForm(store, by_code[truth[signed].code])
+    qtbot.addWidget(form)
+    assert "page 1" in form.sheet_note.text() and form.sheet_note.isVisibleTo(form)

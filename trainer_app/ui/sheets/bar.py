@@ -59,3 +59,14 @@ class SheetsBar(QWidget):
     def _confirmed(self) -> None:
         self.refresh()
         self._recorded()
+
+
+def sheet_note(store: Store, trainee_id: str) -> str:
+    """For the trainee's record: the signed sheets their marks were read from."""
+    kept = sheets.evidence_for_trainee(store, trainee_id)
+    if not kept:
+        return ""
+    return _("Marks read from signed sheets: {sheets}").format(sheets="; ".join(
+        _("{date} {topic}, page {page} ({sha})").format(
+            date=i18n.format_date(k["date"]), topic=k["topic"], page=k["page"],
+            sha=k["sha256"][:12]) for k in kept))
