@@ -37,6 +37,8 @@ SAME_MEANING = frozenset({
     "First came", "Holds", "Mobile", "NAME", "New", "People trained", "Trainee list", "unknown",
     "Backed up", "Backing up…", "Bundles applied", "Bundles held", "FINGERPRINT", "From bundle",
     "Size", "certificates", "stations",
+    # the sheet's signature column, and what the reader found in it (review screen and CLI)
+    "Signature", "signed", "not signed", "uncertain",
 })
 
 

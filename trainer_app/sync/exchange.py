@@ -25,6 +25,7 @@ from trainer_app.store import records as store_records
 from trainer_app.store import sync as q
 from trainer_app.store.db import utc_now
 from trainer_app.sync import bundle, crypto, epochs, records, site, staging, waiting
+from trainer_app.sync import export as exporting
 from trainer_app.sync.export import SHARED_TABLES, export, settle  # noqa: F401 (the API)
 from trainer_app.sync.waiting import pending_dir  # noqa: F401 (where hub and tests look)
 
@@ -176,7 +177,8 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
             opener = crypto.Opener(private, crypto.unb64(encryption["ephemeral_public"]))
         except ValueError:
             raise bundle.BundleError("damaged", "ephemeral key") from None
-        rules = staging.Sender(records.STATION_TABLES, sender_site, claimed)
+        rules = staging.Sender((*records.STATION_TABLES, *records.LATER_STATION_TABLES),
+                               sender_site, claimed)
         epochs.admit(store, m, sender_site, path, station_row["code"], held_dir())
     elif role == "station":
         county = site.county(store)
@@ -202,6 +204,8 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
         return
     staging.check_counts(m, rules)
     _apply(store, path, header, opener, rules, report, progress, cancelled, limits)
+    if role == "station":
+        exporting.remember_county_reads(store, m.get("reads"))
     report.gaps = _gaps(store, sender_site)
 
 

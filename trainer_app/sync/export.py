@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,11 +31,44 @@ Progress = Callable[[int], None]
 
 def _station_items(store: Store, after: int) -> Iterator[tuple[str, dict]]:
     key = site.dedup_key(store)
-    for table in records.STATION_TABLES:
-        for row in q.changed_rows(store, table, store.site_id, after):
+    reads = set(_county_reads(store))
+    resend = set(_kinds(store, RESEND_KINDS))
+    for table in (*records.STATION_TABLES,
+                  *(t for t in records.LATER_STATION_TABLES if t in reads)):
+        since = 0 if table in resend else after  # a kind the county has just learnt: all of it
+        for row in q.changed_rows(store, table, store.site_id, since):
             if table == "trainee":
                 row["id_hash"] = site.id_hash(key, row.get("id_number"))
             yield table, row
+
+
+COUNTY_READS = "county_reads"  # meta: the record kinds the county's last bundle said it reads
+RESEND_KINDS = "resend_kinds"  # meta: kinds the county has just learnt, sent whole next time
+
+
+def remember_county_reads(store: Store, reads: object) -> None:
+    """Keep what the county's bundle says its version reads (nothing said: an earlier version,
+    which reads the first format's kinds only); a later kind it names for the first time is
+    sent whole in the next bundle, rows written before included."""
+    known = [t for t in reads if isinstance(t, str)] if isinstance(reads, list) else []
+    learnt = (set(known) - set(_county_reads(store))) & set(records.LATER_STATION_TABLES)
+    with store.transaction():
+        store.set_meta(COUNTY_READS, json.dumps(known))
+        if learnt:
+            store.set_meta(RESEND_KINDS,
+                           json.dumps(sorted(learnt | set(_kinds(store, RESEND_KINDS)))))
+
+
+def _county_reads(store: Store) -> list[str]:
+    return _kinds(store, COUNTY_READS)
+
+
+def _kinds(store: Store, key: str) -> list[str]:
+    try:
+        found = json.loads(store.get_meta(key) or "[]")
+    except ValueError:
+        return []
+    return [t for t in found if isinstance(t, str)] if isinstance(found, list) else []
 
 
 # Rows of every origin that a county passes on to all its stations: every station's keys and
@@ -104,6 +138,8 @@ def export(store: Store, out_dir: Path, full: bool = False,
     }
     if epoch:
         manifest["epoch"] = epoch
+    if role == "county":
+        manifest["reads"] = records.county_reads()
     name = epochs.bundle_name(code, seq, full and role == "station", bundle.SUFFIX, epoch)
     path = out_dir / name
 
@@ -121,6 +157,8 @@ def export(store: Store, out_dir: Path, full: bool = False,
     manifest = bundle.write(path, manifest, items, signer, recipient or None, progress, record)
     with store.transaction():
         q.set_out_state(store, seq, "written")
+        if role == "station":
+            store.set_meta(RESEND_KINDS, "[]")
         if full and role == "station":
             epochs.after_export(store)
     return path, manifest

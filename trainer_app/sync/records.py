@@ -18,6 +18,15 @@ STATION_TABLES = (
     "site_key", "certificate", "revocation",
 )
 COUNTY_TABLES = ("course", "station", "site_key", "revocation", "person_merge")
+# Kinds of station records newer than the first sync format. A county of an earlier version
+# refuses a bundle with a kind it does not know, so a station sends these only to a county whose
+# own bundles list them in their manifest's "reads" (see docs/bundle-format.md).
+LATER_STATION_TABLES = ("sheet_evidence",)
+
+
+def county_reads() -> list[str]:
+    """The station record kinds this version reads, announced in its county bundles."""
+    return [*STATION_TABLES, *LATER_STATION_TABLES]
 RECEIPT = "receipt"  # pseudo-table in county bundles: bundle numbers the county holds
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

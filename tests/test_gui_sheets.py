@@ -1,0 +1,90 @@
+"""The review screen of signed sheets (issue 11): read a sheet image for a lesson, change one
+proposed mark, confirm; the attendance table and the database show the marks from the sheet,
+and the kept image is listed with the lesson."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests import sheet_samples
+from trainer_app import i18n
+from trainer_app.services import demo, papers, sheets
+from trainer_app.store import Store
+from trainer_app.store import attendance as attendance_q
+from trainer_app.store import classes as classes_q
+from trainer_app.ui.attendance.page import AttendancePage
+
+
+@pytest.fixture
+def store(tmp_path):
+    i18n.set_language("en")
+    s = Store(tmp_path / "station.db", create=True)
+    demo.fill(s, trainees=40, seed=5)
+    yield s
+    s.close()
+
+
+def _scan(store, lesson_id, folder):
+    record = papers.sign_in_sheet_record(store, lesson_id)
+    page = sheet_samples.render_pages(papers.sign_in_sheet(store, lesson_id, folder / "s.pdf"))[0]
+    code = sheet_samples.page_code_of(page)
+    rng = random.Random(3)
+    truth, _walk_ins = sheet_samples.sign_page(
+        rng, page, [r.code for r in record.rows][:code.trainee_rows])
+    _image, data = sheet_samples.scan(rng, page, 200)
+    out = folder / "sheet.jpg"
+    out.write_bytes(data)
+    return out, truth
+
+
+def test_review_change_one_mark_and_confirm(qtbot, store, tmp_path):
+    lesson_id = classes_q.all_lessons(store)[0]["id"]
+    image, truth = _scan(store, lesson_id, tmp_path)
+    page = AttendancePage(store)
+    qtbot.addWidget(page)
+    page.resize(1000, 700)
+    page.show()
+    page.select_lesson(lesson_id)
+    assert page.sheets_bar.evidence.text() == ""
+
+    page.sheets_bar.read([image])
+    qtbot.waitUntil(lambda: page.sheets_bar.dialog is not None, timeout=20_000)
+    dialog = page.sheets_bar.dialog
+    model = dialog.model
+    assert [p.code for p in model.proposals] == [t.code for t in truth]
+    signed = next(i for i, t in enumerate(truth) if t.signed)
+    assert model.decisions[signed].value == "present"
+    dialog.table.setFocus()
+    dialog.table.selectRow(signed)
+    qtbot.keyClick(dialog.table, Qt.Key.Key_L)  # this one came late
+    assert model.decisions[signed].value == "late"
+    dialog.grab().save(str(tmp_path / "review.png"))
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == dialog.DialogCode.Accepted
+
+    marks = {m["trainee_id"]: m for m in attendance_q.list_for_lesson(store, lesson_id)}
+    by_code = {p.code: p.trainee_id for p in model.proposals}
+    for i, t in enumerate(truth):
+        decision = model.decisions[i]
+        mark = marks.get(by_code[t.code])
+        if decision is None:
+            assert mark is None
+            continue
+        assert (mark["status"], mark["method"]) == (decision.value, "sheet")
+        if i != signed:
+            assert decision.value == ("present" if t.signed else "absent")
+    assert marks[by_code[truth[signed].code]]["status"] == "late"
+    shown = [page.model.index(r, c).data() for r in range(page.model.rowCount())
+             for c in range(page.model.columnCount())]
+    assert shown.count("Paper sheet") == len(marks)  # the table was re-read: marks from the sheet
+    assert "page 1" in page.sheets_bar.evidence.text()
+    assert len(sheets.evidence_for_lesson(store, lesson_id)) == 1
+
+    from trainer_app.ui.trainees.form import TraineeForm
+
+    form = TraineeForm(store, by_code[truth[signed].code])
+    qtbot.addWidget(form)
+    assert "page 1" in form.sheet_note.text() and form.sheet_note.isVisibleTo(form)

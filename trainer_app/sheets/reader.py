@@ -1,0 +1,239 @@
+"""Find the sign-in sheet page in one image, its trainee rows, and their signatures.
+
+All QR codes of the image are decoded in one pass (zxing-cpp gives each code's four corners).
+The page code says which lesson and page this is and where the page's table lies; its corners
+and those of every row's code, whose place on the page follows from the row it sits in, fit one
+homography from the page to the image. Each signature cell is then cut out through that
+homography, straightened, and judged by :mod:`trainer_app.sheets.ink`. A row code that does not
+sit where a row's code is printed, or a fit that does not agree with its points, rejects the
+page rather than risk giving a signature to the wrong trainee.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, field
+from enum import Enum
+
+import zxingcpp
+from PIL import Image, ImageFilter, ImageStat
+
+from trainer_app.domain import sheet_code
+from trainer_app.domain import sheet_layout as geo
+from trainer_app.domain.sheet_code import PageCode
+from trainer_app.sheets import homography, ink
+from trainer_app.sheets.homography import Matrix, Point
+
+MAX_RESIDUAL_MM = 1.5  # a corner further than this from where the fit puts it rejects the page
+_SECOND_LOOK_RES = 12  # pixels a millimetre of a row's code read on its own (6 a module)
+_ROW_SLACK = 0.3  # of a row's height: a code further than this from its row's centre line
+
+
+class Problem(Enum):
+    NO_SHEET = "no_sheet"
+    TOO_DARK = "too_dark"
+    TOO_BLURRED = "too_blurred"
+    SEVERAL_PAGES = "several_pages"
+    OLD_SHEET = "old_sheet"
+    GEOMETRY = "geometry"
+
+
+class SheetNotRead(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+@dataclass
+class RowReading:
+    code: str  # the trainee code in the row's QR code
+    row: int  # the row's number on the sheet, from 1
+    signed: bool | None
+    confidence: float
+    cell: Image.Image  # the straightened signature cell
+    ink_mm2: int  # what the judgement rests on (see sheets.ink)
+
+
+@dataclass
+class PageReading:
+    page: PageCode
+    rows: list[RowReading] = field(default_factory=list)
+    handwritten: list[tuple[int, Image.Image]] = field(default_factory=list)  # (row, name cell)
+    unread_rows: list[int] = field(default_factory=list)  # printed rows whose code was not found
+
+
+def read_page(image: Image.Image) -> PageReading:
+    """Read one image of one sheet page; raises :class:`SheetNotRead` with the reason."""
+    gray = image.convert("L")
+    codes = zxingcpp.read_barcodes(gray, formats=zxingcpp.BarcodeFormat.QRCode)
+    pages = [(sheet_code.decode(c.text), _corners(c)) for c in codes]
+    pages = [(p, c) for p, c in pages if p]
+    rows = [c for c in codes if sheet_code.decode(c.text) is None and c.text.strip()]
+    if not pages and rows:
+        pages = _look_for_page_code(image, rows)
+    if not pages:
+        raise SheetNotRead(_why_nothing(gray, bool(codes)))
+    if len({p for p, _ in pages}) > 1:
+        raise SheetNotRead(Problem.SEVERAL_PAGES)
+    page, page_corners = pages[0]
+    h, placed = _fit(page, page_corners, rows)
+    reading = PageReading(page)
+    found = set()
+    for k, symbol in placed:
+        found.add(k)
+        reading.rows.append(_row(image, h, page, k, symbol.text))
+    for k in range(page.trainee_rows):
+        text = None if k in found else _second_look(image, h, page, k)
+        if text is None:
+            if k not in found:
+                reading.unread_rows.append(page.first_row + k)
+            continue
+        reading.rows.append(_row(image, h, page, k, text))
+    reading.rows.sort(key=lambda r: r.row)
+    for k in range(page.trainee_rows, page.rows):
+        if any(_judge(image, h, page, k, column).signed
+               for column in (geo.NAME_COLUMN, geo.SIGNATURE_COLUMN)):
+            reading.handwritten.append((page.first_row + k, _cut_row(image, h, page, k)))
+    return reading
+
+
+def _row(image: Image.Image, h: Matrix, page: PageCode, k: int, code: str) -> RowReading:
+    cell = _cut(image, h, geo.cell(page.table_top, k, geo.SIGNATURE_COLUMN))
+    verdict = _judge(image, h, page, k, geo.SIGNATURE_COLUMN)
+    return RowReading(code, page.first_row + k, verdict.signed, verdict.confidence, cell,
+                      verdict.inked_mm2)
+
+
+def _second_look(image: Image.Image, h: Matrix, page: PageCode, k: int) -> str | None:
+    """The code of row ``k`` read from its straightened, enlarged picture: a code too small or
+    too slanted for the whole-image pass is often read this way. Only this row's code square is
+    looked at, so whatever is read belongs to this row."""
+    x, y = geo.qr_origin(page.table_top, k)
+    square = _cut(image, h, geo.Box(x, y, x + geo.QR_SIZE, y + geo.QR_SIZE), _SECOND_LOOK_RES)
+    for found in zxingcpp.read_barcodes(square.convert("L"),
+                                        formats=zxingcpp.BarcodeFormat.QRCode):
+        if found.text.strip() and sheet_code.decode(found.text) is None:
+            return found.text
+    return None
+
+
+def _why_nothing(gray: Image.Image, any_code: bool) -> Problem:
+    if any_code:
+        return Problem.OLD_SHEET
+    small = gray.reduce(max(1, min(gray.size) // 600))
+    if ImageStat.Stat(small).mean[0] < 45:
+        return Problem.TOO_DARK
+    edges = ImageStat.Stat(small.filter(ImageFilter.FIND_EDGES)).stddev[0]
+    return Problem.TOO_BLURRED if edges < 6 else Problem.NO_SHEET
+
+
+def _corners(symbol) -> list[Point]:
+    p = symbol.position
+    return [(c.x, c.y) for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)]
+
+
+def _centre(points: list[Point]) -> Point:
+    return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
+
+
+@functools.lru_cache(maxsize=4096)
+def modules(text: str) -> int:
+    """How many modules wide the sheet's QR code for ``text`` is (as the renderer encodes it)."""
+    symbol = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    return symbol.to_image(scale=1, add_quiet_zones=False).shape[1]
+
+
+def _look_for_page_code(image: Image.Image, rows: list) -> list[tuple[PageCode, list[Point]]]:
+    """The page code read from a straightened, enlarged strip above a row code where the page
+    code must be (its column, anywhere up to the page's top): a page code too small or too
+    slanted for the whole-image pass is often read this way."""
+    symbol = max(rows, key=lambda s: math.dist(*_corners(s)[:2]))  # the largest in the image
+    # the row's height on the page is not known: place it low; the strip reaches a page's
+    # height above it, in the page code's column
+    box = geo.qr_symbol(0.0, 0, modules(symbol.text))
+    h = homography.fit_affine(box.corners(), _corners(symbol))
+    target = geo.page_code_symbol()
+    margin = 6 * geo.MM
+    strip = geo.Box(target.x0 - margin, box.y1, target.x1 + margin, box.y1 + geo.PAGE_H)
+    picture = _cut(image, h, strip, _SECOND_LOOK_RES)
+    step = geo.MM / _SECOND_LOOK_RES
+    found = []
+    for c in zxingcpp.read_barcodes(picture.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode):
+        code = sheet_code.decode(c.text)
+        if code:
+            corners = [homography.apply(h, (strip.x0 + x * step, strip.y1 - y * step))
+                       for x, y in _corners(c)]
+            found.append((code, corners))
+    return found
+
+
+def _fit(page: PageCode, page_corners: list[Point], rows: list
+         ) -> tuple[Matrix, list[tuple[int, object]]]:
+    """The page-to-image homography and each row code's row on the page.
+
+    Rows are placed nearest first, refitting after each, so the fit's reach grows with its
+    points and the far rows are placed by a fit that already spans most of the page.
+    """
+    src = geo.page_code_symbol().corners()
+    dst = list(page_corners)
+    h = homography.fit_affine(src, dst)
+    page_centre = _centre(dst)
+    pending = sorted(rows, key=lambda s: math.dist(_centre(_corners(s)), page_centre))
+    placed: list[tuple[int, object]] = []
+    taken: set[int] = set()
+    for symbol in pending:
+        corners = _corners(symbol)
+        x, y = homography.apply(homography.invert(h), _centre(corners))
+        position = (page.table_top - geo.ROW_H / 2 - y) / geo.ROW_H
+        k = round(position)
+        code_box = geo.cell(page.table_top, k, geo.CODE_COLUMN)
+        if (
+            abs(position - k) > _ROW_SLACK or not 0 <= k < page.trainee_rows or k in taken
+            or not code_box.x0 <= x <= code_box.x1
+        ):
+            raise SheetNotRead(Problem.GEOMETRY)
+        taken.add(k)
+        placed.append((k, symbol))
+        src += geo.qr_symbol(page.table_top, k, modules(symbol.text)).corners()
+        dst += corners
+        # perspective only once the points span more than one row below the page code
+        h = homography.fit(src, dst) if len(placed) >= 3 else homography.fit_affine(src, dst)
+    _check_residuals(h, src, dst)
+    return h, placed
+
+
+def _check_residuals(h: Matrix, src: list[Point], dst: list[Point]) -> None:
+    back = homography.invert(h)
+    for s, d in zip(src, dst, strict=True):
+        if math.dist(homography.apply(back, d), s) > MAX_RESIDUAL_MM * geo.MM:
+            raise SheetNotRead(Problem.GEOMETRY)
+
+
+def _judge(image: Image.Image, h: Matrix, page: PageCode, k: int, column: int
+           ) -> ink.InkJudgement:
+    box = geo.cell(page.table_top, k, column)
+    extend = ink.EXTEND_MM * geo.MM
+    inset = (ink.NAME_INSET_MM if column == geo.NAME_COLUMN else ink.INSET_MM) * geo.MM
+    strip = geo.Box(box.x0 + inset, box.y0 - extend, box.x1 - inset, box.y1 + extend)
+    return ink.judge(_cut(image, h, strip), geo.ROW_H / geo.MM)
+
+
+def _cut(image: Image.Image, h: Matrix, box: geo.Box, res: int = ink.RES) -> Image.Image:
+    """The page's ``box`` straightened out of ``image`` at ``res`` pixels a millimetre."""
+    step = geo.MM / res  # points a pixel of the cut
+    width = round((box.x1 - box.x0) / step)
+    height = round((box.y1 - box.y0) / step)
+    # cut pixel (u, v) -> page point (x0 + u·step, y1 − v·step) -> image through h
+    to_page = [[step, 0.0, box.x0], [0.0, -step, box.y1], [0.0, 0.0, 1.0]]
+    m = homography.multiply(h, to_page)
+    coefficients = [v / m[2][2] for row in m for v in row][:8]
+    source = image if image.mode in ("RGB", "L") else image.convert("RGB")
+    return source.transform((width, height), Image.Transform.PERSPECTIVE, coefficients,
+                            Image.Resampling.BILINEAR, fillcolor="white")
+
+
+def _cut_row(image: Image.Image, h: Matrix, page: PageCode, k: int) -> Image.Image:
+    first = geo.cell(page.table_top, k, 0)
+    last = geo.cell(page.table_top, k, len(geo.COLUMN_WIDTHS) - 1)
+    return _cut(image, h, geo.Box(first.x0, first.y0, last.x1, last.y1))
