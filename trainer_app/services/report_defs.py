@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 from trainer_app.domain import reports as rules
 from trainer_app.domain.models import EDUCATION_LEVELS, Gender
+from trainer_app.domain.models import education_label as level_label
 from trainer_app.i18n import N_, _, pgettext
 from trainer_app.services.report_columns import columns as _columns
 from trainer_app.services.reports import Chart, Column, Context, Report
@@ -199,7 +200,7 @@ def demographics(ctx: Context) -> Report:
             counts[(dim, group)] = counts.get((dim, group), 0) + p["persons"]
     order = {_("Gender"): 0, _("Age"): 1, _("Education"): 2}
     ranked = {_("Age"): [_(v) for v in AGE_LABELS.values()],
-              _("Education"): [_(v) for v in EDUCATION_LEVELS]}
+              _("Education"): [level_label(v) for v in EDUCATION_LEVELS]}
 
     def sort_key(item: tuple[tuple[str, str], int]) -> tuple:
         (dim, group), n = item
@@ -220,7 +221,7 @@ def education_label(value: str | None) -> str:
     anything else, e.g. from an imported list, as it was typed)."""
     if not value:
         return _("Not known")
-    return _(value) if value in EDUCATION_LEVELS else value
+    return level_label(value) if value in EDUCATION_LEVELS else value
 
 
 # -- completion -----------------------------------------------------------------------------------

@@ -98,3 +98,42 @@ def acknowledge(store: Store, epoch_id: str | None, seqs: Iterable[int]) -> None
     store.conn.executemany(
         "UPDATE bundle_out SET acknowledged_at = coalesce(acknowledged_at, ?) "
         "WHERE seq = ? AND epoch_id IS ?", [(utc_now(), s, epoch_id) for s in seqs])
+
+
+def forget_meta(store: Store, key: str) -> None:
+    store.conn.execute("DELETE FROM meta WHERE key = ?", [key])
+
+
+def retire_station_key(county: Store, station_id: str, sign_public: str, old_key_id: str) -> None:
+    """A station's new signing key; the old one is kept (its certificates verify), labelled
+    as retired."""
+    county.conn.execute("UPDATE station SET sign_key = ? WHERE id = ?", [sign_public, station_id])
+    county.conn.execute(
+        "UPDATE site_key SET label = label || ' (retired)' WHERE key_id = ? "
+        "AND label NOT LIKE '% (retired)'", [old_key_id])
+
+
+def adopt_site(store: Store, tables: Iterable[str], old_site: str, new_site: str) -> None:
+    """What this PC made as ``old_site`` becomes the rebuilt station's (``new_site``)."""
+    for table in tables:
+        store.conn.execute(f"UPDATE {table} SET origin = ? WHERE origin = ?",
+                           [new_site, old_site])
+    store.conn.execute("UPDATE site_key SET site_id = ? WHERE site_id = ?", [new_site, old_site])
+
+
+def all_meta(store: Store) -> dict[str, str]:
+    return dict(store.conn.execute("SELECT key, value FROM meta").fetchall())
+
+
+def running_numbers(store: Store, code_prefix: str) -> tuple[int, int]:
+    """The highest trainee code number and certificate serial running number held."""
+    code = store.scalar(
+        "SELECT max(CAST(substr(code, ?) AS INTEGER)) FROM trainee WHERE code LIKE ?",
+        [len(code_prefix) + 1, code_prefix + "%"])
+    serial = store.scalar(
+        "SELECT max(CAST(substr(serial, length(serial) - 7, 6) AS INTEGER)) FROM certificate")
+    return int(code or 0), int(serial or 0)
+
+
+def forget_bundles_out(store: Store) -> None:
+    store.conn.execute("DELETE FROM bundle_out")

@@ -62,7 +62,7 @@ def before_export(store: Store) -> bool:
 
 def after_export(store: Store) -> None:
     """Inside the export's transaction: a full bundle was written."""
-    store.conn.execute("DELETE FROM meta WHERE key = ?", [RESEND])
+    q.forget_meta(store, RESEND)
 
 
 def apply_receipt(store: Store, receipt: dict) -> None:

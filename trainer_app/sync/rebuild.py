@@ -79,12 +79,8 @@ def rekey(county: Store, code: str, fingerprint: str, first_bundle: Path) -> str
         raise ServiceError(_("This key is already the station's."))
     encrypt = _encryption_key_in(county, first_bundle, header, m["sender"]["site_id"])
     with county.transaction():
-        county.conn.execute("UPDATE station SET sign_key = ? WHERE id = ?",
-                            [m["sender"]["sign_public"], row["id"]])
-        old_id = keys.key_id(crypto.unb64(row["sign_key"])).hex()
-        county.conn.execute(  # kept, so its certificates verify; marked as retired
-            "UPDATE site_key SET label = label || ' (retired)' WHERE key_id = ? "
-            "AND label NOT LIKE '% (retired)'", [old_id])
+        epochs_q.retire_station_key(county, row["id"], m["sender"]["sign_public"],
+                                    keys.key_id(crypto.unb64(row["sign_key"])).hex())
         county.set_meta(_meta_key(row["site_id"]), json.dumps({
             "sign": m["sender"]["sign_public"], "encrypt": crypto.b64(encrypt),
             "new_site": m["sender"]["site_id"], "at": utc_now()}))
@@ -184,34 +180,24 @@ def apply_rebuild(store: Store, path: Path) -> dict:
         raise ServiceError(_("{file} is for another station.").format(file=path.name))
     moved = _copy_keys(old_site, new_site)
     with q.foreign_keys_off(store), store.transaction():
-        for table in records.STATION_TABLES:  # what this PC made so far: its keys
-            store.conn.execute(f"UPDATE {table} SET origin = ? WHERE origin = ?",
-                               [new_site, old_site])
-        store.conn.execute("UPDATE site_key SET site_id = ? WHERE site_id = ?",
-                           [new_site, old_site])
+        epochs_q.adopt_site(store, records.STATION_TABLES, old_site, new_site)
         for table, batch in rows.items():
             names = q.columns(store, table)
             q.upsert(store, table, names, [tuple(r.get(n) for n in names) for r in batch])
         store.set_meta("site_id", new_site)
         if info.get("name"):
             store.set_meta("station_name", info["name"])
-        meta = dict(store.conn.execute("SELECT key, value FROM meta").fetchall())
+        meta = epochs_q.all_meta(store)
         meta["change_counter"] = str(max(int(meta.get("change_counter") or 0),
                                          int(info.get("max_rev") or 0)))
-        max_code = store.scalar(
-            "SELECT max(CAST(substr(code, ?) AS INTEGER)) FROM trainee WHERE code LIKE ?",
-            [len(CODE_PREFIX) + 1, CODE_PREFIX + "%"])
-        max_serial = store.scalar(
-            "SELECT max(CAST(substr(serial, length(serial) - 7, 6) AS INTEGER)) "
-            "FROM certificate")
+        max_code, max_serial = epochs_q.running_numbers(store, CODE_PREFIX)
         max_seq = int(info.get("max_seq") or 0)
-        for key, value in epoch.start(meta, max_seq, int(max_code or 0),
-                                      int(max_serial or 0)).items():
+        for key, value in epoch.start(meta, max_seq, max_code, max_serial).items():
             if value is None:
-                store.conn.execute("DELETE FROM meta WHERE key = ?", [key])
+                epochs_q.forget_meta(store, key)
             else:
                 store.set_meta(key, value)
-        store.conn.execute("DELETE FROM bundle_out")
+        epochs_q.forget_bundles_out(store)
         if max_seq:  # numbers go on past what the county holds
             q.add_out(store, {"seq": max_seq, "file_name": path.name, "path": str(path),
                               "created_at": utc_now(), "from_rev": 0,

@@ -31,7 +31,26 @@ from trainer_app.ui.courses.model import hours_label
 GREY = "#8a8a8a"
 
 
-class CountyTraineeModel(PagedTableModel):
+class StationRecordsModel(PagedTableModel):
+    """A county list read page by page through its service object (``SOURCE``)."""
+
+    SOURCE: Any  # a county list class, built from the store
+
+    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.source = self.SOURCE(store)
+
+    def fetch_rowids(self) -> list[int]:
+        return self.source.rowids()
+
+    def fetch_rows(self, rowids: list[int]) -> dict[int, dict]:
+        return self.source.rows(rowids)
+
+    def set_source_sort(self, field: str, descending: bool) -> None:
+        self.source.set_sort(field, descending)
+
+
+class CountyTraineeModel(StationRecordsModel):
     COLUMNS = (
         ("station_code", N_("Station")),
         ("code", N_("Code")),
@@ -44,20 +63,14 @@ class CountyTraineeModel(PagedTableModel):
         ("note", N_("Note")),
     )
     SORTABLE = frozenset(TRAINEE_SORTS)
+    SOURCE = county.CountyTraineeList
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.source = county.CountyTraineeList(store)
+        super().__init__(store, parent)
         self.search = ""
 
     def fetch_rowids(self) -> list[int]:
         return self.source.find(self.search)
-
-    def fetch_rows(self, rowids: list[int]) -> dict[int, dict]:
-        return self.source.rows(rowids)
-
-    def set_source_sort(self, field: str, descending: bool) -> None:
-        self.source.set_sort(field, descending)
 
     def invalidate(self) -> None:
         self.source.invalidate()
@@ -94,7 +107,7 @@ class CountyTraineeModel(PagedTableModel):
         return None
 
 
-class CountyClassModel(PagedTableModel):
+class CountyClassModel(StationRecordsModel):
     COLUMNS = (
         ("station_code", N_("Station")),
         ("course_title", N_("Course")),
@@ -108,19 +121,7 @@ class CountyClassModel(PagedTableModel):
     )
     SORTABLE = frozenset(county.ClassList.SORTS)
     NUMERIC = frozenset({"enrolled", "hours", "attended"})
-
-    def __init__(self, store: Store, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.source = county.ClassList(store)
-
-    def fetch_rowids(self) -> list[int]:
-        return self.source.rowids()
-
-    def fetch_rows(self, rowids: list[int]) -> dict[int, dict]:
-        return self.source.rows(rowids)
-
-    def set_source_sort(self, field: str, descending: bool) -> None:
-        self.source.set_sort(field, descending)
+    SOURCE = county.ClassList
 
     def filter(self, search: str, station: str | None) -> None:
         self.source.search, self.source.station = search, station
@@ -156,7 +157,7 @@ class CountyClassModel(PagedTableModel):
         return None
 
 
-class CountyCertificateModel(PagedTableModel):
+class CountyCertificateModel(StationRecordsModel):
     COLUMNS = (
         ("station_code", N_("Station")),
         ("serial", N_("Serial")),
@@ -169,20 +170,11 @@ class CountyCertificateModel(PagedTableModel):
     )
     SORTABLE = frozenset(county.CertificateList.SORTS)
     NUMERIC = frozenset({"hours"})
+    SOURCE = county.CertificateList
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.source = county.CertificateList(store)
+        super().__init__(store, parent)
         self._mono = mono_font()
-
-    def fetch_rowids(self) -> list[int]:
-        return self.source.rowids()
-
-    def fetch_rows(self, rowids: list[int]) -> dict[int, dict]:
-        return self.source.rows(rowids)
-
-    def set_source_sort(self, field: str, descending: bool) -> None:
-        self.source.set_sort(field, descending)
 
     def filter(self, search: str, station: str | None, status: str | None = None) -> None:
         self.source.search, self.source.station, self.source.status = search, station, status
