@@ -19,9 +19,9 @@ LESSON = "01a23dee-643c-705c-b13f-1451b672f694"
 
 
 def test_page_code_round_trip_and_rejects_others():
-    code = PageCode(LESSON, 2, 612.3, 14, 5, 10)
+    code = PageCode(LESSON, 2, 612.3, 14, 5, 10, sheet_code.rows_digest(["T000001", "T000002"]))
     text = sheet_code.encode(code)
-    assert len(text) == 49 and text.isalnum() and text.upper() == text
+    assert len(text) == 55 and text.isalnum() and text.upper() == text
     back = sheet_code.decode(text)
     assert back.lesson_id == LESSON and (back.page, back.first_row, back.rows) == (2, 14, 10)
     assert abs(back.table_top - code.table_top) < 0.3

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from trainer_app.domain import sheet_code
 from trainer_app.domain.models import AttendanceStatus, RecordedBy
 from trainer_app.i18n import _
 from trainer_app.services import attendance, trainees
@@ -180,23 +181,46 @@ def _read_page(store: Store, page: images.PageImage, lesson_id: str | None,
     if result.problem:
         return result
     seen.add((code.lesson_id, code.page))
-    result.unread_rows = reading.unread_rows
+    result.unread_rows = list(reading.unread_rows)
     marks = {m["trainee_id"]: m for m in attendance_q.list_for_lesson(store, code.lesson_id)}
+    listed = _listed_codes(store, lesson["class_id"], code)
+    if listed and any(r.code and r.code != listed[r.row - code.first_row] for r in reading.rows):
+        listed = None  # a code read where the list puts another trainee: trust only codes
     for row in reading.rows:
-        trainee = trainees.find_by_code(store, row.code)
+        trainee_code = row.code or (listed[row.row - code.first_row] if listed else None)
+        if trainee_code is None:
+            result.unread_rows.append(row.row)
+            continue
+        trainee = trainees.find_by_code(store, trainee_code)
         enrolled = trainee and classes_q.is_enrolled(store, lesson["class_id"], trainee["id"])
         mark = marks.get(trainee["id"]) if enrolled else None
         batch.proposals.append(Proposal(
-            lesson_id=code.lesson_id, page=code.page, row=row.row, code=row.code,
+            lesson_id=code.lesson_id, page=code.page, row=row.row, code=trainee_code,
             trainee_id=trainee["id"] if enrolled else None,
             name=trainee["name"] if trainee else "", signed=row.signed,
             confidence=row.confidence, current=mark["status"] if mark else None,
             current_method=mark["method"] if mark else None, cell=row.cell,
         ))
+    result.unread_rows.sort()
     batch.handwritten += [Handwritten(code.lesson_id, code.page, r, picture)
                           for r, picture in reading.handwritten]
     batch.kept.append(_Kept(code.lesson_id, code.page, page.path.name, evidence))
     return result
+
+
+def _listed_codes(store: Store, class_id: str, code: sheet_code.PageCode) -> list[str] | None:
+    """The trainee codes the page lists, row by row, when the class's enrolment still gives
+    exactly the page's digest of them: a row whose own code could not be read in the image is
+    then known by its place. None when the enrolment changed since printing (or the sheet
+    predates the digest): such rows are left to the operator, never guessed."""
+    if not code.trainees:
+        return None
+    start = code.first_row - 1
+    codes = [t["code"] for t in classes_q.enrolled(store, class_id)]
+    codes = codes[start:start + code.trainee_rows]
+    if len(codes) != code.trainee_rows or sheet_code.rows_digest(codes) != code.trainees:
+        return None
+    return codes
 
 
 def default_decisions(batch: SheetBatch) -> dict[tuple[str, str], AttendanceStatus]:

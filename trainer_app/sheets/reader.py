@@ -28,6 +28,13 @@ from trainer_app.sheets.homography import Matrix, Point
 MAX_RESIDUAL_MM = 1.5  # a corner further than this from where the fit puts it rejects the page
 _SECOND_LOOK_RES = 12  # pixels a millimetre of a row's code read on its own (6 a module)
 _ROW_SLACK = 0.3  # of a row's height: a code further than this from its row's centre line
+_SECOND_LOOK_MARGIN_MM = 3  # around a row's code square looked at on its own
+_CENTRED_MM = 3  # a code read there must be centred this close to where the row's code is
+_SHARPEN = ImageFilter.UnsharpMask(radius=2, percent=150, threshold=0)  # a blurred code, again
+# A row whose code was not read is located by the fit alone when at least this many codes were
+# read on the page, and some of them below it or the last no more than this many rows above it
+_LOCATED_MIN_CODES = 3
+_LOCATED_REACH = 2
 
 
 class Problem(Enum):
@@ -47,7 +54,7 @@ class SheetNotRead(Exception):
 
 @dataclass
 class RowReading:
-    code: str  # the trainee code in the row's QR code
+    code: str | None  # the trainee code in the row's QR code; None: located by the fit alone
     row: int  # the row's number on the sheet, from 1
     signed: bool | None
     confidence: float
@@ -77,45 +84,123 @@ def read_page(image: Image.Image) -> PageReading:
     if len({p for p, _ in pages}) > 1:
         raise SheetNotRead(Problem.SEVERAL_PAGES)
     page, page_corners = pages[0]
-    h, placed = _fit(page, page_corners, rows)
+    fit = _walk(image, page, page_corners, rows)
     reading = PageReading(page)
-    found = set()
-    for k, symbol in placed:
-        found.add(k)
-        reading.rows.append(_row(image, h, page, k, symbol.text))
     for k in range(page.trainee_rows):
-        text = None if k in found else _second_look(image, h, page, k)
-        if text is None:
-            if k not in found:
-                reading.unread_rows.append(page.first_row + k)
-            continue
-        reading.rows.append(_row(image, h, page, k, text))
-    reading.rows.sort(key=lambda r: r.row)
+        text = fit.codes.get(k)
+        if text is None and not fit.located(k):
+            reading.unread_rows.append(page.first_row + k)
+        else:
+            reading.rows.append(_row(image, fit.h, page, k, text))
     for k in range(page.trainee_rows, page.rows):
-        if any(_judge(image, h, page, k, column).signed
+        if any(_judge(image, fit.h, page, k, column).signed
                for column in (geo.NAME_COLUMN, geo.SIGNATURE_COLUMN)):
-            reading.handwritten.append((page.first_row + k, _cut_row(image, h, page, k)))
+            reading.handwritten.append((page.first_row + k, _cut_row(image, fit.h, page, k)))
     return reading
 
 
-def _row(image: Image.Image, h: Matrix, page: PageCode, k: int, code: str) -> RowReading:
+def _row(image: Image.Image, h: Matrix, page: PageCode, k: int, code: str | None
+         ) -> RowReading:
     cell = _cut(image, h, geo.cell(page.table_top, k, geo.SIGNATURE_COLUMN))
     verdict = _judge(image, h, page, k, geo.SIGNATURE_COLUMN)
     return RowReading(code, page.first_row + k, verdict.signed, verdict.confidence, cell,
                       verdict.inked_mm2)
 
 
-def _second_look(image: Image.Image, h: Matrix, page: PageCode, k: int) -> str | None:
-    """The code of row ``k`` read from its straightened, enlarged picture: a code too small or
-    too slanted for the whole-image pass is often read this way. Only this row's code square is
-    looked at, so whatever is read belongs to this row."""
+@dataclass
+class _Fit:
+    """The page-to-image homography, refitted as each row's code is placed on it."""
+
+    page: PageCode
+    src: list[Point]
+    dst: list[Point]
+    codes: dict[int, str] = field(default_factory=dict)  # row on the page -> its code
+
+    def __post_init__(self) -> None:
+        self.h = homography.fit_affine(self.src, self.dst)
+
+    def add(self, k: int, text: str, corners: list[Point]) -> None:
+        if text in self.codes.values():  # one trainee, two rows: not a sheet we printed
+            raise SheetNotRead(Problem.GEOMETRY)
+        self.codes[k] = text
+        self.src += geo.qr_symbol(self.page.table_top, k, modules(text)).corners()
+        self.dst += corners
+        # perspective only once the points span more than one row below the page code
+        self.h = (homography.fit(self.src, self.dst) if len(self.codes) >= 3
+                  else homography.fit_affine(self.src, self.dst))
+
+    def row_of(self, corners: list[Point]) -> int | None:
+        """The row whose code square holds the code with these corners, under the fit."""
+        x, y = homography.apply(homography.invert(self.h), _centre(corners))
+        position = (self.page.table_top - geo.ROW_H / 2 - y) / geo.ROW_H
+        k = round(position)
+        box = geo.cell(self.page.table_top, k, geo.CODE_COLUMN)
+        if abs(position - k) > _ROW_SLACK or not box.x0 <= x <= box.x1:
+            return None
+        return k
+
+    def located(self, k: int) -> bool:
+        """Whether row ``k``, its own code not read, lies well within the rows whose codes
+        were: the fit places it as surely as them (see :data:`_LOCATED_REACH`)."""
+        return len(self.codes) >= _LOCATED_MIN_CODES and (
+            any(j > k for j in self.codes) or k - max(self.codes) <= _LOCATED_REACH)
+
+
+def _walk(image: Image.Image, page: PageCode, page_corners: list[Point], rows: list) -> _Fit:
+    """Place the codes read in the whole image on the page's rows, walking down the table from
+    the page code and refitting after each row, so that each row is placed by a fit that
+    reaches the rows just above it; a row whose code the whole image did not give is looked
+    at on its own. A code that is not where a row's code is printed rejects the page."""
+    fit = _Fit(page, geo.page_code_symbol().corners(), list(page_corners))
+    pending = list(rows)
+    for k in range(page.trainee_rows):
+        symbol = next((s for s in pending if fit.row_of(_corners(s)) == k), None)
+        if symbol is not None:
+            pending.remove(symbol)
+            fit.add(k, symbol.text, _corners(symbol))
+            continue
+        looked = _second_look(image, fit.h, page, k)
+        if looked is None:
+            continue
+        text, corners = looked
+        same = [s for s in pending if s.text == text]  # the same code, misplaced by the fit
+        for s in same:
+            if fit.row_of(_corners(s)) is not None:
+                raise SheetNotRead(Problem.GEOMETRY)
+            pending.remove(s)
+        fit.add(k, text, corners)
+    if pending:  # a code that does not sit where a row's code is printed
+        raise SheetNotRead(Problem.GEOMETRY)
+    _check_residuals(fit.h, fit.src, fit.dst)
+    return fit
+
+
+def _second_look(image: Image.Image, h: Matrix, page: PageCode, k: int
+                 ) -> tuple[str, list[Point]] | None:
+    """The code of row ``k`` and its corners in ``image``, read from the row's straightened,
+    enlarged code square (with a margin, should the fit be a little off): a code too small,
+    too slanted or too blurred for the whole-image pass is often read this way. Only a code
+    centred in the square is taken, so whatever is read belongs to this row."""
     x, y = geo.qr_origin(page.table_top, k)
-    square = _cut(image, h, geo.Box(x, y, x + geo.QR_SIZE, y + geo.QR_SIZE), _SECOND_LOOK_RES)
-    for found in zxingcpp.read_barcodes(square.convert("L"),
-                                        formats=zxingcpp.BarcodeFormat.QRCode):
-        if found.text.strip() and sheet_code.decode(found.text) is None:
-            return found.text
+    margin = _SECOND_LOOK_MARGIN_MM * geo.MM
+    box = geo.Box(x - margin, y - margin, x + geo.QR_SIZE + margin, y + geo.QR_SIZE + margin)
+    square = _cut(image, h, box, _SECOND_LOOK_RES).convert("L")
+    for picture in (square, square.filter(_SHARPEN)):
+        for found in zxingcpp.read_barcodes(picture, formats=zxingcpp.BarcodeFormat.QRCode):
+            if not found.text.strip() or sheet_code.decode(found.text) is not None:
+                continue
+            cx, cy = _centre(_corners(found))
+            centre = square.width / 2
+            if math.hypot(cx - centre, cy - centre) > _CENTRED_MM * _SECOND_LOOK_RES:
+                continue
+            return found.text, _to_image(h, box, _SECOND_LOOK_RES, _corners(found))
     return None
+
+
+def _to_image(h: Matrix, box: geo.Box, res: int, points: list[Point]) -> list[Point]:
+    """Points of a picture :func:`_cut` made of ``box``, in the image it was cut from."""
+    step = geo.MM / res
+    return [homography.apply(h, (box.x0 + u * step, box.y1 - v * step)) for u, v in points]
 
 
 def _why_nothing(gray: Image.Image, any_code: bool) -> Problem:
@@ -166,41 +251,6 @@ def _look_for_page_code(image: Image.Image, rows: list) -> list[tuple[PageCode, 
                        for x, y in _corners(c)]
             found.append((code, corners))
     return found
-
-
-def _fit(page: PageCode, page_corners: list[Point], rows: list
-         ) -> tuple[Matrix, list[tuple[int, object]]]:
-    """The page-to-image homography and each row code's row on the page.
-
-    Rows are placed nearest first, refitting after each, so the fit's reach grows with its
-    points and the far rows are placed by a fit that already spans most of the page.
-    """
-    src = geo.page_code_symbol().corners()
-    dst = list(page_corners)
-    h = homography.fit_affine(src, dst)
-    page_centre = _centre(dst)
-    pending = sorted(rows, key=lambda s: math.dist(_centre(_corners(s)), page_centre))
-    placed: list[tuple[int, object]] = []
-    taken: set[int] = set()
-    for symbol in pending:
-        corners = _corners(symbol)
-        x, y = homography.apply(homography.invert(h), _centre(corners))
-        position = (page.table_top - geo.ROW_H / 2 - y) / geo.ROW_H
-        k = round(position)
-        code_box = geo.cell(page.table_top, k, geo.CODE_COLUMN)
-        if (
-            abs(position - k) > _ROW_SLACK or not 0 <= k < page.trainee_rows or k in taken
-            or not code_box.x0 <= x <= code_box.x1
-        ):
-            raise SheetNotRead(Problem.GEOMETRY)
-        taken.add(k)
-        placed.append((k, symbol))
-        src += geo.qr_symbol(page.table_top, k, modules(symbol.text)).corners()
-        dst += corners
-        # perspective only once the points span more than one row below the page code
-        h = homography.fit(src, dst) if len(placed) >= 3 else homography.fit_affine(src, dst)
-    _check_residuals(h, src, dst)
-    return h, placed
 
 
 def _check_residuals(h: Matrix, src: list[Point], dst: list[Point]) -> None:

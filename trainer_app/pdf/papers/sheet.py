@@ -80,10 +80,11 @@ def _cells(number: int, r: SheetRow | None) -> list:
 
 
 def _page_code(c, sheet: SignInSheet, page: int, table_top: float, rows: range) -> None:
-    trainee_rows = max(0, min(rows.stop, len(sheet.rows)) - rows.start)
+    listed = sheet.rows[rows.start:rows.stop]
     text = sheet_code.encode(sheet_code.PageCode(
         lesson_id=sheet.lesson_id, page=page, table_top=table_top, first_row=rows.start + 1,
-        trainee_rows=trainee_rows, rows=len(rows),
+        trainee_rows=len(listed), rows=len(rows),
+        trainees=sheet_code.rows_digest([r.code for r in listed]),
     ))
     qr.draw(c, text, *geo.page_code_origin(), geo.PAGE_CODE_SIZE, ec_level="M")
 
