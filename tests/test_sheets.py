@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import math
 
 import pytest
@@ -28,6 +29,10 @@ def test_page_code_round_trip_and_rejects_others():
     damaged = text[:10] + ("0" if text[10] != "0" else "1") + text[11:]
     assert sheet_code.decode(damaged) is None
     assert sheet_code.decode("T000031") is None
+    # a sheet printed before the trainees' digest (format S1) is still read, without it
+    body = "S1" + text[2:-8]
+    earlier = sheet_code.decode(body + sheet_code._check(body))
+    assert earlier == dataclasses.replace(back, trainees="")
 
 
 def test_homography_recovers_a_projective_map():

@@ -8,12 +8,13 @@ import random
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from tests import sheet_samples
 from trainer_app import i18n
 from trainer_app.cli import main
-from trainer_app.services import attendance, papers, sheets
+from trainer_app.domain import sheet_layout as geo
+from trainer_app.services import attendance, classes, papers, sheets, trainees
 from trainer_app.store import Store
 from trainer_app.store import classes as classes_q
 
@@ -133,3 +134,40 @@ def _marks(db: str) -> list:
                           "ORDER BY id")
     finally:
         store.close()
+
+
+def test_a_row_whose_code_is_unreadable_is_known_by_its_place_while_the_list_is_unchanged(
+        demo_store, tmp_path):
+    """A row code blotted out on the paper: its row is still read, for the trainee the page
+    lists there, as long as the class's enrolment gives the page code's digest; once the list
+    has changed, the row is left to the operator and never guessed."""
+    lesson = classes_q.all_lessons(demo_store)[0]
+    record = papers.sign_in_sheet_record(demo_store, lesson["id"])
+    page = sheet_samples.render_pages(papers.sign_in_sheet(demo_store, lesson["id"],
+                                                           tmp_path / "sheet.pdf"))[0]
+    code = sheet_samples.page_code_of(page)
+    rng = random.Random(8)
+    listed = [r.code for r in record.rows][:code.trainee_rows]
+    truth, _walk_ins = sheet_samples.sign_page(rng, page, listed)
+    hidden = 2
+    x, y = geo.qr_origin(code.table_top, hidden)
+    px = sheet_samples.PAPER_DPI / 72
+    top = geo.PAGE_H - y - geo.QR_SIZE  # the code blotted out: the row's place remains
+    ImageDraw.Draw(page).rectangle([x * px, top * px, (x + geo.QR_SIZE) * px,
+                                    (top + geo.QR_SIZE) * px], fill="white")
+    scan = tmp_path / "scan.jpg"
+    scan.write_bytes(sheet_samples.scan(rng, page, 200)[1])
+
+    batch = sheets.read(demo_store, [scan], lesson["id"])
+    by_row = {p.row: p for p in batch.proposals}
+    row = code.first_row + hidden
+    assert by_row[row].code == listed[hidden] and by_row[row].trainee_id
+    assert by_row[row].signed == truth[hidden].signed
+    assert batch.pages[0].unread_rows == []
+
+    first = trainees.find_by_code(demo_store, listed[0])["id"]
+    classes.unenroll(demo_store, lesson["class_id"], [first])  # the list is not the printed one
+    batch = sheets.read(demo_store, [scan], lesson["id"])
+    assert row not in {p.row for p in batch.proposals}
+    assert batch.pages[0].unread_rows == [row]
+    assert {p.code for p in batch.proposals} == set(listed) - {listed[hidden]}
