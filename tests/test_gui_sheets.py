@@ -7,7 +7,9 @@ from __future__ import annotations
 import random
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
 
 from tests import sheet_samples
 from trainer_app import i18n
@@ -35,9 +37,24 @@ def _scan(store, lesson_id, folder):
     truth, _walk_ins = sheet_samples.sign_page(
         rng, page, [r.code for r in record.rows][:code.trainee_rows])
     _image, data = sheet_samples.scan(rng, page, 200)
-    out = folder / "sheet.jpg"
+    out = folder / "photos" / "sheet.jpg"  # a folder of the day's photos
+    out.parent.mkdir()
     out.write_bytes(data)
     return out, truth
+
+
+def _drop(widget, paths) -> None:
+    """Drag ``paths`` from a file manager and drop them on ``widget``."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    where = QPointF(widget.rect().center())
+    enter = QDragEnterEvent(where.toPoint(), Qt.DropAction.CopyAction, mime,
+                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(widget, QDropEvent(where, Qt.DropAction.CopyAction, mime,
+                                              Qt.MouseButton.LeftButton,
+                                              Qt.KeyboardModifier.NoModifier))
 
 
 def test_review_change_one_mark_and_confirm(qtbot, store, tmp_path):
@@ -50,7 +67,7 @@ def test_review_change_one_mark_and_confirm(qtbot, store, tmp_path):
     page.select_lesson(lesson_id)
     assert page.sheets_bar.evidence.text() == ""
 
-    page.sheets_bar.read([image])
+    _drop(page, [image.parent])  # the folder dropped on the attendance section
     qtbot.waitUntil(lambda: page.sheets_bar.dialog is not None, timeout=20_000)
     dialog = page.sheets_bar.dialog
     model = dialog.model
@@ -81,10 +98,19 @@ def test_review_change_one_mark_and_confirm(qtbot, store, tmp_path):
              for c in range(page.model.columnCount())]
     assert shown.count("Paper sheet") == len(marks)  # the table was re-read: marks from the sheet
     assert "page 1" in page.sheets_bar.evidence.text()
-    assert len(sheets.evidence_for_lesson(store, lesson_id)) == 1
+    kept = sheets.evidence_for_lesson(store, lesson_id)
+    assert len(kept) == 1
+    page.sheets_bar.evidence.linkActivated.emit(kept[0]["sha256"])  # the link clicked
+    shown = page.sheets_bar.page_dialog
+    assert shown is not None and shown.isVisible()
+    assert shown.picture.pixmap().height() > 500  # the page's picture, not an empty box
+    shown.grab().save(str(tmp_path / "evidence.png"))
+    shown.close()
 
     from trainer_app.ui.trainees.form import TraineeForm
 
     form = TraineeForm(store, by_code[truth[signed].code])
     qtbot.addWidget(form)
     assert "page 1" in form.sheet_note.text() and form.sheet_note.isVisibleTo(form)
+    form.sheet_note.linkActivated.emit(kept[0]["sha256"])
+    assert form.page_dialog is not None and form.page_dialog.isVisible()

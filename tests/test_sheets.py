@@ -108,3 +108,14 @@ def test_a_small_sample_of_photographed_and_scanned_sheets(store, tmp_path):
 def test_three_thousand_generated_rows(store, tmp_path):
     demo.fill(store, trainees=200, seed=1)
     _check(_evaluate(store, tmp_path, seed=2026, rows=3000, photo_share=0.6))
+
+
+def test_the_reading_says_how_to_turn_the_page_upright(demo_store, tmp_path):
+    lesson = classes_q.all_lessons(demo_store)[0]
+    pdf = papers.sign_in_sheet(demo_store, lesson["id"], tmp_path / "sheet.pdf")
+    page = sheet_samples.render_pages(pdf, 150)[0]
+    for turned_by, transpose in ((0, None), (90, Image.Transpose.ROTATE_90),
+                                 (180, Image.Transpose.ROTATE_180),
+                                 (270, Image.Transpose.ROTATE_270)):
+        image = page.transpose(transpose) if transpose else page
+        assert reader.read_page(image).turn == (360 - turned_by) % 360

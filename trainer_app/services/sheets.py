@@ -167,7 +167,7 @@ def _read_page(store: Store, page: images.PageImage, lesson_id: str | None,
     code = reading.page
     result.lesson_id, result.page = code.lesson_id, code.page
     lesson = classes_q.lesson_by_id(store, code.lesson_id)
-    evidence = images.evidence(page.image)
+    evidence = images.evidence(page.image, reading.turn)
     if lesson is None:
         result.problem = Problem.UNKNOWN_LESSON
     elif lesson_id and code.lesson_id != lesson_id:

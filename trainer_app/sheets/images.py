@@ -79,9 +79,16 @@ def _pdf_pages(path: Path) -> Iterator[PageImage]:
         pdf.close()
 
 
-def evidence(image: Image.Image) -> Evidence:
-    """The page as a JPEG within the budget (smaller, then coarser, until it fits)."""
+_TURNS = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180,
+          270: Image.Transpose.ROTATE_270}
+
+
+def evidence(image: Image.Image, turn: int = 0) -> Evidence:
+    """The page as a JPEG within the budget (smaller, then coarser, until it fits), turned
+    ``turn`` degrees counter-clockwise (a multiple of 90) so that it stands upright."""
     picture = image.convert("RGB")
+    if turn in _TURNS:
+        picture = picture.transpose(_TURNS[turn])
     picture.thumbnail((EVIDENCE_LONG_SIDE, EVIDENCE_LONG_SIDE), Image.Resampling.LANCZOS)
     quality = 75
     while True:

@@ -8,7 +8,9 @@ are bridged, not counted). A blob's part inside the cell counts for the cell onl
 good share of the blob, so the tail of a neighbour's signature crossing the rule does not, while
 two signatures that touch across the rule both do. A signature, even a
 small tick, covers many square millimetres; a stray dot or dash a few; between the two bands the
-cell is left to the operator.
+cell is left to the operator, and so is a cell that shares a blob with its neighbour however
+small its part: a small signature that crosses the rule and touches the neighbour's signature
+looks much like the tail of that signature, and must never be read as an empty cell.
 """
 
 from __future__ import annotations
@@ -34,10 +36,6 @@ _RULE_PIECES = 0.4  # ... and is, where this share of the pieces agree
 _REACH = 2  # millimetres: inked squares this close belong to one blob
 _TAIL_MM = 4  # a blob reaching no further than this over a rule is the tail of a signature
 _OWN_SHARE = 0.6  # a blob's part in the cell counts when it is at least this share of it
-# A blob reaching no further than _TAIL_MM into the cell, much further into the neighbour's and
-# less than this share of it in the cell is the neighbour's signature crossing the rule. (A
-# signature of this row would reach into the cell's middle: a cell is 15 mm high.)
-_TAIL_SHARE = 0.5
 _SHARED_SHARE = 0.3  # a smaller part, at least this share of it and this large, leaves the
 _SHARED_MM2 = 4  # cell uncertain (is it the tail of a neighbour's signature or a signature?)
 
@@ -160,8 +158,6 @@ def row_ink_mm2(strip: Image.Image, cell_mm: float) -> tuple[int, int]:
                         stack.append(j)
         if inside >= _OWN_SHARE * mass or min(depth_in, depth_out) > _TAIL_MM:
             total += inside  # the cell's own, or two signatures that touch across the rule
-        elif depth_in <= _TAIL_MM < depth_out and inside < _TAIL_SHARE * mass:
-            continue  # the tail of a neighbour's signature that crosses the rule: not ours
         elif inside >= _SHARED_MM2 and (
             inside >= _SHARED_SHARE * mass or depth_in <= _TAIL_MM < depth_out
         ):  # a good part of a neighbour's signature, or its tail, or a small signature
@@ -173,6 +169,6 @@ def judge(strip: Image.Image, cell_mm: float) -> InkJudgement:
     area, shared = row_ink_mm2(strip, cell_mm)
     if area >= SIGNED_MM2:
         return InkJudgement(True, min(1.0, 0.75 + (area - SIGNED_MM2) / 40), area)
-    if area + shared <= EMPTY_MM2:
+    if area <= EMPTY_MM2 and not shared:  # ink that may be this row's signature: uncertain
         return InkJudgement(False, min(1.0, 0.75 + (EMPTY_MM2 - area) / 32), area)
     return InkJudgement(None, 0.5, area)

@@ -68,6 +68,7 @@ class PageReading:
     rows: list[RowReading] = field(default_factory=list)
     handwritten: list[tuple[int, Image.Image]] = field(default_factory=list)  # (row, name cell)
     unread_rows: list[int] = field(default_factory=list)  # printed rows whose code was not found
+    turn: int = 0  # degrees to turn the image counter-clockwise for the page to stand upright
 
 
 def read_page(image: Image.Image) -> PageReading:
@@ -85,7 +86,7 @@ def read_page(image: Image.Image) -> PageReading:
         raise SheetNotRead(Problem.SEVERAL_PAGES)
     page, page_corners = pages[0]
     fit = _walk(image, page, page_corners, rows)
-    reading = PageReading(page)
+    reading = PageReading(page, turn=_upright(fit.h))
     for k in range(page.trainee_rows):
         text = fit.codes.get(k)
         if text is None and not fit.located(k):
@@ -173,6 +174,14 @@ def _walk(image: Image.Image, page: PageCode, page_corners: list[Point], rows: l
         raise SheetNotRead(Problem.GEOMETRY)
     _check_residuals(fit.h, fit.src, fit.dst)
     return fit
+
+
+def _upright(h: Matrix) -> int:
+    """The quarter turn (counter-clockwise, degrees) that stands the page upright."""
+    (x0, y0), (x1, y1) = (homography.apply(h, (geo.PAGE_W / 2, y))
+                          for y in (geo.PAGE_H / 2, geo.PAGE_H * 3 / 4))
+    up = math.degrees(math.atan2(x1 - x0, y0 - y1))  # 0: the page's top is up, 90: right
+    return round(up / 90) % 4 * 90
 
 
 def _second_look(image: Image.Image, h: Matrix, page: PageCode, k: int

@@ -34,7 +34,7 @@ from trainer_app.ui.attendance.summary import counts_line
 from trainer_app.ui.attendance.view import SheetView
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
-from trainer_app.ui.sheets.bar import SheetsBar
+from trainer_app.ui.sheets.bar import SheetsBar, dropped_sheets
 from trainer_app.ui.tables import show_row
 
 CYCLE = (
@@ -106,6 +106,7 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
         self.undo_button.hide()
         self._undo: tuple[str, list[str]] | None = None  # lesson, trainees "all present" marked
         self.sheets_bar = SheetsBar(store, self.lesson_id, self._sheets_recorded)
+        self.setAcceptDrops(True)  # photos or scans of a signed sheet dropped here are read
 
         self._layout()
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
@@ -364,6 +365,16 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
         self.banner.show_message(Tone.IDLE, self._idle_message)  # no earlier scan's message
         self.changed.emit()
         return True
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if dropped_sheets(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        files = dropped_sheets(event.mimeData())
+        if files:
+            event.acceptProposedAction()
+            self.sheets_bar.read(files)
 
     def _sheets_recorded(self) -> None:
         self._load_sheet()

@@ -25,6 +25,7 @@ from trainer_app.services import trainees
 from trainer_app.store import Store
 from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout, run_save
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.sheets import evidence
 from trainer_app.ui.sheets.bar import sheet_note
 
 
@@ -71,7 +72,10 @@ class TraineeForm(Retranslating, QDialog):
         self.merge_note.setWordWrap(True)
         self.merge_note.setStyleSheet("color: #9a5b00;")
         self.merge_note.hide()
-        self.sheet_note = QLabel(objectName="sheet_note", wordWrap=True)
+        self.sheet_note = QLabel(objectName="sheet_note", wordWrap=True,
+                                 textFormat=Qt.TextFormat.RichText)
+        self.sheet_note.linkActivated.connect(self._show_sheet)
+        self.page_dialog: QDialog | None = None
         self.sheet_note.hide()
 
         self.form = QFormLayout()
@@ -144,6 +148,9 @@ class TraineeForm(Retranslating, QDialog):
         for level in EDUCATION_LEVELS:
             self.education.addItem(education_label(level), level)
         self.education.setCurrentIndex(max(0, self.education.findData(current_education)))
+
+    def _show_sheet(self, sha256: str) -> None:
+        self.page_dialog = evidence.show(self, self._store, sha256)
 
     def _load(self, t: Trainee) -> None:
         self.name.setText(t.name)
