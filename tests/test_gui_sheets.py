@@ -9,7 +9,7 @@ import random
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from tests import sheet_samples
 from trainer_app import i18n
@@ -18,6 +18,7 @@ from trainer_app.store import Store
 from trainer_app.store import attendance as attendance_q
 from trainer_app.store import classes as classes_q
 from trainer_app.ui.attendance.page import AttendancePage
+from trainer_app.ui.classes.page import ClassesPage
 
 
 @pytest.fixture
@@ -114,3 +115,29 @@ def test_review_change_one_mark_and_confirm(qtbot, store, tmp_path):
     assert "page 1" in form.sheet_note.text() and form.sheet_note.isVisibleTo(form)
     form.sheet_note.linkActivated.emit(kept[0]["sha256"])
     assert form.page_dialog is not None and form.page_dialog.isVisible()
+
+
+def test_read_signed_sheets_from_a_lesson_of_the_class(qtbot, store, tmp_path, monkeypatch):
+    lesson = classes_q.all_lessons(store)[0]
+    image, truth = _scan(store, lesson["id"], tmp_path)
+    page = ClassesPage(store)
+    qtbot.addWidget(page)
+    page.resize(1100, 700)
+    page.show()
+    page.select(lesson["class_id"])
+    pane = page.detail.lessons
+    pane.select(lesson["id"])
+    assert pane.read_button.isEnabled()
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
+                        lambda *_args, **_kw: ([str(image)], ""))  # the operator picks the photo
+    qtbot.mouseClick(pane.read_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: pane.review is not None, timeout=20_000)
+    proposed = {p.trainee_id: p.proposed.value for p in pane.review.model.proposals
+                if p.proposed is not None}
+    assert len(proposed) >= len(truth) - 1
+    qtbot.mouseClick(pane.review.confirm_button, Qt.MouseButton.LeftButton)
+    marks = {m["trainee_id"]: (m["status"], m["method"])
+             for m in attendance_q.list_for_lesson(store, lesson["id"])}
+    assert marks == {t: (status, "sheet") for t, status in proposed.items()}
+    assert len(sheets.evidence_for_lesson(store, lesson["id"])) == 1
+    assert pane.selected_id() == lesson["id"]  # the pane was re-read, the lesson kept
