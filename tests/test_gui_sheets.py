@@ -4,6 +4,7 @@ and the kept image is listed with the lesson."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 
 import pytest
@@ -58,7 +59,7 @@ def _drop(widget, paths) -> None:
                                               Qt.KeyboardModifier.NoModifier))
 
 
-def test_review_change_one_mark_and_confirm(qtbot, store, tmp_path):
+def test_review_change_one_mark_and_confirm(qtbot, store, tmp_path, monkeypatch):
     lesson_id = classes_q.all_lessons(store)[0]["id"]
     image, truth = _scan(store, lesson_id, tmp_path)
     page = AttendancePage(store)
@@ -106,6 +107,11 @@ def test_review_change_one_mark_and_confirm(qtbot, store, tmp_path):
     assert shown is not None and shown.isVisible()
     assert shown.picture.pixmap().height() > 500  # the page's picture, not an empty box
     shown.grab().save(str(tmp_path / "evidence.png"))
+    copy = tmp_path / "for the county.jpg"  # the county asked for this page
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(copy), ""))
+    qtbot.mouseClick(shown.save_button, Qt.MouseButton.LeftButton)
+    assert shown.saved_to == copy
+    assert hashlib.sha256(copy.read_bytes()).hexdigest() == kept[0]["sha256"]
     shown.close()
 
     from trainer_app.ui.trainees.form import TraineeForm
