@@ -105,7 +105,9 @@ def test_review_change_one_mark_and_confirm(qtbot, store, tmp_path, monkeypatch)
     page.sheets_bar.evidence.linkActivated.emit(kept[0]["sha256"])  # the link clicked
     shown = page.sheets_bar.page_dialog
     assert shown is not None and shown.isVisible()
-    assert shown.picture.pixmap().height() > 500  # the page's picture, not an empty box
+    shown_size = shown.picture.pixmap().size()  # the page's picture, filling its room
+    assert max(shown_size.width() / shown.picture.width(),
+               shown_size.height() / shown.picture.height()) > 0.95
     shown.grab().save(str(tmp_path / "evidence.png"))
     copy = tmp_path / "for the county.jpg"  # the county asked for this page
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(copy), ""))

@@ -91,6 +91,7 @@ class Proposal:
     current: str | None  # the mark already recorded, if any
     current_method: str | None
     cell: Image.Image
+    by_place: bool = False  # the row's own code was not read: known by its place on the page
 
     @property
     def proposed(self) -> AttendanceStatus | None:
@@ -200,6 +201,7 @@ def _read_page(store: Store, page: images.PageImage, lesson_id: str | None,
             name=trainee["name"] if trainee else "", signed=row.signed,
             confidence=row.confidence, current=mark["status"] if mark else None,
             current_method=mark["method"] if mark else None, cell=row.cell,
+            by_place=row.code is None,
         ))
     result.unread_rows.sort()
     batch.handwritten += [Handwritten(code.lesson_id, code.page, r, picture)

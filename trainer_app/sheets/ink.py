@@ -38,6 +38,9 @@ _TAIL_MM = 4  # a blob reaching no further than this over a rule is the tail of 
 _OWN_SHARE = 0.6  # a blob's part in the cell counts when it is at least this share of it
 _SHARED_SHARE = 0.3  # a smaller part, at least this share of it and this large, leaves the
 _SHARED_MM2 = 4  # cell uncertain (is it the tail of a neighbour's signature or a signature?)
+# ... unless it reaches no further than this into the cell (and far into the neighbour's): a
+# signature of this row crossing the rule has most of its height, some 3.4 mm or more, here
+_FRINGE_MM = 2
 
 _LOG_SCALE = 40.0
 _LOG = [round(_LOG_SCALE * math.log(v + 1)) for v in range(256)]
@@ -158,6 +161,8 @@ def row_ink_mm2(strip: Image.Image, cell_mm: float) -> tuple[int, int]:
                         stack.append(j)
         if inside >= _OWN_SHARE * mass or min(depth_in, depth_out) > _TAIL_MM:
             total += inside  # the cell's own, or two signatures that touch across the rule
+        elif depth_in <= _FRINGE_MM < _TAIL_MM < depth_out and inside < _SHARED_SHARE * mass:
+            continue  # the fringe of a neighbour's signature: too shallow for one of this row
         elif inside >= _SHARED_MM2 and (
             inside >= _SHARED_SHARE * mass or depth_in <= _TAIL_MM < depth_out
         ):  # a good part of a neighbour's signature, or its tail, or a small signature

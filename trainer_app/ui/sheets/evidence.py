@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QLabel,
-    QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -56,12 +56,7 @@ class EvidenceDialog(QDialog):
         self.setWindowTitle(_("Signed sheet"))
         picture = QPixmap()
         picture.loadFromData(jpeg)
-        self.picture = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        self.picture.setPixmap(picture.scaledToHeight(min(picture.height(), 900),
-                                                      Qt.TransformationMode.SmoothTransformation))
-        scroll = QScrollArea()
-        scroll.setWidget(self.picture)
-        scroll.setWidgetResizable(True)
+        self.picture = _Fitted(picture)
         footer = QLabel(_("SHA-256: {sha}").format(sha=sha256),
                         textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -70,10 +65,12 @@ class EvidenceDialog(QDialog):
                                              QDialogButtonBox.ButtonRole.ActionRole)
         self.save_button.clicked.connect(lambda: self.save_as())
         layout = QVBoxLayout(self)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.picture, 1)
         layout.addWidget(footer)
         layout.addWidget(buttons)
-        self.resize(760, 960)
+        screen = self.screen().availableGeometry()
+        height = round(screen.height() * 0.85)
+        self.resize(min(screen.width(), round(height * 0.8)), height)
 
     def save_as(self) -> Path | None:
         """Write the page's JPEG where the operator chooses (atomically, read back)."""
@@ -94,3 +91,18 @@ class EvidenceDialog(QDialog):
             return None
         self.saved_to = target
         return target
+
+
+class _Fitted(QLabel):
+    """The page's picture, as large as the dialog lets it be (its proportions kept)."""
+
+    def __init__(self, picture: QPixmap) -> None:
+        super().__init__(alignment=Qt.AlignmentFlag.AlignCenter)
+        self._picture = picture
+        self.setMinimumSize(200, 200)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.setPixmap(self._picture.scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                            Qt.TransformationMode.SmoothTransformation))
