@@ -35,6 +35,8 @@ _SHARPEN = ImageFilter.UnsharpMask(radius=2, percent=150, threshold=0)  # a blur
 # read on the page, and some of them below it or the last no more than this many rows above it
 _LOCATED_MIN_CODES = 3
 _LOCATED_REACH = 2
+_RULE_REACH_MM = 12  # a column's rule is looked for this far either side of where the fit puts it
+_RULE_SHARE = 0.6  # ... as a pixel column inked over this share of the row's height
 
 
 class Problem(Enum):
@@ -94,10 +96,45 @@ def read_page(image: Image.Image) -> PageReading:
         else:
             reading.rows.append(_row(image, fit.h, page, k, text))
     for k in range(page.trainee_rows, page.rows):
-        if any(_judge(image, fit.h, page, k, column).signed
-               for column in (geo.NAME_COLUMN, geo.SIGNATURE_COLUMN)):
+        if (_judge(image, fit.h, page, k, geo.SIGNATURE_COLUMN).signed
+                or _name_written(image, fit.h, page, k)):
             reading.handwritten.append((page.first_row + k, _cut_row(image, fit.h, page, k)))
     return reading
+
+
+def _name_written(image: Image.Image, h: Matrix, page: PageCode, k: int) -> bool:
+    """Whether a name is written in blank row ``k``. The name column lies far left of the
+    codes the fit rests on, and the blank rows below them, so where ink is seen the column's
+    two rules are looked for and the cell judged again between them: the row number printed
+    just left of the column is not a name."""
+    if not _judge(image, h, page, k, geo.NAME_COLUMN).signed:
+        return False
+    shift = _sideways(image, h, page, k, geo.NAME_COLUMN)
+    return shift is not None and _judge(image, h, page, k, geo.NAME_COLUMN, shift).signed
+
+
+def _sideways(image: Image.Image, h: Matrix, page: PageCode, k: int, column: int
+              ) -> float | None:
+    """How far (points, rightwards) the column's rules in row ``k`` lie from where the fit puts
+    them, found as pixel columns inked most of the row's height a column's width apart; None
+    when they are not both found."""
+    box = geo.cell(page.table_top, k, column)
+    reach = _RULE_REACH_MM * geo.MM
+    strip = geo.Box(box.x0 - reach, box.y0 + 3 * geo.MM, box.x1 + reach, box.y1 - 3 * geo.MM)
+    inked = ink.ink_map(_cut(image, h, strip))
+    profile = inked.resize((inked.width, 1), Image.Resampling.BOX).tobytes()
+    step = geo.MM / ink.RES
+    rules = []
+    for expected in (reach, reach + box.x1 - box.x0):
+        near = range(max(0, round((expected - reach) / step)),
+                     min(len(profile), round((expected + reach) / step)))
+        x = max(near, key=lambda i: (profile[i], -abs(i * step - expected)))
+        if profile[x] < _RULE_SHARE * 255:
+            return None
+        rules.append(x * step - expected)
+    if abs(rules[0] - rules[1]) > geo.MM:  # not two rules a column's width apart
+        return None
+    return (rules[0] + rules[1]) / 2
 
 
 def _row(image: Image.Image, h: Matrix, page: PageCode, k: int, code: str | None
@@ -269,12 +306,14 @@ def _check_residuals(h: Matrix, src: list[Point], dst: list[Point]) -> None:
             raise SheetNotRead(Problem.GEOMETRY)
 
 
-def _judge(image: Image.Image, h: Matrix, page: PageCode, k: int, column: int
-           ) -> ink.InkJudgement:
+def _judge(image: Image.Image, h: Matrix, page: PageCode, k: int, column: int,
+           shift: float = 0.0) -> ink.InkJudgement:
+    """The ink in row ``k``'s cell of ``column``, moved ``shift`` points rightwards."""
     box = geo.cell(page.table_top, k, column)
     extend = ink.EXTEND_MM * geo.MM
     inset = (ink.NAME_INSET_MM if column == geo.NAME_COLUMN else ink.INSET_MM) * geo.MM
-    strip = geo.Box(box.x0 + inset, box.y0 - extend, box.x1 - inset, box.y1 + extend)
+    strip = geo.Box(box.x0 + inset + shift, box.y0 - extend, box.x1 - inset + shift,
+                    box.y1 + extend)
     return ink.judge(_cut(image, h, strip), geo.ROW_H / geo.MM)
 
 
