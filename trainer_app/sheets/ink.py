@@ -91,8 +91,9 @@ def _erase_rules(ink: Image.Image, expected_mm: tuple[float, float]) -> list[flo
             profile = ink.crop((x0, y0, x1, y1)).resize((1, y1 - y0), Image.Resampling.BOX)
             rows = [y0 + i for i, v in enumerate(profile.tobytes()) if v >= _LINE_SHARE * 255]
             pieces.append((x0, x1, rows))
+        near = [{r + d for r in rows for d in (-1, 0, 1)} for _x0, _x1, rows in pieces]
         agreeing = {
-            y: sum(1 for _x0, _x1, rows in pieces if any(abs(r - y) <= 1 for r in rows))
+            y: sum(1 for rows in near if y in rows)
             for y in range(y0, y1)
         }
         rule = max(agreeing, key=lambda y: (agreeing[y], -abs(y - expected * RES)))
@@ -107,11 +108,11 @@ def _erase_rules(ink: Image.Image, expected_mm: tuple[float, float]) -> list[flo
     return found
 
 
-def row_ink_mm2(strip: Image.Image, cell_mm: float) -> tuple[int, int]:
-    """Square millimetres of ink in the strip's cell (``cell_mm`` high, ``EXTEND_MM`` below the
-    strip's top): of the blobs that are the cell's own, and of those that may or may not be (a
-    good part of them lies in a neighbouring cell)."""
-    ink = ink_map(strip)
+def row_ink_mm2(ink: Image.Image, cell_mm: float) -> tuple[int, int]:
+    """Square millimetres of ink in a strip's cell (``cell_mm`` high, ``EXTEND_MM`` below the
+    strip's top), from the strip's :func:`ink_map` (its rules are erased in it): of the blobs
+    that are the cell's own, and of those that may or may not be (a good part of them lies in a
+    neighbouring cell)."""
     top, bottom = _erase_rules(ink, (EXTEND_MM, EXTEND_MM + cell_mm))
     grid = ink.reduce(RES)
     w, h = grid.size
@@ -171,7 +172,13 @@ def row_ink_mm2(strip: Image.Image, cell_mm: float) -> tuple[int, int]:
 
 
 def judge(strip: Image.Image, cell_mm: float) -> InkJudgement:
-    area, shared = row_ink_mm2(strip, cell_mm)
+    return judge_ink(ink_map(strip), cell_mm)
+
+
+def judge_ink(ink: Image.Image, cell_mm: float) -> InkJudgement:
+    """The judgement of a strip's cell from the strip's :func:`ink_map` (changed: see
+    :func:`row_ink_mm2`)."""
+    area, shared = row_ink_mm2(ink, cell_mm)
     if area >= SIGNED_MM2:
         return InkJudgement(True, min(1.0, 0.75 + (area - SIGNED_MM2) / 40), area)
     if area <= EMPTY_MM2 and not shared:  # ink that may be this row's signature: uncertain

@@ -89,15 +89,17 @@ def read_page(image: Image.Image) -> PageReading:
     page, page_corners = pages[0]
     fit = _walk(image, page, page_corners, rows)
     reading = PageReading(page, turn=_upright(fit.h))
+    signatures = _Column(image, fit.h, page, geo.SIGNATURE_COLUMN)
     for k in range(page.trainee_rows):
         text = fit.codes.get(k)
         if text is None and not fit.located(k):
             reading.unread_rows.append(page.first_row + k)
-        else:
-            reading.rows.append(_row(image, fit.h, page, k, text))
+            continue
+        verdict = signatures.judge(k)
+        reading.rows.append(RowReading(text, page.first_row + k, verdict.signed,
+                                       verdict.confidence, signatures.cell(k), verdict.inked_mm2))
     for k in range(page.trainee_rows, page.rows):
-        if (_judge(image, fit.h, page, k, geo.SIGNATURE_COLUMN).signed
-                or _name_written(image, fit.h, page, k)):
+        if signatures.judge(k).signed or _name_written(image, fit.h, page, k):
             reading.handwritten.append((page.first_row + k, _cut_row(image, fit.h, page, k)))
     return reading
 
@@ -107,10 +109,10 @@ def _name_written(image: Image.Image, h: Matrix, page: PageCode, k: int) -> bool
     codes the fit rests on, and the blank rows below them, so where ink is seen the column's
     two rules are looked for and the cell judged again between them: the row number printed
     just left of the column is not a name."""
-    if not _judge(image, h, page, k, geo.NAME_COLUMN).signed:
+    if not _judge_name(image, h, page, k).signed:
         return False
     shift = _sideways(image, h, page, k, geo.NAME_COLUMN)
-    return shift is not None and _judge(image, h, page, k, geo.NAME_COLUMN, shift).signed
+    return shift is not None and _judge_name(image, h, page, k, shift).signed
 
 
 def _sideways(image: Image.Image, h: Matrix, page: PageCode, k: int, column: int
@@ -137,12 +139,31 @@ def _sideways(image: Image.Image, h: Matrix, page: PageCode, k: int, column: int
     return (rules[0] + rules[1]) / 2
 
 
-def _row(image: Image.Image, h: Matrix, page: PageCode, k: int, code: str | None
-         ) -> RowReading:
-    cell = _cut(image, h, geo.cell(page.table_top, k, geo.SIGNATURE_COLUMN))
-    verdict = _judge(image, h, page, k, geo.SIGNATURE_COLUMN)
-    return RowReading(code, page.first_row + k, verdict.signed, verdict.confidence, cell,
-                      verdict.inked_mm2)
+class _Column:
+    """One column's cells of all the page's rows, with ``ink.EXTEND_MM`` above the first and
+    below the last, straightened in one cut and its ink found at once: each row's strip (the
+    cell with some of its neighbours) is a band of it. Cut one by one, the strips, which
+    overlap, would cost about three times as much."""
+
+    def __init__(self, image: Image.Image, h: Matrix, page: PageCode, column: int) -> None:
+        first = geo.cell(page.table_top, 0, column)
+        last = geo.cell(page.table_top, max(0, page.rows - 1), column)
+        extend, inset = ink.EXTEND_MM * geo.MM, ink.INSET_MM * geo.MM
+        self.picture = _cut(image, h, geo.Box(first.x0 + inset, last.y0 - extend,
+                                              first.x1 - inset, first.y1 + extend))
+        self.inked = ink.ink_map(self.picture)
+        self._row = geo.ROW_H / geo.MM * ink.RES  # pixels
+        self._extend = ink.EXTEND_MM * ink.RES
+
+    def judge(self, k: int) -> ink.InkJudgement:
+        top = round(k * self._row)
+        band = (0, top, self.inked.width, top + round(self._row + 2 * self._extend))
+        return ink.judge_ink(self.inked.crop(band), geo.ROW_H / geo.MM)
+
+    def cell(self, k: int) -> Image.Image:
+        """Row ``k``'s cell, for the operator to see."""
+        top = round(k * self._row + self._extend)
+        return self.picture.crop((0, top, self.picture.width, top + round(self._row)))
 
 
 @dataclass
@@ -306,15 +327,14 @@ def _check_residuals(h: Matrix, src: list[Point], dst: list[Point]) -> None:
             raise SheetNotRead(Problem.GEOMETRY)
 
 
-def _judge(image: Image.Image, h: Matrix, page: PageCode, k: int, column: int,
-           shift: float = 0.0) -> ink.InkJudgement:
-    """The ink in row ``k``'s cell of ``column``, moved ``shift`` points rightwards."""
-    box = geo.cell(page.table_top, k, column)
-    extend = ink.EXTEND_MM * geo.MM
-    inset = (ink.NAME_INSET_MM if column == geo.NAME_COLUMN else ink.INSET_MM) * geo.MM
-    strip = geo.Box(box.x0 + inset + shift, box.y0 - extend, box.x1 - inset + shift,
-                    box.y1 + extend)
-    return ink.judge(_cut(image, h, strip), geo.ROW_H / geo.MM)
+def _judge_name(image: Image.Image, h: Matrix, page: PageCode, k: int, shift: float = 0.0
+                ) -> ink.InkJudgement:
+    """The ink in row ``k``'s name cell, moved ``shift`` points rightwards."""
+    box = geo.cell(page.table_top, k, geo.NAME_COLUMN)
+    extend, inset = ink.EXTEND_MM * geo.MM, ink.NAME_INSET_MM * geo.MM
+    strip = _cut(image, h, geo.Box(box.x0 + inset + shift, box.y0 - extend,
+                                   box.x1 - inset + shift, box.y1 + extend))
+    return ink.judge(strip, geo.ROW_H / geo.MM)
 
 
 def _cut(image: Image.Image, h: Matrix, box: geo.Box, res: int = ink.RES) -> Image.Image:
