@@ -5,9 +5,10 @@ from __future__ import annotations
 import collections
 import dataclasses
 import math
+import random
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFilter
 
 from tests import sheet_samples
 from trainer_app.domain import sheet_code
@@ -59,10 +60,29 @@ def test_every_page_of_a_sheet_carries_its_page_code(demo_store, tmp_path):
 def test_images_without_a_readable_sheet_say_why():
     with pytest.raises(reader.SheetNotRead) as blank:
         reader.read_page(Image.new("RGB", (1200, 1600), (235, 230, 220)))
-    assert blank.value.problem in (reader.Problem.NO_SHEET, reader.Problem.TOO_BLURRED)
+    assert blank.value.problem is reader.Problem.NO_SHEET
     with pytest.raises(reader.SheetNotRead) as dark:
         reader.read_page(Image.new("RGB", (1200, 1600), (12, 10, 14)))
     assert dark.value.problem is reader.Problem.TOO_DARK
+
+
+def test_a_shaken_photo_of_a_sheet_is_too_blurred_and_a_sharp_one_of_no_sheet_is_not(
+        demo_store, tmp_path):
+    lesson = classes_q.all_lessons(demo_store)[0]
+    page = sheet_samples.render_pages(papers.sign_in_sheet(demo_store, lesson["id"],
+                                                           tmp_path / "sheet.pdf"))[0]
+    photo = sheet_samples.photograph(random.Random(1), page, 12)[0]
+    for radius in (3, 5, 8):  # the page still shows, its codes no longer do
+        with pytest.raises(reader.SheetNotRead) as shaken:
+            reader.read_page(photo.filter(ImageFilter.GaussianBlur(radius)))
+        assert shaken.value.problem is reader.Problem.TOO_BLURRED, radius
+    chart = Image.new("RGB", (1600, 1200), "white")  # sharp, but no sheet: a printed chart
+    draw = ImageDraw.Draw(chart)
+    for x in range(0, 1600, 40):
+        draw.line([(x, 100), (x + 300, 1100)], fill="black", width=3)
+    with pytest.raises(reader.SheetNotRead) as other:
+        reader.read_page(chart)
+    assert other.value.problem is reader.Problem.NO_SHEET
 
 
 def _evaluate(store, tmp_path, seed: int, rows: int, photo_share: float) -> collections.Counter:
