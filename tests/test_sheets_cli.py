@@ -162,6 +162,7 @@ def test_a_row_whose_code_is_unreadable_is_known_by_its_place_while_the_list_is_
     by_row = {p.row: p for p in batch.proposals}
     row = code.first_row + hidden
     assert by_row[row].code == listed[hidden] and by_row[row].trainee_id
+    assert [p.row for p in batch.proposals if p.by_place] == [row]  # the review says so
     assert by_row[row].signed == truth[hidden].signed
     assert batch.pages[0].unread_rows == []
 

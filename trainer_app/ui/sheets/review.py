@@ -81,6 +81,8 @@ class ReviewModel(QAbstractTableModel):
         if column == self.ROW:
             return str(p.row)
         if column == self.NAME:
+            if p.by_place:  # its own code was not read: the sheet's list says who is there
+                return _("{name} ({code}), known by the row").format(name=p.name, code=p.code)
             return f"{p.name} ({p.code})"
         if column == self.READ:
             read = {True: _("signed"), False: _("not signed"), None: _("uncertain")}[p.signed]
