@@ -2,12 +2,15 @@
 
 All QR codes of the image are decoded in one pass (zxing-cpp gives each code's four corners).
 The page code says which lesson and page this is and where the page's table lies; its corners
-and those of every row's code, whose place on the page follows from the row it sits in, fit one
-homography from the page to the image. Each signature cell is then cut out through that
-homography, straightened, and judged by :mod:`trainer_app.sheets.ink`. A row code that does not
-sit where a row's code is printed, or a fit that does not agree with its points, rejects the
-page rather than risk giving a signature to the wrong trainee.
-"""
+and those of the row codes, whose place on the page follows from the row they sit in, fit one
+homography from the page to the image, refitted row by row walking down the table (a row whose
+code the whole image did not give is looked at on its own, where the fit puts it). The
+signature column is then cut out through that homography, straightened, and each row's cell
+judged by :mod:`trainer_app.sheets.ink`. A row code that does not sit where a row's code is
+printed, or a fit that does not agree with its points, rejects the page rather than risk giving
+a signature to the wrong trainee. A row whose code could not be read at all is returned without
+a code when the fit holds it as surely as the rows around it: the service then knows it by its
+place, if the page code's digest of the page's trainees still matches the class (never here)."""
 
 from __future__ import annotations
 
