@@ -10,7 +10,7 @@ judged by :mod:`trainer_app.sheets.ink`. A row code that does not sit where a ro
 printed, or a fit that does not agree with its points, rejects the page rather than risk giving
 a signature to the wrong trainee. A row whose code could not be read at all is returned without
 a code when the fit holds it as surely as the rows around it: the service then knows it by its
-place, if the page code's digest of the page's trainees still matches the class (never here)."""
+place, if the page code's digest of the page's trainees still matches the class."""
 
 from __future__ import annotations
 
