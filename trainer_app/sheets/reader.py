@@ -113,11 +113,13 @@ def _name_written(image: Image.Image, h: Matrix, page: PageCode, k: int) -> bool
     """Whether a name is written in blank row ``k``. The name column lies far left of the
     codes the fit rests on, and the blank rows below them, so where ink is seen the column's
     two rules are looked for and the cell judged again between them: the row number printed
-    just left of the column is not a name."""
+    just left of the column is not a name. Where the rules are not found, the first judgement
+    stands (a row wrongly shown as handwritten costs the operator a glance; a walk-in missed,
+    a trainee's attendance)."""
     if not _judge_name(image, h, page, k).signed:
         return False
     shift = _sideways(image, h, page, k, geo.NAME_COLUMN)
-    return shift is not None and _judge_name(image, h, page, k, shift).signed
+    return shift is None or _judge_name(image, h, page, k, shift).signed
 
 
 def _sideways(image: Image.Image, h: Matrix, page: PageCode, k: int, column: int
