@@ -14,15 +14,27 @@ import threading
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from trainer_app import cli, i18n
 from trainer_app.domain import epoch, retention
 from trainer_app.domain.models import Trainee
 from trainer_app.security import keys, sealed
-from trainer_app.services import backup, certificates, classes, demo, restore, trainees
+from trainer_app.services import (
+    backup,
+    certificates,
+    classes,
+    demo,
+    restore,
+    sheets,
+    trainees,
+)
 from trainer_app.services.errors import ServiceError, ValidationError
+from trainer_app.sheets import images
 from trainer_app.store import Store, schema
 from trainer_app.store import backup as q
+from trainer_app.store import sheets as sheets_q
+from trainer_app.store.db import utc_now
 from trainer_app.sync import exchange, site
 
 PASS = "correct horse 马"
@@ -280,6 +292,48 @@ def test_restore_refuses_while_another_connection_has_the_database_open(demo_sto
         restore.restore(demo_store.path, info.path)
     demo_store.conn.execute("COMMIT")
     assert db_state(demo_store.path)[0] == state[0] or content(demo_store)
+
+
+def test_the_kept_sheet_images_come_back_with_a_restore(linked, tmp_path, monkeypatch):
+    """The signed sheets' images live in the database (sheet_image): both kinds of backup hold
+    them, and a restore brings them back byte for byte."""
+    station = linked["station"]
+    sha = keep_a_sheet(station)
+    kept = sheets.evidence_image(station, sha)
+    checked = backup.create(station, tmp_path / "backups")
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    sealed_file = restore.export_sealed(station, stick, PASS)
+    with station.transaction():  # the image is lost here (a damaged disk, a careless tool)
+        station.conn.execute("DELETE FROM sheet_image")
+    path = station.path
+    station.close()
+    restore.restore(path, checked.path)
+    linked["station"] = back = Store(path)
+    assert sheets.evidence_image(back, sha) == kept
+    assert sheets.evidence_for_lesson(back, sheets_q.known_hash(back, sha)["lesson_id"])
+
+    monkeypatch.setenv("TRAINER_APP_HOME", str(tmp_path / "newpc"))  # and on a new PC
+    new_db = tmp_path / "newpc" / "trainer.db"
+    restore.restore(new_db, sealed_file.path, PASS)
+    restored = Store(new_db)
+    try:
+        assert sheets.evidence_image(restored, sha) == kept
+        assert hashlib.sha256(kept).hexdigest() == sha
+    finally:
+        restored.close()
+
+
+def keep_a_sheet(station: Store) -> str:
+    """Keep a signed sheet's page (a real JPEG) as evidence of a lesson; its SHA-256."""
+    lesson = station.row("SELECT id FROM lesson WHERE deleted = 0 ORDER BY date LIMIT 1")["id"]
+    ev = images.evidence(Image.linear_gradient("L").resize((600, 800)))
+    with station.transaction():
+        sheets_q.add(station, {"lesson_id": lesson, "page": 1, "sha256": ev.sha256,
+                               "size": len(ev.jpeg), "width": ev.width, "height": ev.height,
+                               "file_name": "page1.jpg", "read_at": utc_now()}, ev.jpeg)
+    return ev.sha256
+
 
 
 # -- the encrypted backup --------------------------------------------------------------------

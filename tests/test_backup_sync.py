@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_backup import PASS, idcard_number, linked  # noqa: F401 - the fixture
+from tests.test_backup import PASS, idcard_number, keep_a_sheet, linked  # noqa: F401
 from trainer_app.domain import epoch
 from trainer_app.domain.models import Trainee
-from trainer_app.services import backup, demo, restore, trainees
+from trainer_app.services import backup, demo, restore, sheets, trainees
 from trainer_app.services.errors import ServiceError
 from trainer_app.store import Store
 from trainer_app.sync import exchange
@@ -232,11 +232,15 @@ def test_a_station_rebuilt_from_the_county_after_losing_everything(linked, tmp_p
     from trainer_app.sync import bundle, rebuild, records, site, waiting
 
     county, station, usb = linked["county"], linked["station"], linked["usb"]
+    sha = keep_a_sheet(station)
+    county_bundle, _m = exchange.export(county, usb)  # it lists sheet evidence in "reads"
+    assert exchange.import_file(station, county_bundle).status == "applied"
     send(station, county, usb)
     old_site = station.site_id
     old_rows = {t: station.rows(f"SELECT * FROM {t} WHERE origin = ? ORDER BY id", [old_site])
                 for t in ("trainee", "training_class", "lesson", "enrollment", "attendance",
-                          "certificate")}
+                          "certificate", "sheet_evidence")}
+    assert [r["sha256"] for r in old_rows["sheet_evidence"]] == [sha]
     qr = station.row("SELECT qr_text FROM certificate LIMIT 1")["qr_text"]
     code = trainees.search(station, "")[0]["code"]
     county_home = os.environ["TRAINER_APP_HOME"]
@@ -277,6 +281,11 @@ def test_a_station_rebuilt_from_the_county_after_losing_everything(linked, tmp_p
             got = new.rows(f"SELECT * FROM {table} WHERE origin = ? ORDER BY id", [old_site])
             assert [{k: v for k, v in r.items() if k != "id_hash"} for r in got] == [
                 {k: v for k, v in r.items() if k != "id_hash"} for r in rows], table
+        # the sheet's record comes back; its image stayed at the lost PC (the county holds
+        # only hashes), and the station says so instead of showing a wrong picture
+        assert new.scalar("SELECT count(*) FROM sheet_image") == 0
+        with pytest.raises(ServiceError, match="not kept here"):
+            sheets.evidence_image(new, sha)
         assert certificates.verify(new, qr).genuine  # signed with the old key, still verifies
         assert keys.load(old_site) is not None  # the new key, under the station's site id
         edit_phone(new, code, "13300000001")

@@ -38,6 +38,8 @@ SAME_MEANING = frozenset({
     "Backed up", "Backing up…", "Bundles applied", "Bundles held", "FINGERPRINT", "From bundle",
     "Size", "certificates", "stations", "; ", "All classes", "Retired on", "Backup folder",
     "no records",
+    # the sheet's signature column, and what the reader found in it (review screen and CLI)
+    "Signature", "signed", "not signed", "uncertain",
 })
 
 

@@ -225,6 +225,18 @@ def test_certificates_and_papers_frozen(frozen, env, tmp_path):
          "--out", sheet], env)
     assert CJK.search(PdfReader(sheet).pages[0].extract_text())
 
+    # the sheet read back (zxing-cpp, Pillow, pypdfium2 in the bundle): the PDF and a JPEG
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(sheet))
+    photo = tmp_path / "page1.jpg"
+    pdf[0].render(scale=200 / 72).to_pil().convert("RGB").save(photo, quality=80)
+    pdf.close()
+    for given in (sheet, photo):
+        rows = json.loads(run([frozen, "--db", db, "attendance", "read-sheet", given,
+                               "--lesson", lessons[0]["id"], "--json"], env).stdout)
+        assert rows and all(r["signed"] is False and r["trainee_id"] for r in rows)
+
 
 def test_sync_round_trip_frozen(frozen, env, tmp_path):
     county, station = tmp_path / "county.db", tmp_path / "station.db"

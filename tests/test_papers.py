@@ -15,7 +15,7 @@ import zxingcpp
 from pypdf import PdfReader
 
 from trainer_app import i18n
-from trainer_app.domain import idcard, phone
+from trainer_app.domain import idcard, phone, sheet_code
 from trainer_app.domain.models import Lesson
 from trainer_app.pdf import atomic, fonts
 from trainer_app.services import attendance, classes, demo, papers
@@ -105,7 +105,10 @@ def test_sign_in_sheet_lists_the_class_and_its_qr_codes_mark_attendance(station,
     assert not re.search(rf"\b{len(enrolled) + 6}\b", pages[-1])
     assert embedded_font_files(out) == {"FontFile2"}
 
-    decoded = decode_page(out)
+    everything = decode_page(out)
+    page_codes = [sheet_code.decode(t) for t in everything if sheet_code.decode(t)]
+    assert [(c.lesson_id, c.page) for c in page_codes] == [(lesson["id"], 1)]
+    decoded = [t for t in everything if not sheet_code.decode(t)]
     on_page = set(CODE.findall(pages[0]))
     assert decoded and set(decoded) == on_page  # every QR code of the page, and only codes
     assert set(decoded) <= codes
@@ -132,7 +135,8 @@ def test_long_sign_in_sheet_repeats_the_table_header_on_every_page(station, tmp_
     all_codes = CODE.findall("\n".join(pages))
     assert sorted(all_codes) == sorted(t["code"] for t in classes.enrolled(station, cls["id"]))
     last = decode_page(out, len(pages) - 1)
-    assert set(last) == set(CODE.findall(pages[-1]))
+    assert {t for t in last if not sheet_code.decode(t)} == set(CODE.findall(pages[-1]))
+    assert sheet_code.decode(next(t for t in last if sheet_code.decode(t))).page == len(pages)
 
 
 def test_cancelled_lesson_has_no_sheet(station, tmp_path):

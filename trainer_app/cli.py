@@ -23,6 +23,7 @@ from trainer_app import (
     cli_papers,
     cli_parser,
     cli_reports,
+    cli_sheets,
     cli_sync,
     i18n,
     paths,
@@ -382,3 +383,7 @@ def cmd_attendance_all_present(store: Store, args: argparse.Namespace) -> int:
     n = attendance.mark_all_present(store, args.lesson, skip)
     print(ngettext("Marked {n} trainee present.", "Marked {n} trainees present.", n).format(n=n))
     return EXIT_OK
+
+
+def cmd_attendance_read_sheet(store: Store, args: argparse.Namespace) -> int:
+    return cli_sheets.run(store, args)

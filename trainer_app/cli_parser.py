@@ -228,6 +228,9 @@ def build(h: ModuleType) -> tuple[Parser, argparse._SubParsersAction]:
             h.cmd_attendance_all_present, "--lesson").add_argument(
         "--except", dest="except_ids", nargs="+", default=[], metavar="TRAINEE_ID",
         help=_("trainees to leave out (ids or codes)"))
+    h.cli_sheets.add_arguments(command(
+        group, "read-sheet", _("read marks from photos or scans of signed sign-in sheets"),
+        h.cmd_attendance_read_sheet))
     return parser, commands
 
 

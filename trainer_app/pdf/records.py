@@ -53,6 +53,7 @@ class SignInSheet:
     blank_rows: int = 5
     enrolled_label: str = ""  # e.g. "Enrolled: 24" (formatted by the service)
     printed_on: str = ""
+    lesson_id: str = ""  # printed in each page's code for the sheet reader; none when empty
 
 
 @dataclass(frozen=True)

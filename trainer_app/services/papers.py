@@ -167,6 +167,7 @@ def sign_in_sheet_record(store: Store, lesson_id: str, blank_rows: int = BLANK_R
         blank_rows=max(0, blank_rows),
         enrolled_label=_("Enrolled: {n}").format(n=len(enrolled)),
         printed_on=_printed_on(),
+        lesson_id=lesson_id,
     )
 
 

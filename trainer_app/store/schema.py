@@ -27,6 +27,7 @@ SYNCED_TABLES = ("course", "trainee", "training_class", "lesson", "enrollment", 
 # Tables added by later migrations, with the version that added them.
 LATER_SYNCED_TABLES = {
     "site_key": 3, "certificate": 3, "revocation": 3, "station": 4, "person_merge": 4,
+    "sheet_evidence": 5,
 }
 
 
@@ -321,6 +322,39 @@ def _v8_epochs(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v9_sheet_evidence(db: sqlite_utils.Database) -> None:
+    """Photographed or scanned signed sign-in sheets kept as evidence of a lesson's attendance.
+
+    ``sheet_evidence`` is a synced kind of record (its hash travels to the county, once the
+    county reads it); the compressed images themselves stay in the station's database (so its
+    backups hold them) in ``sheet_image``, keyed by their SHA-256, and are not synced.
+    """
+    db.executescript(
+        f"""
+        CREATE TABLE sheet_evidence ({SYNC_COLUMNS},
+            lesson_id TEXT NOT NULL,
+            page INTEGER NOT NULL CHECK (page > 0),
+            sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+            size INTEGER NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            file_name TEXT NOT NULL DEFAULT '',
+            read_at TEXT NOT NULL
+        );
+        CREATE INDEX sheet_evidence_lesson ON sheet_evidence(lesson_id, page);
+        CREATE UNIQUE INDEX sheet_evidence_sha_live ON sheet_evidence(origin, sha256)
+            WHERE deleted = 0;
+        CREATE INDEX sheet_evidence_origin_rev ON sheet_evidence(origin, rev);
+
+        -- not synced: the images, JPEG, about 200 KB a page
+        CREATE TABLE sheet_image (
+            sha256 TEXT PRIMARY KEY NOT NULL,
+            jpeg BLOB NOT NULL
+        );
+        """
+    )
+
+
 def _v10_course_retire(db: sqlite_utils.Database) -> None:
     """A course no longer offered is retired, not deleted: its classes, certificates and figures
     keep naming it, but no new class may be scheduled for it. ``retired_on`` is the day it was
@@ -387,6 +421,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v6_reports,
     _v7_name_order,
     _v8_epochs,
+    _v9_sheet_evidence,
     _v10_course_retire,
     _v11_epoch_numbers,
     _v12_live_trainees,

@@ -192,7 +192,8 @@ def _import(store: Store, path: Path, report: ImportReport, progress: Progress |
             opener = crypto.Opener(private, crypto.unb64(encryption["ephemeral_public"]))
         except ValueError:
             raise bundle.BundleError("damaged", "ephemeral key") from None
-        rules = staging.Sender(records.STATION_TABLES, sender_site, claimed)
+        rules = staging.Sender((*records.STATION_TABLES, *records.LATER_STATION_TABLES),
+                               sender_site, claimed)
         epochs.admit(store, m, sender_site, path, station_row["code"], held_dir())
     elif role == "station":
         county = site.county(store)

@@ -35,8 +35,13 @@ def _station_items(store: Store, after: int, upto: int | None = None
                    ) -> Iterator[tuple[str, dict]]:
     key = site.dedup_key(store)
     reads = set(site.county_reads(store))
-    for table in records.STATION_TABLES:
-        for row in q.changed_rows(store, table, store.site_id, after, upto_rev=upto):
+    # a kind the county has just learnt to read goes whole in the next bundle (not in one
+    # written again, which holds its own range)
+    resend = set(site.meta_names(store, RESEND_KINDS)) if upto is None else set()
+    for table in (*records.STATION_TABLES,
+                  *(t for t in records.LATER_STATION_TABLES if t in reads)):
+        since = 0 if table in resend else after
+        for row in q.changed_rows(store, table, store.site_id, since, upto_rev=upto):
             if table == "trainee":
                 row["id_hash"] = site.id_hash(key, row.get("id_number"))
             elif table == "course":
@@ -44,14 +49,23 @@ def _station_items(store: Store, after: int, upto: int | None = None
             yield table, row
 
 
+RESEND_KINDS = "resend_kinds"  # meta: kinds the county has just learnt, sent whole next time
+
+
 def remember_county_reads(store: Store, reads: object) -> None:
     """Keep what the county's latest word (a bundle, pack, rebuild file or hub answer) says its
     version reads (nothing said: an earlier version, which reads the first format only), and
-    act on what it has just learnt to read."""
+    act on what it has just learnt to read: a later kind of record is sent whole in the next
+    bundle, rows written before included; a later column is sent again with the rows."""
     known = [t for t in reads if isinstance(t, str)] if isinstance(reads, list) else []
+    before = set(site.county_reads(store))
+    learnt = (set(known) - before) & set(records.LATER_STATION_TABLES)
     with store.transaction():
-        courses.county_learnt(store, set(site.county_reads(store)), set(known))
+        courses.county_learnt(store, before, set(known))
         store.set_meta(site.COUNTY_READS, json.dumps(known))
+        if learnt:
+            resend = learnt | set(site.meta_names(store, RESEND_KINDS))
+            store.set_meta(RESEND_KINDS, json.dumps(sorted(resend)))
 
 
 # Rows of every origin that a county passes on to all its stations: every station's keys and
@@ -210,8 +224,10 @@ def _write(store: Store, out_dir: Path, numbers: dict, epoch: dict | None,
         q.set_out_state(store, ids[0], "written")
         if row_id is not None:
             q.rewrite_out(store, row_id, {"again": 0})
-        elif full and role == "station":
-            epochs.after_export(store)
+        elif role == "station":
+            store.set_meta(RESEND_KINDS, "[]")
+            if full:
+                epochs.after_export(store)
     return path, manifest
 
 

@@ -18,9 +18,12 @@ STATION_TABLES = (
     "site_key", "certificate", "revocation",
 )
 COUNTY_TABLES = ("course", "station", "site_key", "revocation", "person_merge")
-# Columns of station records newer than the first sync format. A county of an earlier version
-# refuses a record with a column it does not know, so a station sends these only to a county
-# whose own bundles list them in their manifest's "reads" (see docs/bundle-format.md).
+# Kinds of station records newer than the first sync format. A county of an earlier version
+# refuses a bundle with a kind it does not know, so a station sends these only to a county whose
+# own bundles list them in their manifest's "reads" (see docs/bundle-format.md).
+LATER_STATION_TABLES = ("sheet_evidence",)
+# Columns of station records newer than the first sync format, under the same rule (a county of
+# an earlier version refuses a record with a column it does not know).
 LATER_STATION_COLUMNS = ("course.retired_on",)
 # The county knows a station's bundle by (epoch, number): a restored station's numbers may
 # restart within its new epoch (docs/bundle-format.md, Epochs).
@@ -30,7 +33,7 @@ EPOCH_NUMBERS = "epoch_numbers"
 def county_reads() -> list[str]:
     """What this version reads from stations beyond the first format, announced in its county
     bundles, packs, rebuild files and hub answers."""
-    return [*STATION_TABLES, *LATER_STATION_COLUMNS, EPOCH_NUMBERS]
+    return [*STATION_TABLES, *LATER_STATION_TABLES, *LATER_STATION_COLUMNS, EPOCH_NUMBERS]
 
 
 RECEIPT = "receipt"  # pseudo-table in county bundles: bundle numbers the county holds

@@ -134,8 +134,13 @@ def county_reads(store: Store) -> list[str]:
     """What the county's latest word (a bundle, pack, rebuild file or hub answer) said its
     version reads beyond the first format (``records.county_reads``); nothing said: an
     earlier version, which reads the first format only."""
+    return meta_names(store, COUNTY_READS)
+
+
+def meta_names(store: Store, key: str) -> list[str]:
+    """The list of names kept as JSON in the meta entry ``key`` (anything else: none)."""
     try:
-        found = json.loads(store.get_meta(COUNTY_READS) or "[]")
+        found = json.loads(store.get_meta(key) or "[]")
     except ValueError:
         return []
     return [t for t in found if isinstance(t, str)] if isinstance(found, list) else []

@@ -1,6 +1,8 @@
 """The sign-in sheet of a lesson: one row per enrolled trainee with a small QR code of their
 trainee code (the attendance scanner reads it from the paper), a wide signature column, blank
-rows for walk-ins, and the trainer's signature line."""
+rows for walk-ins, and the trainer's signature line. A page code at the top right tells the
+sheet reader (``trainer_app.sheets``) which lesson and page a photograph shows; every position
+comes from :mod:`trainer_app.domain.sheet_layout`, which the reader measures with."""
 
 from __future__ import annotations
 
@@ -9,25 +11,27 @@ from pathlib import Path
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
+from trainer_app.domain import sheet_code
+from trainer_app.domain import sheet_layout as geo
 from trainer_app.i18n import _
 from trainer_app.pdf import qr
 from trainer_app.pdf.papers import layout
 from trainer_app.pdf.papers.layout import Column
 from trainer_app.pdf.records import SheetRow, SignInSheet
 
-ROW_H = 15 * mm
-HEADER_H = 10 * mm
-QR_SIZE = 14.2 * mm  # including the quiet zone: the symbol itself is about 10 mm wide
+ROW_H = geo.ROW_H
+HEADER_H = geo.HEADER_H
 FOOTER_TOP = layout.BOTTOM + 9 * mm
 
 
 def columns() -> list[Column]:
+    widths = geo.COLUMN_WIDTHS
     return [
-        Column(_("No."), 10 * mm, "center", 10),
-        Column(_("Name"), 30 * mm, "left", 12),
-        Column(_("Village"), 34 * mm, "left", 9),
-        Column(_("Trainee code\n(for the scanner)"), 36 * mm),
-        Column(_("Signature"), 70 * mm),
+        Column(_("No."), widths[0], "center", 10),
+        Column(_("Name"), widths[1], "left", 12),
+        Column(_("Village"), widths[2], "left", 9),
+        Column(_("Trainee code\n(for the scanner)"), widths[3]),
+        Column(_("Signature"), widths[4]),
     ]
 
 
@@ -61,8 +65,8 @@ def hint() -> str:
 
 def _qr_cell(code: str):
     def draw(c, x, y, w, h):
-        qr.draw(c, code, x + 0.4 * mm, y + (h - QR_SIZE) / 2, QR_SIZE)
-        left = x + 0.4 * mm + QR_SIZE
+        qr.draw(c, code, x + geo.QR_INSET, y + (h - geo.QR_SIZE) / 2, geo.QR_SIZE)
+        left = x + geo.QR_INSET + geo.QR_SIZE
         layout.text_in_box(c, code, left, y, x + w - left, h, 10, pad=0.5 * mm)
 
     return draw
@@ -73,6 +77,16 @@ def _cells(number: int, r: SheetRow | None) -> list:
         return [str(number), None, None, None, None]
     village = r.village + (f" {r.extra}" if r.extra else "")
     return [str(number), r.name, village, _qr_cell(r.code), None]
+
+
+def _page_code(c, sheet: SignInSheet, page: int, table_top: float, rows: range) -> None:
+    listed = sheet.rows[rows.start:rows.stop]
+    text = sheet_code.encode(sheet_code.PageCode(
+        lesson_id=sheet.lesson_id, page=page, table_top=table_top, first_row=rows.start + 1,
+        trainee_rows=len(listed), rows=len(rows),
+        trainees=sheet_code.rows_digest([r.code for r in listed]),
+    ))
+    qr.draw(c, text, *geo.page_code_origin(), geo.PAGE_CODE_SIZE, ec_level="M")
 
 
 def render(
@@ -92,11 +106,13 @@ def _detail(sheet: SignInSheet) -> str:
 def _draw(c, sheet: SignInSheet, progress, cancelled) -> None:
     page_w, page_h = A4
     cols = columns()
-    x = (page_w - layout.table_width(cols)) / 2
+    x = geo.TABLE_X
     title = _("Sign-in sheet")
     detail = _detail(sheet)
     entries: list[SheetRow | None] = [*sheet.rows, *([None] * sheet.blank_rows)]
     rest_top = page_h - layout.TOP - layout.SHORT_HEADING_H
+    if sheet.lesson_id:  # continuation pages: the table starts below the page code
+        rest_top = min(rest_top, geo.page_code_symbol().y0 - 2 * mm)
     rest = int((rest_top - HEADER_H - FOOTER_TOP) // ROW_H)
     pages: list[range] | None = None
     page = 0
@@ -122,9 +138,12 @@ def _draw(c, sheet: SignInSheet, progress, cancelled) -> None:
             y -= 3.5 * mm
             first = int((y - HEADER_H - FOOTER_TOP) // ROW_H)
             pages = layout.paginate(len(entries), first, rest)
-        else:
-            y = layout.short_heading(c, page_w, top, title, detail)
+        else:  # narrowed so that the detail line keeps clear of the page code
+            layout.short_heading(c, page_w - geo.PAGE_CODE_SIZE, top, title, detail)
+            y = rest_top
         y = layout.header_row(c, x, y, cols, HEADER_H)
+        if sheet.lesson_id:
+            _page_code(c, sheet, page + 1, y, pages[page])
         for i in pages[page]:
             y = layout.row(c, x, y, cols, _cells(i + 1, entries[i]), ROW_H)
         printed = _("Printed {date}").format(date=sheet.printed_on) if sheet.printed_on else ""

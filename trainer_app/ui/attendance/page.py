@@ -34,6 +34,7 @@ from trainer_app.ui.attendance.summary import counts_line
 from trainer_app.ui.attendance.view import SheetView
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.sheets.bar import SheetsBar, dropped_sheets
 from trainer_app.ui.tables import show_row
 
 CYCLE = (
@@ -104,6 +105,8 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
         self.undo_button.clicked.connect(self.undo_all_present)
         self.undo_button.hide()
         self._undo: tuple[str, list[str]] | None = None  # lesson, trainees "all present" marked
+        self.sheets_bar = SheetsBar(store, self.lesson_id, self._sheets_recorded)
+        self.setAcceptDrops(True)  # photos or scans of a signed sheet dropped here are read
 
         self._layout()
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
@@ -130,6 +133,7 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
         layout.addWidget(self.counts)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.sheets_bar)
 
     # -- language --------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -157,6 +161,7 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
         )
         self.model.retranslate()
         self.banner.retranslate()
+        self.sheets_bar.retranslate()
         self._relabel_lessons()
         self._update_counts()
 
@@ -230,6 +235,7 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
             self.banner.show_message(Tone.IDLE, self._idle_message)
         self._update_counts()
         self._update_buttons()
+        self.sheets_bar.refresh()
 
     def _idle_message(self) -> str:
         if not self._lessons:
@@ -359,6 +365,20 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
         self.banner.show_message(Tone.IDLE, self._idle_message)  # no earlier scan's message
         self.changed.emit()
         return True
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if dropped_sheets(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        files = dropped_sheets(event.mimeData())
+        if files:
+            event.acceptProposedAction()
+            self.sheets_bar.read(files)
+
+    def _sheets_recorded(self) -> None:
+        self._load_sheet()
+        self.changed.emit()
 
     def select_row(self, row: int) -> None:
         show_row(self.table, row)

@@ -1,6 +1,9 @@
-"""The lessons of one class: add, move, cancel and restore."""
+"""The lessons of one class: add, move, cancel and restore; print a lesson's sign-in sheet and
+read it back signed (photos or scans: see :mod:`trainer_app.ui.sheets`)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -22,6 +25,8 @@ from trainer_app.ui.classes.models import LessonTableModel, day_label
 from trainer_app.ui.courses.model import hours_label
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.sheets.flow import choose_files, read_sheets
+from trainer_app.ui.sheets.review import ReviewDialog
 from trainer_app.ui.tables import configure_table, selected_row, show_row
 
 
@@ -50,10 +55,14 @@ class LessonsPane(Retranslating, QWidget):
         self.sheet_button = QPushButton(objectName="sign_in_sheet")
         self.sheet_button.clicked.connect(self.print_sign_in_sheet)
         self.paper_task = None  # the last paper written in the background
+        self.read_button = QPushButton(objectName="read_sheets")
+        self.read_button.clicked.connect(lambda: self.read_sheets(choose_files(self)))
+        self.review: ReviewDialog | None = None  # the last signed sheets' review
         self.summary = QLabel(objectName="lesson_summary")
 
         buttons = QHBoxLayout()
-        for button in (self.add_button, self.move_button, self.cancel_button, self.sheet_button):
+        for button in (self.add_button, self.move_button, self.cancel_button, self.sheet_button,
+                       self.read_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.summary)
@@ -66,6 +75,7 @@ class LessonsPane(Retranslating, QWidget):
         self.add_button.setText(_("&Add lesson…"))
         self.move_button.setText(_("&Move…"))
         self.sheet_button.setText(_("Sign-&in sheet…"))
+        self.read_button.setText(_("Read signed sheets…"))
         self.model.retranslate()
         self._update_buttons()
         self._update_summary()
@@ -113,6 +123,9 @@ class LessonsPane(Retranslating, QWidget):
             _("&Restore lesson") if self.model.is_cancelled(row) else _("&Cancel lesson")
         )
         self.sheet_button.setEnabled(row >= 0 and not self.model.is_cancelled(row))
+        self.read_button.setEnabled(row >= 0 and not self.model.is_cancelled(row))
+        self.read_button.setToolTip(_("Photos or scans of the selected lesson's signed sign-in "
+                                      "sheet: Trainer proposes every mark for you to confirm."))
         self.sheet_button.setToolTip(
             _("Print the sign-in sheet of the selected lesson: enrolled names, a QR code for "
               "each and a column to sign")
@@ -179,6 +192,18 @@ class LessonsPane(Retranslating, QWidget):
         if lesson is None or lesson["cancelled"]:
             return
         self.paper_task = papers.sign_in_sheet(self._store, lesson["id"], parent=self)
+
+    def read_sheets(self, files: list[Path]) -> None:
+        """Read the selected lesson's signed sheets from ``files``, then open the review."""
+        lesson_id = self.selected_id()
+        if files and lesson_id:
+            read_sheets(self, self._store, files, lesson_id,
+                        lambda dialog: self._reviewing(dialog, lesson_id))
+
+    def _reviewing(self, dialog: ReviewDialog | None, lesson_id: str) -> None:
+        self.review = dialog
+        if dialog is not None:  # the lesson's marks column counts the marks recorded
+            dialog.accepted.connect(lambda: self._after_change(lesson_id))
 
     def _after_change(self, lesson_id: str | None) -> None:
         self.changed.emit()  # the page re-reads the class and calls set_class again

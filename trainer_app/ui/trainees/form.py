@@ -25,6 +25,8 @@ from trainer_app.services import trainees
 from trainer_app.store import Store
 from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout, run_save
 from trainer_app.ui.retranslate import Retranslating
+from trainer_app.ui.sheets import evidence
+from trainer_app.ui.sheets.bar import sheet_note
 
 
 class TraineeForm(Retranslating, QDialog):
@@ -70,6 +72,11 @@ class TraineeForm(Retranslating, QDialog):
         self.merge_note.setWordWrap(True)
         self.merge_note.setStyleSheet("color: #9a5b00;")
         self.merge_note.hide()
+        self.sheet_note = QLabel(objectName="sheet_note", wordWrap=True,
+                                 textFormat=Qt.TextFormat.RichText)
+        self.sheet_note.linkActivated.connect(self._show_sheet)
+        self.page_dialog: QDialog | None = None
+        self.sheet_note.hide()
 
         self.form = QFormLayout()
         self.form.addRow(self.activity)
@@ -90,6 +97,7 @@ class TraineeForm(Retranslating, QDialog):
         self._holder: dict | None = None
         self.form.addRow("", self.open_existing)
         self.form.addRow("", self.merge_note)
+        self.form.addRow("", self.sheet_note)
 
         self.buttons = form_dialog_layout(self, self.form, self.errors, self.save)
         # A field is checked when the operator leaves it, and its message goes as soon as the
@@ -113,6 +121,8 @@ class TraineeForm(Retranslating, QDialog):
             note = trainees.merge_note(self._store, self._trainee_id)
             self.merge_note.setText(note)
             self.merge_note.setVisible(bool(note))
+            self.sheet_note.setText(sheet_note(self._store, self._trainee_id))
+            self.sheet_note.setVisible(bool(self.sheet_note.text()))
         labels = {
             "name": _("Name *"), "id_number": _("ID number *"), "gender": _("Gender"),
             "birth_date": _("Birth date"), "phone": _("Mobile"), "village": _("Village *"),
@@ -138,6 +148,9 @@ class TraineeForm(Retranslating, QDialog):
         for level in EDUCATION_LEVELS:
             self.education.addItem(education_label(level), level)
         self.education.setCurrentIndex(max(0, self.education.findData(current_education)))
+
+    def _show_sheet(self, sha256: str) -> None:
+        self.page_dialog = evidence.show(self, self._store, sha256)
 
     def _load(self, t: Trainee) -> None:
         self.name.setText(t.name)

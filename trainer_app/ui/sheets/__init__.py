@@ -1,0 +1,1 @@
+"""Screens for attendance read from photographed or scanned signed sign-in sheets."""
