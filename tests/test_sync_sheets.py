@@ -9,7 +9,8 @@ from tests.test_sync import import_all, net, resign, template  # noqa: F401 - fi
 from trainer_app.services import certificates
 from trainer_app.store import sheets as sheets_q
 from trainer_app.store.db import utc_now
-from trainer_app.sync import exchange, records
+from trainer_app.sync import exchange, records, site
+from trainer_app.sync.export import remember_county_reads
 
 
 def _keep_a_sheet(station) -> str:
@@ -25,8 +26,10 @@ def _keep_a_sheet(station) -> str:
 def test_a_station_sends_sheet_evidence_only_once_its_county_reads_it(net):  # noqa: F811
     import_all(net)
     station = net.stations["WP01"]
+    # the county's last word came from its previous version (a pack without "reads")
+    remember_county_reads(station, None)
     sha = _keep_a_sheet(station)
-    _path, manifest = net.export("WP01")  # no county bundle seen yet: not sent
+    _path, manifest = net.export("WP01")  # the county does not read them: not sent
     assert "sheet_evidence" not in manifest["counts"]
 
     county_bundle, county_manifest = exchange.export(net.county, net.usb)
@@ -82,3 +85,14 @@ def test_a_garbled_reads_list_sends_nothing_new(net, tmp_path, reads):  # noqa: 
     assert exchange.import_file(station, odd).status == "applied"
     _path, manifest = net.export("WP01", full=True)
     assert "sheet_evidence" not in manifest["counts"]
+
+
+def test_a_station_linked_with_this_versions_pack_sends_sheet_evidence_at_once(net):  # noqa: F811
+    """The county pack says what the county reads, so no county bundle needs to come first."""
+    import_all(net)
+    station = net.stations["WP01"]
+    assert "sheet_evidence" in site.county_reads(station)
+    _keep_a_sheet(station)
+    path, manifest = net.export("WP01")
+    assert manifest["counts"]["sheet_evidence"] == 1
+    assert exchange.import_file(net.county, path).status == "applied"

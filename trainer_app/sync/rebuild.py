@@ -144,7 +144,7 @@ def write_rebuild(county: Store, code: str, out: Path) -> Path:
         yield INFO, {"site_id": row["site_id"], "code": row["code"], "name": row["name"],
                      "max_seq": max_seq,
                      "max_rev": epochs_q.max_rev(county, row["site_id"])}
-        for table in records.county_reads():  # every kind of station record the county holds
+        for table in records.county_tables():  # every kind of station record the county holds
             for item in q.changed_rows(county, table, row["site_id"], 0):
                 if table == "trainee":
                     item.pop("id_hash", None)
@@ -207,7 +207,7 @@ def apply_rebuild(store: Store, path: Path) -> dict:
         for table, row in bundle.records(path, header, opener):
             if table == INFO:
                 info = row
-            elif table in records.county_reads():
+            elif table in records.county_tables():
                 rows.setdefault(table, []).append(row)
     except bundle.BundleError as exc:
         raise ServiceError(_unreadable(path, exc.reason)) from None
@@ -219,7 +219,7 @@ def apply_rebuild(store: Store, path: Path) -> dict:
             file=path.name))
     moved = _copy_keys(old_site, new_site)
     with q.foreign_keys_off(store), store.transaction():
-        epochs_q.adopt_site(store, records.county_reads(), old_site, new_site)
+        epochs_q.adopt_site(store, records.county_tables(), old_site, new_site)
         for table, batch in rows.items():
             names = q.columns(store, table)
             q.upsert(store, table, names, [tuple(r.get(n) for n in names) for r in batch])

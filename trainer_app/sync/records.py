@@ -30,10 +30,15 @@ LATER_STATION_COLUMNS = ("course.retired_on",)
 EPOCH_NUMBERS = "epoch_numbers"
 
 
+def county_tables() -> tuple[str, ...]:
+    """Every kind of station record this version's county holds."""
+    return (*STATION_TABLES, *LATER_STATION_TABLES)
+
+
 def county_reads() -> list[str]:
     """What this version reads from stations beyond the first format, announced in its county
     bundles, packs, rebuild files and hub answers."""
-    return [*STATION_TABLES, *LATER_STATION_TABLES, *LATER_STATION_COLUMNS, EPOCH_NUMBERS]
+    return [*county_tables(), *LATER_STATION_COLUMNS, EPOCH_NUMBERS]
 
 
 RECEIPT = "receipt"  # pseudo-table in county bundles: bundle numbers the county holds
