@@ -50,7 +50,7 @@ class SignInSheet:
     trainer: str
     rows: list[SheetRow]
     branding: Branding
-    blank_rows: int = 5
+    blank_rows: int = 3  # at least; more fill the last page
     enrolled_label: str = ""  # e.g. "Enrolled: 24" (formatted by the service)
     printed_on: str = ""
 

@@ -41,7 +41,7 @@ from trainer_app.store import papers as q
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
-BLANK_ROWS = 5
+BLANK_ROWS = 3  # at least: the blank rows fill the last page (pdf.papers.layout)
 KINDS = ("sign_in_sheet", "cards", "roster", "summary")
 
 
@@ -175,7 +175,8 @@ def sign_in_sheet(
     cancelled: Cancelled | None = None, blank_rows: int = BLANK_ROWS,
 ) -> Path:
     """The lesson's sign-in sheet: every enrolled trainee with a QR code of their trainee code
-    (the attendance scanner accepts it), a signature column and ``blank_rows`` for walk-ins."""
+    (the attendance scanner accepts it), a signature column and at least ``blank_rows`` blank
+    rows for walk-ins (as many as fill the last page)."""
     from trainer_app.pdf.papers import sheet
 
     record = sign_in_sheet_record(store, lesson_id, blank_rows)

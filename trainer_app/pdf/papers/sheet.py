@@ -95,7 +95,7 @@ def _draw(c, sheet: SignInSheet, progress, cancelled) -> None:
     x = (page_w - layout.table_width(cols)) / 2
     title = _("Sign-in sheet")
     detail = _detail(sheet)
-    entries: list[SheetRow | None] = [*sheet.rows, *([None] * sheet.blank_rows)]
+    entries: list[SheetRow | None] = list(sheet.rows)
     rest_top = page_h - layout.TOP - layout.SHORT_HEADING_H
     rest = int((rest_top - HEADER_H - FOOTER_TOP) // ROW_H)
     pages: list[range] | None = None
@@ -121,7 +121,9 @@ def _draw(c, sheet: SignInSheet, progress, cancelled) -> None:
             c.restoreState()
             y -= 3.5 * mm
             first = int((y - HEADER_H - FOOTER_TOP) // ROW_H)
-            pages = layout.paginate(len(entries), first, rest)
+            pages, blanks = layout.paginate_with_blanks(len(entries), sheet.blank_rows,
+                                                        first, rest)
+            entries += [None] * blanks
         else:
             y = layout.short_heading(c, page_w, top, title, detail)
         y = layout.header_row(c, x, y, cols, HEADER_H)
