@@ -177,6 +177,24 @@ def format_datetime(value: dt.datetime | str | None) -> str:
     return f"{format_date(value.date())} {value:%H:%M}"
 
 
+def join_sentences(parts: list[str]) -> str:
+    """Messages one after another as the language writes them: in Chinese 甲；乙。 (the full
+    stop of each but the last becomes a semicolon), in English "A. B." (phrases without a
+    full stop joined by "; ")."""
+    parts = [p.strip() for p in parts if p and p.strip()]
+    if _language == "zh_CN":
+        return "；".join([p.rstrip("。；;") for p in parts[:-1]] + parts[-1:])
+    out = ""
+    for part in parts:
+        out += (" " if out.endswith((".", "!", "?")) else "; ") + part if out else part
+    return out
+
+
+def join_words(words: list[str]) -> str:
+    """A list of names or words: 甲、乙 in Chinese, "a, b" in English."""
+    return ("、" if _language == "zh_CN" else ", ").join(w for w in words if w)
+
+
 def format_number(value: float | int, digits: int = 1) -> str:
     from babel.numbers import format_decimal
 
