@@ -133,7 +133,7 @@ class TraineePicker(Retranslating, QDialog):
         self.matches = QLabel()
         self.table = QTableView(objectName="picker_table")
         self.table.setModel(self.model)
-        plain_table(self.table, (100, 100, 50, 100, 170, 110, 140))
+        plain_table(self.table)
         self.table.setWordWrap(False)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
@@ -173,6 +173,7 @@ class TraineePicker(Retranslating, QDialog):
         self.ok_button.setText(self._confirm or _("OK"))
         self.source.retranslate()
         self._after_search()
+        self.table.resizeColumnsToContents()  # Qt's measure: the check box, dates, names
 
     # -- ours -------------------------------------------------------------------------------
     def chosen_ids(self) -> list[str]:

@@ -118,9 +118,9 @@ class TraineeForm(Retranslating, QDialog):
         }
         for name, label in self._labels.items():
             label.setText(labels[name])
-        self.id_number.setPlaceholderText(
-            _("18 characters; birth date and gender are read from it")
-        )
+        # the placeholder stays short enough for the field; the whole hint is the tooltip
+        self.id_number.setPlaceholderText(_("18 characters"))
+        self.id_number.setToolTip(_("18 characters; birth date and gender are read from it"))
         self.phone.setPlaceholderText(_("11-digit mobile number"))
         self.village_group.setPlaceholderText(_("e.g. 3rd group"))
         current_gender = self.gender.currentData()
