@@ -35,6 +35,10 @@ def pgettext(context: str, message: str) -> str:
     return _translations.pgettext(context, message)
 
 
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return _translations.npgettext(context, singular, plural, n)
+
+
 def app_name() -> str:
     return pgettext("program name", "Trainer")
 

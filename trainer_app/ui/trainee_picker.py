@@ -35,6 +35,7 @@ from trainer_app import i18n
 from trainer_app.i18n import _, ngettext
 from trainer_app.services.trainee_list import TraineeList
 from trainer_app.store import Store
+from trainer_app.ui import counts
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.tables import plain_table
 from trainer_app.ui.trainees.model import TraineeTableModel
@@ -218,9 +219,7 @@ class TraineePicker(Retranslating, QDialog):
 
     def _after_search(self) -> None:
         n = self.model.rowCount()
-        self.matches.setText(
-            ngettext("{n} match", "{n} matches", n).format(n=i18n.format_number(n, 0))
-        )
+        self.matches.setText(counts.trainees(n))
         if n:
             self.table.setCurrentIndex(self.model.index(0, 0))
         self._update_chosen()

@@ -13,9 +13,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer_app.i18n import _, ngettext
+from trainer_app.i18n import _
 from trainer_app.services import courses
 from trainer_app.store import Store
+from trainer_app.ui import counts
 from trainer_app.ui.courses.form import CourseForm
 from trainer_app.ui.courses.model import CourseTableModel
 from trainer_app.ui.errors import show_error
@@ -48,8 +49,11 @@ class CoursesPage(Retranslating, QWidget):
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.edit_button)
         buttons.addStretch(1)
-        buttons.addWidget(self.count)
+        top = QHBoxLayout()
+        top.addStretch(1)
+        top.addWidget(self.count)
         layout = QVBoxLayout(self)
+        layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         QShortcut(QKeySequence.StandardKey.New, self, self.add)
@@ -74,7 +78,7 @@ class CoursesPage(Retranslating, QWidget):
 
     def _update_count(self) -> None:
         n = self.model.rowCount()
-        self.count.setText(ngettext("{n} course", "{n} courses", n).format(n=n))
+        self.count.setText(counts.courses(n))
 
     def selected_id(self) -> str | None:
         return self.model.row_id(selected_row(self.table))
