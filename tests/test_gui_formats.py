@@ -15,6 +15,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QAbstractSpinBox, QApplication, QDateEdit, QLabel
 
 from tests.test_gui_layout import LANGS, dialogs, store  # noqa: F401 - the station fixture
+from tests.test_gui_reports import county_files, opened  # noqa: F401 - the county fixtures
 from trainer_app import i18n
 from trainer_app.ui import language
 from trainer_app.ui.main_window import MainWindow
@@ -106,5 +107,19 @@ def test_a_date_field_follows_a_language_switch(qtbot):
         assert edit.text() == "1949年12月31日"
         language.apply("en")
         assert edit.text() == "Dec 31, 1949"
+    finally:
+        language.apply("en")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_county_shows_dates_as_the_station_does(qtbot, opened, lang):  # noqa: F811
+    window = opened("county")
+    language.apply(lang)
+    try:
+        shown = sections_shown(qtbot, window)
+        wrong = {name: [t for t in texts if OTHER_DATES.search(t)]
+                 for name, texts in shown.items()}
+        assert not any(wrong.values()), wrong
+        assert any(MEDIUM[lang].search(t) for texts in shown.values() for t in texts)
     finally:
         language.apply("en")
