@@ -158,6 +158,12 @@ def format_date(value: dt.date | str | None, fmt: str = "medium") -> str:
     return babel_format_date(value, format=fmt, locale=babel_locale())
 
 
+def format_day(value: dt.date | str | None) -> str:
+    """A day with its weekday, as the lesson tables and the sign-in sheet show it
+    (``2026年12月3日 周四``, ``Dec 3, 2026 Thu``)."""
+    return f"{format_date(value)} {format_date(value, 'EEE')}" if value else ""
+
+
 def format_date_in(value: dt.date | str | None, lang: str, fmt: str = "long") -> str:
     """A date in a given language, whatever the screen's (papers printed in Chinese)."""
     if not value:

@@ -19,7 +19,15 @@ from pathlib import Path
 
 from trainer_app.domain import idcard, phone
 from trainer_app.domain.models import AttendanceStatus, Gender
-from trainer_app.i18n import _, format_date, format_number, format_percent, ngettext, pgettext
+from trainer_app.i18n import (
+    _,
+    format_date,
+    format_day,
+    format_number,
+    format_percent,
+    ngettext,
+    pgettext,
+)
 from trainer_app.pdf import fonts
 from trainer_app.pdf.records import (
     Branding,
@@ -158,7 +166,7 @@ def sign_in_sheet_record(store: Store, lesson_id: str, blank_rows: int = BLANK_R
         class_title=lesson["class_title"],
         course_title=lesson["course_title"],
         lesson_topic=lesson["topic"],
-        lesson_date=format_date(lesson["date"], "full"),
+        lesson_date=format_day(lesson["date"]),
         lesson_time=_lesson_time(lesson["start_time"], lesson["hours"]),
         place=lesson["place"],
         trainer=lesson["trainer"],
