@@ -51,7 +51,7 @@ class SignInSheet:
     rows: list[SheetRow]
     branding: Branding
     blank_rows: int = 3  # at least; more fill the last page
-    enrolled_label: str = ""  # e.g. "Enrolled: 24" (formatted by the service)
+    enrolled_label: str = ""  # e.g. "24 trainees enrolled" (formatted by the service)
     printed_on: str = ""
 
 

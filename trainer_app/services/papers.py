@@ -173,7 +173,8 @@ def sign_in_sheet_record(store: Store, lesson_id: str, blank_rows: int = BLANK_R
         rows=[SheetRow(code=t["code"], name=t["name"], village=_village(t)) for t in enrolled],
         branding=branding,
         blank_rows=max(0, blank_rows),
-        enrolled_label=_("Enrolled: {n}").format(n=len(enrolled)),
+        enrolled_label=ngettext("{n} trainee enrolled", "{n} trainees enrolled",
+                                len(enrolled)).format(n=format_number(len(enrolled), 0)),
         printed_on=_printed_on(),
     )
 
