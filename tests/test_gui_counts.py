@@ -11,7 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import re
 
 import pytest
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QTableView
 
 from tests.clipping import clipped
@@ -25,7 +25,9 @@ COUNT = {
     "en": re.compile(r"[\d,]+ (trainees?|courses?|class(es)?|certificates?|stations?|groups?"
                      r"|rows?)"),
 }
-STATION_LISTS = ("trainees", "courses", "classes", "certificates", "reports")
+STATION_LISTS = ("trainees", "courses", "classes", "attendance", "certificates", "reports")
+MARKS = {"zh_CN": re.compile(r"出勤 \d+ 人  ·  .*未考勤 \d+ 人"),
+         "en": re.compile(r"\d+ present  ·  .*\d+ not marked")}  # a lesson's marks
 COUNTY_LISTS = ("stations", "trainees", "classes", "certificates", "duplicates", "reports",
                 "courses")
 
@@ -39,11 +41,17 @@ def check_counts(qtbot, window: MainWindow, lang: str, lists: tuple[str, ...]) -
             qtbot.waitUntil(lambda page=page: bool(page.count.text()), timeout=20_000)
         qtbot.wait(200)  # the lists read off the UI thread
         QApplication.processEvents()
-        count: QLabel = page.count
-        if not (count.isVisible() and COUNT[lang].fullmatch(count.text().split(" · ")[0])):
+        count: QLabel = page.counts if name == "attendance" else page.count
+        said = MARKS[lang] if name == "attendance" else COUNT[lang]
+        text = count.text() if name == "attendance" else count.text().split(" · ")[0]
+        if not (count.isVisible() and said.fullmatch(text)):
             wrong.append(f"{name}: {count.text()!r}")
             continue
-        where = count.mapTo(page, QPoint(count.width(), 0))
+        # where the text ends: a left-aligned label wider than its text ends with its text
+        text_width = count.fontMetrics().horizontalAdvance(count.text())
+        flush_right = bool(count.alignment() & Qt.AlignmentFlag.AlignRight)
+        right = count.width() if flush_right else min(count.width(), text_width + 8)
+        where = count.mapTo(page, QPoint(right, 0))
         tables = [t for t in page.findChildren(QTableView) if t.isVisible()]
         first_table = min(t.mapTo(page, QPoint(0, 0)).y() for t in tables)
         if where.x() < page.width() - 30 or where.y() > first_table:
