@@ -178,6 +178,7 @@ def cmd_extract(python: Path) -> None:
     pot = POT.relative_to(ROOT)
     pybabel(python, "extract", "-F", TRANSLATIONS.relative_to(ROOT) / "babel.cfg", "-o", pot,
             "-k", "_", "-k", "ngettext:1,2", "-k", "N_", "-k", "pgettext:1c,2", "-k", "NP_:1c,2",
+            "-k", "npgettext:1c,2,3",
             "--add-comments=TRANSLATORS:",
             "--project=Trainer", f"--version={version}", DOMAIN)
     for po in sorted(TRANSLATIONS.glob("*.po")):

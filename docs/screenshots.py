@@ -4,7 +4,9 @@ built from three demo stations' real bundles (its Overview and a report).
     QT_QPA_PLATFORM=offscreen python docs/screenshots.py
 
 Writes docs/images/*.png (screens grabbed from the real widgets; papers rendered from the PDFs
-the program writes) and the smaller pictures of the program's manual, resources/manual/images/.
+the program writes) and the smaller pictures of the program's manual: resources/manual/images/
+for the Chinese manual, resources/manual/images/en/ (the same screens in English) for the
+English one.
 """
 
 from __future__ import annotations
@@ -85,6 +87,15 @@ def main() -> None:
         if name in MANUAL_PICTURES:
             shot.scaledToWidth(MANUAL_WIDTH, Qt.TransformationMode.SmoothTransformation).save(
                 str(MANUAL / f"{name}.png"))
+    language.apply("en")
+    (MANUAL / "en").mkdir(exist_ok=True)
+    for name in MANUAL_PICTURES:
+        window.show_section(name)
+        for _ in range(5):
+            QApplication.processEvents()
+        window.grab().scaledToWidth(MANUAL_WIDTH, Qt.TransformationMode.SmoothTransformation) \
+            .save(str(MANUAL / "en" / f"{name}.png"))
+    language.apply("zh_CN")
     county_screens(home)
 
     _import_preview(store, home)

@@ -602,7 +602,8 @@ def test_pinyin_search_finds_trainees_across_stations(qtbot, county, stores, hom
     view.search.setText("nobody-like-this")
     view.apply_filter()
     assert view.model.rowCount() == 0
-    assert view.count.text() == "Nothing matches the search and the station chosen."
+    assert view.count.text() == "0 trainees"
+    assert view.empty_hint.text() == "Nothing matches the search and the station chosen."
 
 
 def test_an_empty_county_says_what_to_do(qtbot, county):
@@ -610,7 +611,7 @@ def test_an_empty_county_says_what_to_do(qtbot, county):
     for name in ("trainees", "classes", "certificates"):
         view = window.show_section(name)
         assert view.model.rowCount() == 0
-        assert "import them in the Imports section" in view.count.text()
+        assert "import them in the Imports section" in view.empty_hint.text()
     overview = window.page("overview")
     while overview.task is not None:
         with qtbot.waitSignal(overview.task.ended, timeout=60_000):

@@ -5,6 +5,7 @@ trainees found by pinyin; a cancelled import writes nothing; the rows to correct
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import openpyxl
@@ -185,3 +186,46 @@ def test_pick_a_sheet_then_drop_another_list_on_the_dialog(qtbot, demo_store, wa
     wait_idle(qtbot, dialog)
     assert dialog.outcome.added == 4 and not dialog.import_button.isEnabled()
     assert "4 new" in dialog.status.text()
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_a_rows_problems_read_as_the_language_writes_them(qtbot, page, tmp_path, lang):
+    from trainer_app import i18n
+    from trainer_app.ui import language
+    from trainer_app.ui.trainees.import_model import PROBLEMS
+
+    language.apply(lang)
+    try:
+        path = committee_xlsx(tmp_path / "list.xlsx", extra=[
+            [5, "123", "", "410102199901011235", "", "12345", "王坪村", "", "", "", ""],
+        ])
+        dialog = to_preview(qtbot, page, path)
+        shown = dialog.model.index(dialog.model.rowCount() - 1, PROBLEMS).data()
+        reasons = dialog.plan.reasons(dialog.plan.rows[-1])
+        assert len(reasons) >= 2 and shown == i18n.join_sentences(reasons)
+        if lang == "zh_CN":
+            assert "；" in shown and not re.search(r"。[;；]|; ", shown)
+            assert shown.count("。") <= 1 and shown.endswith("。")
+        else:
+            assert not re.search(r"\.;|。", shown)
+    finally:
+        language.apply("en")
+
+
+def test_sentences_and_words_are_joined_per_language():
+    from trainer_app import i18n
+
+    before = i18n.language()
+    try:
+        i18n.set_language("zh_CN")
+        assert i18n.join_sentences(["身份证号的校验码不对。", "手机号应为 11 位。"]) == \
+            "身份证号的校验码不对；手机号应为 11 位。"
+        assert i18n.join_sentences(["只有一句。", ""]) == "只有一句。"
+        assert i18n.join_words(["姓名", "村"]) == "姓名、村"
+        i18n.set_language("en")
+        assert i18n.join_sentences(["The ID is wrong.", "The phone has 5 digits."]) == \
+            "The ID is wrong. The phone has 5 digits."
+        assert i18n.join_sentences(["no name", "no village"]) == "no name; no village"
+        assert i18n.join_words(["Name", "Village"]) == "Name, Village"
+    finally:
+        i18n.set_language(before)

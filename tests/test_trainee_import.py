@@ -365,7 +365,7 @@ def test_reasons_in_chinese(store):
     i18n.set_language("zh_CN")
     plan = plan_of(store, DATA / "committee_gbk.csv")
     (reason,) = plan.reasons(plan.left_out()[0])
-    assert reason.startswith("身份证号: ") and "文本" in reason
+    assert reason.startswith("身份证号：") and "文本" in reason
 
 
 # -- the workbooks written ---------------------------------------------------------------------

@@ -16,7 +16,7 @@ from trainer_app import cli_format as fmt
 from trainer_app.cli_parser import CommandError, command, group_of
 from trainer_app.domain.import_cells import text
 from trainer_app.domain.import_headers import FIELDS, field_label, normalize_header
-from trainer_app.i18n import _, ngettext
+from trainer_app.i18n import _, join_sentences, ngettext
 from trainer_app.services import trainee_export
 from trainer_app.services import trainee_import as ti
 from trainer_app.services.trainee_import_files import write_rejects, write_template
@@ -140,7 +140,7 @@ def _print_report(plan: ti.Preview, counts: dict, problems: list[dict],
                     [{"label": ti.Kind(k).label, "n": n} for k, n in counts.items()])
     for problem in problems:
         print(_("Row {n}: {reasons}").format(n=problem["row"],
-                                              reasons="; ".join(problem["reasons"])))
+                                              reasons=join_sentences(problem["reasons"])))
     if args.dry_run:
         print(_("Dry run: nothing was written."))
     elif outcome is not None:

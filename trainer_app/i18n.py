@@ -34,6 +34,10 @@ def pgettext(context: str, message: str) -> str:
     return _translations.pgettext(context, message)
 
 
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return _translations.npgettext(context, singular, plural, n)
+
+
 def app_name() -> str:
     return pgettext("program name", "Trainer")
 
@@ -150,6 +154,12 @@ def format_date(value: dt.date | str | None, fmt: str = "medium") -> str:
     return babel_format_date(value, format=fmt, locale=babel_locale())
 
 
+def format_day(value: dt.date | str | None) -> str:
+    """A day with its weekday, as the lesson tables and the sign-in sheet show it
+    (``2026年12月3日 周四``, ``Dec 3, 2026 Thu``)."""
+    return f"{format_date(value)} {format_date(value, 'EEE')}" if value else ""
+
+
 def format_date_in(value: dt.date | str | None, lang: str, fmt: str = "long") -> str:
     """A date in a given language, whatever the screen's (papers printed in Chinese)."""
     if not value:
@@ -171,6 +181,24 @@ def format_datetime(value: dt.datetime | str | None) -> str:
     if value.tzinfo is not None:
         value = value.astimezone()  # stored in UTC, shown in local time
     return f"{format_date(value.date())} {value:%H:%M}"
+
+
+def join_sentences(parts: list[str]) -> str:
+    """Messages one after another as the language writes them: in Chinese 甲；乙。 (the full
+    stop of each but the last becomes a semicolon), in English "A. B." (phrases without a
+    full stop joined by "; ")."""
+    parts = [p.strip() for p in parts if p and p.strip()]
+    if _language == "zh_CN":
+        return "；".join([p.rstrip("。；;") for p in parts[:-1]] + parts[-1:])
+    out = ""
+    for part in parts:
+        out += (" " if out.endswith((".", "!", "?")) else "; ") + part if out else part
+    return out
+
+
+def join_words(words: list[str]) -> str:
+    """A list of names or words: 甲、乙 in Chinese, "a, b" in English."""
+    return ("、" if _language == "zh_CN" else ", ").join(w for w in words if w)
 
 
 # A whole number is grouped by threes with the locale's group sign in both languages (what

@@ -50,8 +50,8 @@ class SignInSheet:
     trainer: str
     rows: list[SheetRow]
     branding: Branding
-    blank_rows: int = 5
-    enrolled_label: str = ""  # e.g. "Enrolled: 24" (formatted by the service)
+    blank_rows: int = 3  # at least; more fill the last page
+    enrolled_label: str = ""  # e.g. "24 trainees enrolled" (formatted by the service)
     printed_on: str = ""
     lesson_id: str = ""  # printed in each page's code for the sheet reader; none when empty
 

@@ -19,7 +19,15 @@ from pathlib import Path
 
 from trainer_app.domain import idcard, phone
 from trainer_app.domain.models import AttendanceStatus, Gender
-from trainer_app.i18n import _, format_date, format_number, format_percent, ngettext, pgettext
+from trainer_app.i18n import (
+    _,
+    format_date,
+    format_day,
+    format_number,
+    format_percent,
+    ngettext,
+    pgettext,
+)
 from trainer_app.pdf import fonts
 from trainer_app.pdf.records import (
     Branding,
@@ -41,7 +49,7 @@ from trainer_app.store import papers as q
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
-BLANK_ROWS = 5
+BLANK_ROWS = 3  # at least: the blank rows fill the last page (pdf.papers.layout)
 KINDS = ("sign_in_sheet", "cards", "roster", "summary")
 
 
@@ -158,14 +166,15 @@ def sign_in_sheet_record(store: Store, lesson_id: str, blank_rows: int = BLANK_R
         class_title=lesson["class_title"],
         course_title=lesson["course_title"],
         lesson_topic=lesson["topic"],
-        lesson_date=format_date(lesson["date"], "full"),
+        lesson_date=format_day(lesson["date"]),
         lesson_time=_lesson_time(lesson["start_time"], lesson["hours"]),
         place=lesson["place"],
         trainer=lesson["trainer"],
         rows=[SheetRow(code=t["code"], name=t["name"], village=_village(t)) for t in enrolled],
         branding=branding,
         blank_rows=max(0, blank_rows),
-        enrolled_label=_("Enrolled: {n}").format(n=len(enrolled)),
+        enrolled_label=ngettext("{n} trainee enrolled", "{n} trainees enrolled",
+                                len(enrolled)).format(n=format_number(len(enrolled), 0)),
         printed_on=_printed_on(),
         lesson_id=lesson_id,
     )
@@ -176,7 +185,8 @@ def sign_in_sheet(
     cancelled: Cancelled | None = None, blank_rows: int = BLANK_ROWS,
 ) -> Path:
     """The lesson's sign-in sheet: every enrolled trainee with a QR code of their trainee code
-    (the attendance scanner accepts it), a signature column and ``blank_rows`` for walk-ins."""
+    (the attendance scanner accepts it), a signature column and at least ``blank_rows`` blank
+    rows for walk-ins (as many as fill the last page)."""
     from trainer_app.pdf.papers import sheet
 
     record = sign_in_sheet_record(store, lesson_id, blank_rows)

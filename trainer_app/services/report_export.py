@@ -97,7 +97,7 @@ def text_of(column: Column, value: object) -> str:
     if column.kind == "percent":
         return i18n.format_percent(float(value))
     if column.kind == "date":
-        return str(value)[:10]
+        return i18n.format_date(str(value)[:10])
     return str(value)
 
 
@@ -173,6 +173,8 @@ def _width_text(column: Column, value: object) -> str:
         return "100.0%"
     if column.kind in ("int", "hours") and isinstance(value, int | float):
         return f"{value:,.1f}"
+    if column.kind == "date":
+        return i18n.format_date("2026-12-31")  # as long as a date gets
     return str(value)
 
 

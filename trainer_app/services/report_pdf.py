@@ -28,6 +28,7 @@ HEADER_H = 10 * mm
 CHART_H = 70 * mm
 WIDE = 8  # more columns than this: landscape
 CHART_COLOR = "#4472C4"
+KEEP_WITH_TOTALS = 2  # rows the totals row keeps on its page
 
 
 def write(report: Report, out: Path, site_name: str, progress: Progress | None = None,
@@ -48,7 +49,8 @@ def write(report: Report, out: Path, site_name: str, progress: Progress | None =
     per_page = int((page_h - layout.TOP - 12 * mm - layout.BOTTOM - 8 * mm - HEADER_H)
                    // ROW_H)
     lines = cells + ([totals] if totals else [])
-    pages = layout.paginate(len(lines), per_first, per_page)
+    pages = layout.paginate(len(lines), per_first, per_page,
+                            keep_last=KEEP_WITH_TOTALS + 1 if totals else 1)
 
     def draw(c: Canvas) -> None:
         for number, rows in enumerate(pages, start=1):

@@ -36,7 +36,7 @@ from trainer_app.domain.import_headers import (
     normalize_header,
 )
 from trainer_app.domain.models import Trainee
-from trainer_app.i18n import _
+from trainer_app.i18n import _, join_words
 from trainer_app.services import classes, trainees
 from trainer_app.services.errors import ServiceError, owner_name
 from trainer_app.services.sheet_reader import Sheet, Workbook, open_workbook
@@ -145,7 +145,7 @@ def preview(
     missing = [f for f in REQUIRED if f not in mapping]
     if missing:
         raise ServiceError(_("Choose the columns that hold: {fields}.").format(
-            fields=", ".join(field_label(f) for f in missing)))
+            fields=join_words([field_label(f) for f in missing])))
     columns = {f: i for i, f in enumerate(mapping) if f}
     body = sheet.rows[header + 1:]
     parsed: list[tuple[int, list, dict, dict[int, str]]] = []

@@ -10,7 +10,7 @@ from pathlib import Path
 from trainer_app.domain import import_cells as cells
 from trainer_app.domain.import_headers import FIELDS, field_label
 from trainer_app.files import write_atomic_bytes
-from trainer_app.i18n import _
+from trainer_app.i18n import _, join_sentences
 from trainer_app.services.trainee_import_plan import Preview
 
 TEXT_FIELDS = ("id_number", "phone", "birth_date")
@@ -52,7 +52,7 @@ def write_rejects(plan: Preview, path: str | Path) -> int:
             if shown:
                 sheet.write_string(i, col, shown, text)
         reasons = plan.reasons(row) or [_("Left out at the station.")]
-        sheet.write_string(i, width, _("Row {n}: ").format(n=row.number) + "; ".join(reasons),
+        sheet.write_string(i, width, _("Row {n}: ").format(n=row.number) + join_sentences(reasons),
                            reason_format)
     sheet.freeze_panes(1, 0)
     book.close()

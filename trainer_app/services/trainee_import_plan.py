@@ -73,7 +73,8 @@ class Preview:
 
     def reasons(self, row: Row) -> list[str]:
         """The row's problems as sentences naming their column, in column order."""
-        return [message if column < 0 else f"{self.column_name(column)}: {message}"
+        return [message if column < 0 else _("{label}: {value}").format(
+                    label=self.column_name(column), value=message)
                 for column, message in sorted(row.problems.items())]
 
     def left_out(self) -> list[Row]:

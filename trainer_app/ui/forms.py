@@ -1,11 +1,14 @@
 """Pieces shared by the record forms: a message beside each field, labelled rows, translated
-buttons and the dialog's layout."""
+buttons, date fields and the dialog's layout."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
+from PySide6.QtCore import QDate, QEvent, QLocale
 from PySide6.QtWidgets import (
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -14,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer_app import i18n
 from trainer_app.services.errors import ServiceError, ValidationError
 from trainer_app.ui.errors import show_error
 
@@ -137,3 +141,39 @@ def run_save(
         show_error(dialog, exc)
         return False
     return True
+
+
+def date_display_format() -> str:
+    """The Qt display format of the active language's medium date, the one the tables show
+    through :func:`trainer_app.i18n.format_date` (``2026年12月3日``, ``Dec 3, 2026``)."""
+    from babel.dates import get_date_format
+
+    pattern = get_date_format("medium", locale=i18n.babel_locale()).pattern
+    return re.sub(r"y+", "yyyy", pattern)  # babel's y is the full year, Qt's is yyyy
+
+
+def date_locale() -> QLocale:
+    """The locale whose month names the date fields use (the program's, not the system's)."""
+    if i18n.language() == "zh_CN":
+        return QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+
+
+class DateEdit(QDateEdit):
+    """A date field that shows its date as the tables do, in the program's language, and
+    follows a language switch."""
+
+    def __init__(self, objectName: str = "", calendarPopup: bool = True) -> None:  # noqa: N803
+        super().__init__(objectName=objectName, calendarPopup=calendarPopup)
+        self.setDate(QDate.currentDate())
+        self._apply_format()
+
+    def _apply_format(self) -> None:
+        self.setLocale(date_locale())
+        self.setDisplayFormat(date_display_format())
+        self.updateGeometry()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.LanguageChange:
+            self._apply_format()
+        super().changeEvent(event)

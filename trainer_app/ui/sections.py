@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trainer_app import i18n
-from trainer_app.i18n import N_, _, ngettext
+from trainer_app.i18n import N_, _
 from trainer_app.services import station
 from trainer_app.store import Store
+from trainer_app.ui import counts
 
 
 @dataclass(frozen=True)
@@ -115,11 +115,8 @@ def status_text(store: Store) -> str:
         from trainer_app.services import county
 
         stations, persons = county.totals(store)
-        return _("{county}   ·   {stations}   ·   {count} trainees   ·   "
-                 "database: {path}").format(
-            county=place(store),
-            stations=ngettext("{n} station", "{n} stations", stations).format(
-                n=i18n.format_number(stations, 0)),
-            count=i18n.format_number(persons, 0), path=store.path)
+        return _("{county}   ·   {stations}   ·   {trainees}   ·   database: {path}").format(
+            county=place(store), stations=counts.stations(stations),
+            trainees=counts.trainees(persons), path=store.path)
     # the trainee count is on the Trainees page, where it follows the search
     return _("{station}   ·   database: {path}").format(station=place(store), path=store.path)

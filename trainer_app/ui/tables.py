@@ -56,6 +56,17 @@ def configure_table(
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # keep the service's order
 
 
+def widen_to_contents(table: QTableView) -> None:
+    """Widen every column whose shown rows need more room than it has (Qt's own measure of
+    the rows in view, so cheap on a paged list of 100,000); never narrows one the user set."""
+    header = table.horizontalHeader()
+    for column in range(header.count()):
+        if header.sectionResizeMode(column) == QHeaderView.ResizeMode.Interactive:
+            needed = table.sizeHintForColumn(column)
+            if needed > table.columnWidth(column):
+                table.setColumnWidth(column, needed)
+
+
 def selected_row(table: QTableView) -> int:
     """The first selected row of ``table``, or -1."""
     rows = table.selectionModel().selectedRows()

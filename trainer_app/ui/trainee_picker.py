@@ -35,6 +35,7 @@ from trainer_app import i18n
 from trainer_app.i18n import _, ngettext
 from trainer_app.services.trainee_list import TraineeList
 from trainer_app.store import Store
+from trainer_app.ui import counts
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.tables import plain_table
 from trainer_app.ui.trainees.model import TraineeTableModel
@@ -133,7 +134,7 @@ class TraineePicker(Retranslating, QDialog):
         self.matches = QLabel()
         self.table = QTableView(objectName="picker_table")
         self.table.setModel(self.model)
-        plain_table(self.table, (100, 100, 50, 100, 170, 110, 140))
+        plain_table(self.table)
         self.table.setWordWrap(False)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
@@ -173,6 +174,7 @@ class TraineePicker(Retranslating, QDialog):
         self.ok_button.setText(self._confirm or _("OK"))
         self.source.retranslate()
         self._after_search()
+        self.table.resizeColumnsToContents()  # Qt's measure: the check box, dates, names
 
     # -- ours -------------------------------------------------------------------------------
     def chosen_ids(self) -> list[str]:
@@ -217,9 +219,7 @@ class TraineePicker(Retranslating, QDialog):
 
     def _after_search(self) -> None:
         n = self.model.rowCount()
-        self.matches.setText(
-            ngettext("{n} match", "{n} matches", n).format(n=i18n.format_number(n, 0))
-        )
+        self.matches.setText(counts.trainees(n))
         if n:
             self.table.setCurrentIndex(self.model.index(0, 0))
         self._update_chosen()

@@ -86,16 +86,53 @@ def write(
     return out
 
 
-def paginate(count: int, first: int, rest: int) -> list[range]:
+def paginate(count: int, first: int, rest: int, keep_last: int = 1) -> list[range]:
     """Split ``count`` rows into pages holding ``first`` rows, then ``rest`` each (at least
-    one page, even when there are no rows)."""
+    one page, even when there are no rows).
+
+    The last page holds at least ``keep_last`` rows (or all of them): rows move to it from the
+    page before, which keeps at least one. A table's totals row is its last row, so
+    ``keep_last=3`` keeps it with two rows of the table, never alone under a repeated header.
+    """
     first, rest = max(0, first), max(1, rest)
     pages = [range(0, min(count, first))]
     start = first
     while start < count:
         pages.append(range(start, min(count, start + rest)))
         start += rest
+    if len(pages) > 1 and len(pages[-1]) < keep_last:
+        before, last = pages[-2], pages[-1]
+        move = min(min(keep_last, rest) - len(last), len(before) - 1)
+        if move > 0:
+            cut = before.stop - move
+            pages[-2:] = [range(before.start, cut), range(cut, last.stop)]
     return pages
+
+
+def paginate_with_blanks(
+    count: int, blanks: int, first: int, rest: int,
+) -> tuple[list[range], int]:
+    """Pages for ``count`` rows followed by blank rows to write in, and how many blank rows:
+    at least ``blanks`` (at most a page less one row), filling the last page to its end, and
+    never a page of blank rows alone: when the last page of rows has too little room left,
+    its last row goes on to the next page with the blank rows. With no rows at all, a page
+    of blank rows."""
+    rest = max(2, rest)
+    blanks = min(blanks, rest - 1)
+    if not count:
+        n_blank = max(first, blanks)
+        return paginate(n_blank, first, rest), n_blank
+    pages = paginate(count, first, rest)
+    last = pages[-1]
+    free = (first if len(pages) == 1 else rest) - len(last)
+    if free >= blanks or len(pages) == len(last) == 1:
+        return [*pages[:-1], range(last.start, last.stop + max(0, free))], max(0, free)
+    if len(last) == 1:
+        pages.pop()
+    else:
+        pages[-1] = range(last.start, last.stop - 1)
+    n_blank = rest - 1
+    return [*pages, range(count - 1, count + n_blank)], n_blank
 
 
 # -- text ----------------------------------------------------------------------------------------

@@ -109,7 +109,7 @@ def _draw(c, sheet: SignInSheet, progress, cancelled) -> None:
     x = geo.TABLE_X
     title = _("Sign-in sheet")
     detail = _detail(sheet)
-    entries: list[SheetRow | None] = [*sheet.rows, *([None] * sheet.blank_rows)]
+    entries: list[SheetRow | None] = list(sheet.rows)
     rest_top = page_h - layout.TOP - layout.SHORT_HEADING_H
     if sheet.lesson_id:  # continuation pages: the table starts below the page code
         rest_top = min(rest_top, geo.page_code_symbol().y0 - 2 * mm)
@@ -137,7 +137,9 @@ def _draw(c, sheet: SignInSheet, progress, cancelled) -> None:
             c.restoreState()
             y -= 3.5 * mm
             first = int((y - HEADER_H - FOOTER_TOP) // ROW_H)
-            pages = layout.paginate(len(entries), first, rest)
+            pages, blanks = layout.paginate_with_blanks(len(entries), sheet.blank_rows,
+                                                        first, rest)
+            entries += [None] * blanks
         else:  # narrowed so that the detail line keeps clear of the page code
             layout.short_heading(c, page_w - geo.PAGE_CODE_SIZE, top, title, detail)
             y = rest_top

@@ -19,6 +19,7 @@ LESSON_MAX = 12 * mm  # widest a lesson column gets
 LESSON_MIN = 7 * mm  # narrower than this on portrait: turn the page
 LEGEND_H = 6 * mm
 FOOTER_TOP = layout.BOTTOM + 7 * mm + LEGEND_H
+KEEP_WITH_TOTALS = 2  # trainee rows the totals row keeps on its page
 
 
 def fixed_columns() -> tuple[list[Column], list[Column]]:
@@ -108,7 +109,7 @@ def _draw(c, summary: ClassSummary, progress, cancelled) -> None:
             y = layout.paragraph(c, fx, y, summary.rule, 9, text_w, grey=layout.GREY)
             y -= 3 * mm
             first = int((y - HEADER_H - FOOTER_TOP) // ROW_H)
-            pages = layout.paginate(len(entries), first, rest)
+            pages = layout.paginate(len(entries), first, rest, keep_last=KEEP_WITH_TOTALS + 1)
         else:
             y = layout.short_heading(c, page_w, top, title, summary.class_title)
         y = layout.header_row(c, x, y, cols, HEADER_H)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -130,7 +130,8 @@ class AttendancePage(ScanBox, Retranslating, QWidget):
         layout.addLayout(top)
         layout.addLayout(scan)
         layout.addWidget(self.banner)
-        layout.addWidget(self.counts)
+        # the counts where every section has its list's count: the right end above the list
+        layout.addWidget(self.counts, 0, Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.sheets_bar)

@@ -21,7 +21,7 @@ from trainer_app import i18n
 from trainer_app.i18n import _, ngettext
 from trainer_app.services import certificates
 from trainer_app.store import Store
-from trainer_app.ui import ask
+from trainer_app.ui import ask, counts
 from trainer_app.ui.certificates.issue_dialog import CertificatePrinter
 from trainer_app.ui.certificates.model import RegisterModel, status_label
 from trainer_app.ui.errors import show_error
@@ -159,11 +159,7 @@ class CertificatesPage(Retranslating, QWidget):
 
     def _update_count(self) -> None:
         n = self.model.rowCount()
-        self.count.setText(
-            ngettext("{n} certificate", "{n} certificates", n).format(
-                n=i18n.format_number(n, 0)
-            )
-        )
+        self.count.setText(counts.certificates(n))
 
     def selected_rows(self) -> list[dict]:
         rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QDate, QTime
 from PySide6.QtWidgets import (
-    QDateEdit,
     QDialog,
     QDoubleSpinBox,
     QFormLayout,
@@ -19,19 +18,15 @@ from trainer_app.i18n import _
 from trainer_app.services import classes
 from trainer_app.store import Store
 from trainer_app.ui.classes.models import day_label
-from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout, run_save
+from trainer_app.ui.forms import DateEdit, FieldErrors, add_row, form_dialog_layout, run_save
 from trainer_app.ui.retranslate import Retranslating
 
 ISO = "yyyy-MM-dd"
 HH_MM = "HH:mm"
 
 
-def date_edit(name: str) -> QDateEdit:
-    edit = QDateEdit(objectName=name)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat(ISO)
-    edit.setDate(QDate.currentDate())
-    return edit
+def date_edit(name: str) -> DateEdit:
+    return DateEdit(objectName=name)
 
 
 def time_edit(name: str) -> QTimeEdit:

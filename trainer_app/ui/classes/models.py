@@ -27,9 +27,7 @@ GREY = "#8a8a8a"
 
 def day_label(iso: str | None) -> str:
     """A date with its weekday, in the active language ("2024年5月6日 周一")."""
-    if not iso:
-        return ""
-    return f"{i18n.format_date(iso, 'medium')} {i18n.format_date(iso, 'EEE')}"
+    return i18n.format_day(iso)
 
 
 def period_label(start: str | None, end: str | None) -> str:

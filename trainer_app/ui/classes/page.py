@@ -15,11 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer_app import i18n
 from trainer_app.domain.models import ClassStatus
-from trainer_app.i18n import _, ngettext
+from trainer_app.i18n import _
 from trainer_app.services import classes
 from trainer_app.store import Store
+from trainer_app.ui import counts
 from trainer_app.ui.classes.detail import ClassDetail
 from trainer_app.ui.classes.form import ClassForm
 from trainer_app.ui.classes.models import ClassTableModel
@@ -128,9 +128,7 @@ class ClassesPage(Retranslating, QWidget):
 
     def _update_count(self) -> None:
         n = self.model.rowCount()
-        self.count.setText(
-            ngettext("{n} class", "{n} classes", n).format(n=i18n.format_number(n, 0))
-        )
+        self.count.setText(counts.classes(n))
 
     def selected_id(self) -> str | None:
         return self.model.row_id(selected_row(self.table))

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 
 from trainer_app import i18n
 from trainer_app.domain.models import Gender
-from trainer_app.i18n import N_, _, ngettext
+from trainer_app.i18n import N_, _
 from trainer_app.services import county
 from trainer_app.store import Store
-from trainer_app.ui import ask
+from trainer_app.ui import ask, counts
 from trainer_app.ui.classes.rows import RowTableModel
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
@@ -203,8 +203,7 @@ class DuplicatesPanel(Retranslating, QWidget):
 
     def _update_count(self) -> None:
         n = self.groups.rowCount()
-        self.count.setText(ngettext("{n} group", "{n} groups", n).format(
-            n=i18n.format_number(n, 0)))
+        self.count.setText(counts.groups(n))
 
     def selected_group(self) -> dict | None:
         return self.groups.row(selected_row(self.group_table))

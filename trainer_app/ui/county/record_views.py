@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer_app import i18n
-from trainer_app.i18n import _, ngettext
+from trainer_app.i18n import _
 from trainer_app.services import certificates, county
 from trainer_app.store import Store
+from trainer_app.ui import counts
 from trainer_app.ui.certificates.model import status_label as certificate_status
 from trainer_app.ui.certificates.page import fill_class_filter
 from trainer_app.ui.county.paged import PagedTableModel
@@ -36,7 +36,7 @@ from trainer_app.ui.county.record_models import (
 )
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
-from trainer_app.ui.tables import configure_table
+from trainer_app.ui.tables import EmptyHint, configure_table, widen_to_contents
 
 
 class RecordView(Retranslating, QWidget):
@@ -65,7 +65,7 @@ class RecordView(Retranslating, QWidget):
         self.station.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.station.currentIndexChanged.connect(lambda _i: self.apply_filter())
-        self.count = QLabel(objectName=f"county_{self.NAME}_count", wordWrap=True)
+        self.count = QLabel(objectName=f"county_{self.NAME}_count")
         self.note = QLabel(objectName=f"county_{self.NAME}_note", wordWrap=True)
         self.note.setStyleSheet("color: #555;")
 
@@ -73,16 +73,19 @@ class RecordView(Retranslating, QWidget):
         self.table.setModel(model)
         configure_table(self.table, self.WIDTHS, stretch=self.STRETCH)
         model.modelReset.connect(self._update_count)
+        model.modelReset.connect(lambda: widen_to_contents(self.table))
+        self.empty_hint = EmptyHint(self.table, self._empty_text)
 
         self.top = QHBoxLayout()
         self.top.addWidget(self.search, 1)
         self.top.addWidget(self.station)
+        self.top.addWidget(self.count)
         layout = QVBoxLayout(self)
         layout.addWidget(self.note)
         layout.addLayout(self.top)
         layout.addWidget(self.table, 1)
         self.bottom = QHBoxLayout()
-        self.bottom.addWidget(self.count, 1)
+        self.bottom.addStretch(1)
         layout.addLayout(self.bottom)
 
     def retranslate(self) -> None:
@@ -143,18 +146,15 @@ class RecordView(Retranslating, QWidget):
             show_error(self, exc)
 
     def _update_count(self) -> None:
+        self.count.setText(self.count_text(self.model.rowCount()) if self.model.loaded else "")
+
+    def _empty_text(self) -> str:
         if not self.model.loaded:
-            self.count.clear()
-            return
-        n = self.model.rowCount()
-        if n:
-            self.count.setText(self.count_text(n))
-        elif self.filtered():
-            self.count.setText(_("Nothing matches the search and the station chosen."))
-        else:
-            self.count.setText(_(
-                "No station's records yet. They arrive with the stations' bundles: import "
-                "them in the Imports section, and approve a new station in Stations."))
+            return ""
+        if self.filtered():
+            return _("Nothing matches the search and the station chosen.")
+        return _("No station's records yet. They arrive with the stations' bundles: import "
+                 "them in the Imports section, and approve a new station in Stations.")
 
     def filtered(self) -> bool:
         return bool(self.search.text().strip()) or self.station.currentData() is not None
@@ -179,7 +179,7 @@ class TraineesView(RecordView):
         super().retranslate()
 
     def count_text(self, n: int) -> str:
-        return ngettext("{n} trainee", "{n} trainees", n).format(n=i18n.format_number(n, 0))
+        return counts.trainees(n)
 
 
 class ClassesView(RecordView):
@@ -196,7 +196,7 @@ class ClassesView(RecordView):
         super().retranslate()
 
     def count_text(self, n: int) -> str:
-        return ngettext("{n} class", "{n} classes", n).format(n=i18n.format_number(n, 0))
+        return counts.classes(n)
 
 
 class CertificatesView(RecordView):
@@ -214,8 +214,8 @@ class CertificatesView(RecordView):
         super().__init__(store, CountyCertificateModel(store), parent)
         self.status.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.class_filter.currentIndexChanged.connect(lambda _i: self.apply_filter())
-        self.top.addWidget(self.class_filter)
-        self.top.addWidget(self.status)
+        self.top.insertWidget(self.top.indexOf(self.count), self.class_filter)
+        self.top.insertWidget(self.top.indexOf(self.count), self.status)
         self.verify_button = QPushButton(objectName="county_verify")
         self.verify_button.clicked.connect(self.verify)
         self.bottom.addWidget(self.verify_button)
@@ -270,8 +270,7 @@ class CertificatesView(RecordView):
                 or self.class_filter.currentData() is not None)
 
     def count_text(self, n: int) -> str:
-        return ngettext("{n} certificate", "{n} certificates", n).format(
-            n=i18n.format_number(n, 0))
+        return counts.certificates(n)
 
     def verify(self) -> None:
         from trainer_app.ui.verify_dialog import VerifyDialog

@@ -31,7 +31,7 @@ from trainer_app.services import county
 from trainer_app.services.errors import ValidationError
 from trainer_app.store import Store
 from trainer_app.sync import exchange, site, waiting
-from trainer_app.ui import tasks
+from trainer_app.ui import counts, tasks
 from trainer_app.ui.certificates.model import mono_font
 from trainer_app.ui.classes.rows import RowTableModel
 from trainer_app.ui.county.approve import ApprovedDialog, ApproveDialog
@@ -39,7 +39,7 @@ from trainer_app.ui.county.rekey import Rekeying
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.forms import FieldErrors, add_row, save_cancel_buttons
 from trainer_app.ui.retranslate import Retranslating
-from trainer_app.ui.tables import configure_table, selected_row, show_row
+from trainer_app.ui.tables import configure_table, selected_row, show_row, widen_to_contents
 
 RED = "#b91c1c"
 # state -> (background, text)
@@ -221,6 +221,7 @@ class StationsPanel(Retranslating, QWidget):
         self.table = QTableView(objectName="stations_table")
         self.table.setModel(self.model)
         configure_table(self.table, (64, 200, 130, 140, 215, 160, 120, 70), stretch=1)
+        self.model.modelReset.connect(lambda: widen_to_contents(self.table))
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _index: self._default_action())
         self.hint = QLabel(objectName="stations_hint", wordWrap=True)
@@ -283,7 +284,7 @@ class StationsPanel(Retranslating, QWidget):
     def _update_count(self) -> None:
         rows = self.model.rows()
         n = len(rows)
-        text = ngettext("{n} station", "{n} stations", n).format(n=i18n.format_number(n, 0))
+        text = counts.stations(n)
         waiting = sum(r["state"] == "waiting" for r in rows)
         if waiting:
             text += " · " + ngettext("{n} waiting for approval", "{n} waiting for approval",

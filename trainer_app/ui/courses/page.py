@@ -21,7 +21,7 @@ from trainer_app.i18n import _, ngettext
 from trainer_app.services import courses
 from trainer_app.services.errors import owner_name
 from trainer_app.store import Store
-from trainer_app.ui import ask
+from trainer_app.ui import ask, counts
 from trainer_app.ui.courses.form import CourseForm
 from trainer_app.ui.courses.model import CourseTableModel
 from trainer_app.ui.errors import show_error
@@ -65,7 +65,7 @@ class CoursesPage(Retranslating, QWidget):
         for button in (self.add_button, self.edit_button, self.retire_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        buttons.addWidget(self.count)
+        top.addWidget(self.count)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
@@ -121,7 +121,7 @@ class CoursesPage(Retranslating, QWidget):
 
     def _update_count(self) -> None:
         n = self.model.rowCount()
-        text = ngettext("{n} course", "{n} courses", n).format(n=i18n.format_number(n, 0))
+        text = counts.courses(n)
         if self._hidden:
             text += _("; ") + ngettext("{n} retired not shown", "{n} retired not shown",
                                        self._hidden).format(n=i18n.format_number(self._hidden, 0))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from trainer_app.i18n import _
 from trainer_app.services import county, courses
@@ -14,6 +14,7 @@ from trainer_app.services.reports import PERIOD_PRESETS, Filters
 from trainer_app.store import Store
 from trainer_app.sync import site
 from trainer_app.ui.errors import show_error
+from trainer_app.ui.forms import DateEdit
 from trainer_app.ui.retranslate import Retranslating
 
 CUSTOM = "custom"
@@ -42,8 +43,8 @@ class FilterBar(Retranslating, QWidget):
         self.today = dt.date.today  # tests give a fixed day
         self.period_label = QLabel()
         self.period = QComboBox(objectName="filter_period")
-        self.start = QDateEdit(objectName="filter_start", calendarPopup=True)
-        self.end = QDateEdit(objectName="filter_end", calendarPopup=True)
+        self.start = DateEdit(objectName="filter_start")
+        self.end = DateEdit(objectName="filter_end")
         self.dash = QLabel("–")
         self.station = QComboBox(objectName="filter_station")
         self.station.setVisible(self._county)
@@ -170,8 +171,6 @@ class FilterBar(Retranslating, QWidget):
         self.period_label.setText(_("Period:"))
         self.village.setPlaceholderText(_("Village (all)"))
         self.village.setToolTip(_("Only the trainees of this village; Enter applies it."))
-        for edit in (self.start, self.end):
-            edit.setDisplayFormat("yyyy-MM-dd")
 
     # -- reacting ------------------------------------------------------------------------------
     def _enable_dates(self) -> None:

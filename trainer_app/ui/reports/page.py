@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app import i18n
-from trainer_app.i18n import _, ngettext
+from trainer_app.i18n import _
 from trainer_app.services import reports
 from trainer_app.services.reports import Column, Filters, Report
 from trainer_app.store import Store
-from trainer_app.ui import tasks
+from trainer_app.ui import counts, tasks
 from trainer_app.ui.charts import BarChart
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.reports.exporting import Exporter
@@ -84,6 +84,7 @@ class ReportsPage(Retranslating, QWidget):
         splitter.setChildrenCollapsible(False)
 
         self.status = QLabel(objectName="report_status", wordWrap=True)
+        self.count = QLabel(objectName="report_count")
         self.export_button = QPushButton(objectName="export_report", enabled=False)
         self.roster_button = QPushButton(objectName="export_roster")
         self.exporter = Exporter(store, self)
@@ -93,7 +94,10 @@ class ReportsPage(Retranslating, QWidget):
 
         right = QVBoxLayout()
         right.addWidget(self.filters)
-        right.addWidget(self.heading)
+        heading = QHBoxLayout()
+        heading.addWidget(self.heading, 1)
+        heading.addWidget(self.count, 0, Qt.AlignmentFlag.AlignBottom)
+        right.addLayout(heading)
         right.addWidget(self.scope)
         right.addWidget(splitter, 1)
         bottom = QHBoxLayout()
@@ -177,9 +181,9 @@ class ReportsPage(Retranslating, QWidget):
             start=i18n.format_date(start), end=i18n.format_date(end)))
         self._show_chart(report)
         n = len(report.rows)
+        self.count.setText(counts.rows(n))
         if n:
-            self.status.setText(ngettext("{n} row", "{n} rows", n).format(
-                n=i18n.format_number(n, 0)))
+            self.status.setText("")
         else:
             self.status.setText(_(
                 "Nothing in this period with these filters. Choose another period or fewer "

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QLabel,
@@ -23,7 +22,7 @@ from trainer_app.domain.validation import validate_trainee
 from trainer_app.i18n import _, ngettext
 from trainer_app.services import trainees
 from trainer_app.store import Store
-from trainer_app.ui.forms import FieldErrors, add_row, form_dialog_layout, run_save
+from trainer_app.ui.forms import DateEdit, FieldErrors, add_row, form_dialog_layout, run_save
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.sheets import evidence
 from trainer_app.ui.sheets.bar import sheet_note
@@ -44,9 +43,7 @@ class TraineeForm(Retranslating, QDialog):
         self.id_number.setMaxLength(18)
         self.id_number.textChanged.connect(self._id_number_changed)
         self.gender = QComboBox(objectName="gender")
-        self.birth_date = QDateEdit(objectName="birth_date")
-        self.birth_date.setCalendarPopup(True)
-        self.birth_date.setDisplayFormat("yyyy-MM-dd")
+        self.birth_date = DateEdit(objectName="birth_date")
         self.birth_date.setMinimumDate(QDate(1900, 1, 1))
         self.birth_date.setSpecialValueText(" ")  # the minimum date stands for "not set"
         self.birth_date.setDate(self.birth_date.minimumDate())
@@ -131,9 +128,9 @@ class TraineeForm(Retranslating, QDialog):
         }
         for name, label in self._labels.items():
             label.setText(labels[name])
-        self.id_number.setPlaceholderText(
-            _("18 characters; birth date and gender are read from it")
-        )
+        # the placeholder stays short enough for the field; the whole hint is the tooltip
+        self.id_number.setPlaceholderText(_("18 characters"))
+        self.id_number.setToolTip(_("18 characters; birth date and gender are read from it"))
         self.phone.setPlaceholderText(_("11-digit mobile number"))
         self.village_group.setPlaceholderText(_("e.g. 3rd group"))
         current_gender = self.gender.currentData()

@@ -17,7 +17,7 @@ from PySide6.QtGui import QBrush, QColor
 from trainer_app.domain import idcard, phone
 from trainer_app.domain.import_cells import birth_date, text
 from trainer_app.domain.import_headers import field_label
-from trainer_app.i18n import _, pgettext
+from trainer_app.i18n import _, join_sentences, join_words, pgettext
 from trainer_app.services.trainee_import_plan import Kind, Preview, Row
 
 Index = QModelIndex | QPersistentModelIndex
@@ -100,7 +100,7 @@ class PreviewModel(QAbstractTableModel):
         if column == RESULT:
             return self.result_text(row)
         if column == PROBLEMS:
-            return "; ".join(self.plan.reasons(row))
+            return join_sentences(self.plan.reasons(row))
         value = row.cells[cell] if cell < len(row.cells) else None
         if cell in row.problems and row.kind is Kind.INVALID:
             return text(value)  # the operator must see what is wrong
@@ -111,7 +111,7 @@ class PreviewModel(QAbstractTableModel):
 
     def result_text(self, row: Row) -> str:
         if row.kind is Kind.UPDATED:
-            changed = ", ".join(field_label(f) for f in row.changes)
+            changed = join_words([field_label(f) for f in row.changes])
             label = _("Update: {fields}").format(fields=changed)
         else:
             label = row.kind.label

@@ -14,11 +14,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer_app import i18n
-from trainer_app.i18n import _, ngettext
+from trainer_app.i18n import _
 from trainer_app.services.trainee_list import TraineeList
 from trainer_app.store import Store
-from trainer_app.ui import ask
+from trainer_app.ui import ask, counts
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.tables import EmptyHint, plain_table, selected_row, show_row
@@ -129,9 +128,7 @@ class TraineesPage(Retranslating, QWidget):
 
     def _update_count(self) -> None:
         n = self.model.rowCount()
-        self.count.setText(
-            ngettext("{n} trainee", "{n} trainees", n).format(n=i18n.format_number(n, 0))
-        )
+        self.count.setText(counts.trainees(n))
 
     def selected_id(self) -> str | None:
         return self.model.trainee_id(selected_row(self.table))
