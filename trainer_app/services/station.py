@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trainer_app import paths
-from trainer_app.files import copy_atomic
 from trainer_app.i18n import _
 from trainer_app.services.errors import ValidationError
 from trainer_app.store import Store
@@ -109,6 +108,8 @@ def set_image(store: Store, kind: str, source: Path | None) -> Path | None:
     The file is copied into the data folder, so the paper still prints when the USB stick
     the image came from is gone.
     """
+    from trainer_app.files import copy_atomic  # the window's start-up reads this module
+
     if kind not in ("seal", "logo"):
         raise ValueError(kind)
     key = f"{kind}_image"

@@ -18,7 +18,6 @@ from trainer_app import i18n
 from trainer_app.i18n import _, ngettext
 from trainer_app.services.trainee_list import TraineeList
 from trainer_app.store import Store
-from trainer_app.ui import ask
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.tables import EmptyHint, plain_table, selected_row, show_row
@@ -158,6 +157,8 @@ class TraineesPage(Retranslating, QWidget):
             self._after_change(trainee_id)
 
     def delete(self) -> None:
+        from trainer_app.ui import ask  # its dialogs are not needed to show the list
+
         trainee_id = self.selected_id()
         if not trainee_id:
             return
