@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from trainer_app import paths
 from trainer_app.i18n import _
@@ -11,8 +11,9 @@ from trainer_app.services.errors import ValidationError
 from trainer_app.store import Store
 
 
-@dataclass(frozen=True)
-class StationInfo:
+# A NamedTuple, not a dataclass: this module is read before the window's first paint, where
+# building a dataclass costs ~0.5 ms and importing ``dataclasses`` ~1.4 ms (README, Figures).
+class StationInfo(NamedTuple):
     station_name: str
     county_name: str
     station_code: str
