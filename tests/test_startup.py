@@ -153,3 +153,13 @@ def test_uuid7_is_written_as_the_uuid_module_writes_it():
     for _ in range(200):
         text = uuid7()
         assert str(uuid.UUID(text)) == text and uuid.UUID(text).version == 7
+
+
+def test_a_window_never_painted_still_gets_its_automatic_backups(qtbot, store):
+    """Started minimized, the window is not painted until restored: the backups do not wait."""
+    from trainer_app.ui import app as ui_app
+
+    window = ui_app.main_window(store)
+    qtbot.addWidget(window)
+    assert getattr(window, "auto_backup", None) is None
+    qtbot.waitUntil(lambda: getattr(window, "auto_backup", None) is not None, timeout=5_000)
