@@ -82,7 +82,10 @@ def type_passphrase(texts: list[str]) -> None:
 
 
 def test_back_up_now_list_and_restore_reopens_the_window(qtbot, window, boxes):
+    assert [a.text() for a in window.file_menu.actions()] == ["&Quit"]  # until it first opens
+    window.file_menu.popup(window.mapToGlobal(window.rect().center()))
     names = [a.text() for a in window.file_menu.actions()]
+    window.file_menu.close()
     assert names[:3] == ["&Backups and restore…", "Back up to a USB stick or folder…",
                          "Restore from a backup file…"]
     dialog = window.backup_actions.open_backups()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import unicodedata
-from dataclasses import dataclass
 from operator import mul
+from typing import NamedTuple
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -23,8 +23,9 @@ class IdNumberError(ValueError):
         self.code = code
 
 
-@dataclass(frozen=True)
-class IdInfo:
+# A NamedTuple, not a dataclass: this module is read before the window's first paint, where
+# building a dataclass costs ~0.5 ms and importing ``dataclasses`` ~1.4 ms (README, Figures).
+class IdInfo(NamedTuple):
     number: str
     region: str
     birth_date: dt.date

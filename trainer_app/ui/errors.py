@@ -6,14 +6,13 @@ import logging
 import sys
 import traceback
 from types import TracebackType
-
-from PySide6.QtWidgets import QMessageBox, QWidget
+from typing import TYPE_CHECKING
 
 from trainer_app import paths
-from trainer_app.files import WriteError
 from trainer_app.i18n import _, app_name
-from trainer_app.services.errors import ServiceError
-from trainer_app.store import StoreError
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger("trainer_app")
 
@@ -35,6 +34,13 @@ def setup_logging() -> None:
 
 def show_error(parent: QWidget | None, exc: BaseException) -> None:
     """Tell the user what went wrong; expected errors carry their own message."""
+    # Imported here: start-up needs this module's logging and hook, not its dialogs.
+    from PySide6.QtWidgets import QMessageBox
+
+    from trainer_app.files import WriteError
+    from trainer_app.services.errors import ServiceError
+    from trainer_app.store import StoreError
+
     if isinstance(exc, ServiceError | StoreError | WriteError):
         QMessageBox.warning(parent, app_name(), str(exc))
         return

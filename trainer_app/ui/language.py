@@ -6,7 +6,6 @@ from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QTranslator
 from PySide6.QtGui import QGuiApplication
 
 from trainer_app import i18n
-from trainer_app.ui.settings import LANGUAGE, settings
 
 _qt_translator: QTranslator | None = None
 
@@ -28,6 +27,8 @@ def apply(lang: str | None, remember: bool = False) -> str:
             app.installTranslator(translator)
             _qt_translator = translator
     if remember:
+        from trainer_app.ui.settings import LANGUAGE, settings  # start-up does not remember
+
         settings().setValue(LANGUAGE, code)
     # QApplication passes LanguageChange on to every window (and they to their children) as
     # posted events; deliver them now so that the switch is complete when this returns.

@@ -8,6 +8,7 @@ the role changes (a new database set up as the county center), the sections are 
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -25,6 +26,9 @@ from trainer_app.store import Store
 from trainer_app.ui import language, sections
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.trainees.page import TraineesPage
+
+if TYPE_CHECKING:
+    from trainer_app.ui.backup.actions import BackupActions
 
 
 class MainWindow(Retranslating, QMainWindow):
@@ -135,9 +139,10 @@ class MainWindow(Retranslating, QMainWindow):
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
-        from trainer_app.ui.backup.actions import install as install_backup_actions
-
-        install_backup_actions(self)
+        # The backup entries join the File menu when it first opens (they have no shortcut):
+        # showing the window does without their module.
+        self._backup_actions: BackupActions | None = None
+        self.file_menu.aboutToShow.connect(lambda: self.backup_actions)
 
         self.language_menu = bar.addMenu("")
         self.language_actions: dict[str, QAction] = {}
@@ -167,6 +172,15 @@ class MainWindow(Retranslating, QMainWindow):
         self.about_action.triggered.connect(lambda: self.show_help(about=True))
         self.help_menu.addAction(self.manual_action)
         self.help_menu.addAction(self.about_action)
+
+    @property
+    def backup_actions(self) -> BackupActions:
+        """The File menu's backup entries, added on first use."""
+        if self._backup_actions is None:
+            from trainer_app.ui.backup.actions import install
+
+            self._backup_actions = install(self)
+        return self._backup_actions
 
     def verify_certificate(self) -> None:
         from trainer_app.ui.verify_dialog import VerifyDialog

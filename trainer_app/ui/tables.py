@@ -8,6 +8,15 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView
 
 
+def list_view(object_name: str) -> QTableView:
+    """A table view for a long list: its row numbers (hidden by :func:`plain_table` anyway)
+    are hidden before any model is set, so setting one does not ask it for a header per row
+    of its first page (800 calls into Python for the trainee list)."""
+    table = QTableView(objectName=object_name)
+    table.verticalHeader().setVisible(False)
+    return table
+
+
 def plain_table(
     table: QTableView,
     widths: Sequence[int] = (),
@@ -92,7 +101,6 @@ class EmptyHint(QLabel):
         self._table, self._text = table, text
         self.setWordWrap(True)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setStyleSheet("color: #6b7280; font-size: 14px; padding: 24px;")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         model = table.model()
         for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved,
@@ -108,10 +116,12 @@ class EmptyHint(QLabel):
         self.setVisible(empty)
 
     def _cover_viewport(self) -> None:
-        # PySide's first wrapping of a viewport costs ~10 ms once per process: a window that
-        # opens on a full table (the trainees at start-up) does not ask for it before it is shown.
+        # PySide's first wrapping of a viewport costs ~10 ms once per process, and a widget's
+        # first style sheet ~2 ms: a window that opens on a full table (the trainees at
+        # start-up) does not ask for either before it is shown.
         viewport = self._table.viewport()
         if self.parent() is not viewport:
+            self.setStyleSheet("color: #6b7280; font-size: 14px; padding: 24px;")
             self.setParent(viewport)
             viewport.installEventFilter(self)
         self.setGeometry(viewport.rect())

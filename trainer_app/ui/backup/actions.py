@@ -1,8 +1,8 @@
 """The File menu's backup actions, and restoring: the window closes its database, the backup
 replaces it (the current one backed up first), and a new window opens on the restored data.
 
-:func:`install` adds the actions to a main window's File menu. What the actions do is imported
-when one is used: the window's start-up builds the menu, not the backup machinery.
+:func:`install` adds the actions to a main window's File menu, when it first opens (see
+``MainWindow.backup_actions``). What the actions do is imported when one is used.
 """
 
 from __future__ import annotations
@@ -223,5 +223,4 @@ def install(window: QMainWindow) -> BackupActions:
     first = window.file_menu.actions()[0] if window.file_menu.actions() else None
     window.file_menu.insertActions(first, actions.actions())
     window.file_menu.insertSeparator(first)
-    window.backup_actions = actions  # type: ignore[attr-defined]
     return actions

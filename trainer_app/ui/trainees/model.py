@@ -6,7 +6,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from trainer_app import i18n
 from trainer_app.domain import idcard, phone
-from trainer_app.domain.models import Gender
+from trainer_app.domain.codes import Gender  # not .models: no record dataclass is needed
 from trainer_app.i18n import N_, _
 from trainer_app.services.trainee_list import TraineeList
 

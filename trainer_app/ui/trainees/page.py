@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -17,10 +16,10 @@ from PySide6.QtWidgets import (
 from trainer_app.i18n import _
 from trainer_app.services.trainee_list import TraineeList
 from trainer_app.store import Store
-from trainer_app.ui import ask, counts
+from trainer_app.ui import counts
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
-from trainer_app.ui.tables import EmptyHint, plain_table, selected_row, show_row
+from trainer_app.ui.tables import EmptyHint, list_view, plain_table, selected_row, show_row
 from trainer_app.ui.trainees.model import TraineeTableModel
 
 # When the search index starts being built: after the window's first paint has happened.
@@ -56,7 +55,7 @@ class TraineesPage(Retranslating, QWidget):
         self.delete_button.clicked.connect(self.delete)
         self.reveal_button.clicked.connect(self.reveal)
 
-        self.table = QTableView(objectName="trainee_table")
+        self.table = list_view("trainee_table")
         self.table.setModel(self.model)
         # The indicator first: enabling sorting then sorts once, by name.
         self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
@@ -155,6 +154,8 @@ class TraineesPage(Retranslating, QWidget):
             self._after_change(trainee_id)
 
     def delete(self) -> None:
+        from trainer_app.ui import ask  # its dialogs are not needed to show the list
+
         trainee_id = self.selected_id()
         if not trainee_id:
             return
