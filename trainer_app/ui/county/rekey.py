@@ -30,7 +30,7 @@ from trainer_app.ui.county.approve import WaitingKeysModel
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.forms import grow_to_fit
 from trainer_app.ui.retranslate import Retranslating
-from trainer_app.ui.tables import configure_table, selected_row, show_row
+from trainer_app.ui.tables import configure_table, selected_row, show_row, widen_to_contents
 
 RED, GREEN = "#b91c1c", "#166534"
 
@@ -57,6 +57,13 @@ class RekeyDialog(Retranslating, QDialog):
         self.keys_table.setModel(self.keys_model)
         configure_table(self.keys_table, (215, 150, 200, 60), stretch=2)
         self.keys_table.setMaximumHeight(140)
+        widen_to_contents(self.keys_table)  # a whole fingerprint, in the fixed-width font
+        columns = self.keys_table.horizontalHeader()
+        self.keys_table.setMinimumWidth(  # every column whole, the stretched one included
+            sum(max(columns.sectionSize(c), self.keys_table.sizeHintForColumn(c))
+                for c in range(columns.count()))
+            + 2 * self.keys_table.frameWidth()
+            + self.keys_table.verticalScrollBar().sizeHint().width())
         self.typed_label = QLabel(objectName="rekey_typed_label", wordWrap=True)
         self.typed = QLineEdit(objectName="rekey_fingerprint")
         big = mono_font()
