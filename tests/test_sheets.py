@@ -6,13 +6,15 @@ import collections
 import dataclasses
 import math
 import random
+import types
 
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
 from tests import sheet_samples
-from trainer_app.domain import sheet_code
+from trainer_app.domain import ids, sheet_code
 from trainer_app.domain.sheet_code import PageCode
+from trainer_app.pdf.papers.layout import LEAST_BLANKS
 from trainer_app.services import demo, papers, sheets
 from trainer_app.sheets import homography, reader
 from trainer_app.store import classes as classes_q
@@ -54,7 +56,7 @@ def test_every_page_of_a_sheet_carries_its_page_code(demo_store, tmp_path):
     assert [c.page for c in codes] == list(range(1, len(codes) + 1))
     assert {c.lesson_id for c in codes} == {lesson["id"]}
     assert sum(c.trainee_rows for c in codes) == len(record.rows)
-    assert sum(c.rows for c in codes) - len(record.rows) >= record.blank_rows  # a minimum
+    assert LEAST_BLANKS <= sum(c.rows for c in codes) - len(record.rows) <= record.blank_rows
 
 
 def test_images_without_a_readable_sheet_say_why():
@@ -126,14 +128,27 @@ def _check(table: collections.Counter, at_least: int = 0) -> None:
     assert uncertain <= max(at_least, math.ceil(0.01 * rows)), table
 
 
-def test_a_small_sample_of_photographed_and_scanned_sheets(store, tmp_path):
+@pytest.fixture
+def seeded_ids(monkeypatch):
+    """Record ids from a seeded source: a page code carries its lesson's id, so with random ids
+    each run would print (and so read) different codes; with these every run reads the same
+    pages and the figures are the same everywhere."""
+    seeded = random.Random(20261204)
+    clock = iter(range(1_796_000_000_000_000_000, 1 << 62, 1_000_000))  # one id a millisecond
+    monkeypatch.setattr(ids, "os", types.SimpleNamespace(urandom=seeded.randbytes))
+    monkeypatch.setattr(ids, "time", types.SimpleNamespace(time_ns=lambda: next(clock)))
+    monkeypatch.setattr(ids, "_last_ms", 0)  # put back afterwards, as the other two
+    monkeypatch.setattr(ids, "_counter", 0)
+
+
+def test_a_small_sample_of_photographed_and_scanned_sheets(store, tmp_path, seeded_ids):
     demo.fill(store, trainees=40, seed=3)
     # 1 % of these 72 rows is less than one: two may be left to the operator
     _check(_evaluate(store, tmp_path, seed=11, rows=50, photo_share=0.5), at_least=2)
 
 
 @pytest.mark.slow
-def test_three_thousand_generated_rows(store, tmp_path):
+def test_three_thousand_generated_rows(store, tmp_path, seeded_ids):
     demo.fill(store, trainees=200, seed=1)
     _check(_evaluate(store, tmp_path, seed=2026, rows=3000, photo_share=0.6))
 

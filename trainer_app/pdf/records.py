@@ -50,7 +50,7 @@ class SignInSheet:
     trainer: str
     rows: list[SheetRow]
     branding: Branding
-    blank_rows: int = 3  # at least; more fill the last page
+    blank_rows: int = 5  # for walk-ins: fewer (at least 3) where only fewer fit
     enrolled_label: str = ""  # e.g. "24 trainees enrolled" (formatted by the service)
     printed_on: str = ""
     lesson_id: str = ""  # printed in each page's code for the sheet reader; none when empty

@@ -49,7 +49,7 @@ from trainer_app.store import papers as q
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
-BLANK_ROWS = 3  # at least: the blank rows fill the last page (pdf.papers.layout)
+BLANK_ROWS = 5  # for walk-ins; fewer (at least 3) where only fewer fit (pdf.papers.layout)
 KINDS = ("sign_in_sheet", "cards", "roster", "summary")
 
 
@@ -185,8 +185,8 @@ def sign_in_sheet(
     cancelled: Cancelled | None = None, blank_rows: int = BLANK_ROWS,
 ) -> Path:
     """The lesson's sign-in sheet: every enrolled trainee with a QR code of their trainee code
-    (the attendance scanner accepts it), a signature column and at least ``blank_rows`` blank
-    rows for walk-ins (as many as fill the last page)."""
+    (the attendance scanner accepts it), a signature column and ``blank_rows`` blank rows for
+    walk-ins (fewer where only fewer fit on the last page, never a page of them alone)."""
     from trainer_app.pdf.papers import sheet
 
     record = sign_in_sheet_record(store, lesson_id, blank_rows)

@@ -109,30 +109,33 @@ def paginate(count: int, first: int, rest: int, keep_last: int = 1) -> list[rang
     return pages
 
 
+LEAST_BLANKS = 3  # blank rows for walk-ins, at the least, when fewer than asked fit
+
+
 def paginate_with_blanks(
     count: int, blanks: int, first: int, rest: int,
 ) -> tuple[list[range], int]:
     """Pages for ``count`` rows followed by blank rows to write in, and how many blank rows:
-    at least ``blanks`` (at most a page less one row), filling the last page to its end, and
-    never a page of blank rows alone: when the last page of rows has too little room left,
-    its last row goes on to the next page with the blank rows. With no rows at all, a page
-    of blank rows."""
+    ``blanks`` (at most a page less one row) where they fit on the last page; fewer, filling
+    it to its end, where only :data:`LEAST_BLANKS` or more fit; and never a page of blank rows
+    alone: with less room than that, the last row goes on to the next page with the blank
+    rows. With no rows at all, a page of blank rows."""
     rest = max(2, rest)
-    blanks = min(blanks, rest - 1)
+    wanted = min(blanks, rest - 1)
     if not count:
-        n_blank = max(first, blanks)
+        n_blank = max(first, wanted)
         return paginate(n_blank, first, rest), n_blank
     pages = paginate(count, first, rest)
     last = pages[-1]
-    free = (first if len(pages) == 1 else rest) - len(last)
-    if free >= blanks or len(pages) == len(last) == 1:
-        return [*pages[:-1], range(last.start, last.stop + max(0, free))], max(0, free)
+    free = max(0, (first if len(pages) == 1 else rest) - len(last))
+    if free >= min(LEAST_BLANKS, wanted) or len(pages) == len(last) == 1:
+        n_blank = min(free, wanted)
+        return [*pages[:-1], range(last.start, last.stop + n_blank)], n_blank
     if len(last) == 1:
         pages.pop()
     else:
         pages[-1] = range(last.start, last.stop - 1)
-    n_blank = rest - 1
-    return [*pages, range(count - 1, count + n_blank)], n_blank
+    return [*pages, range(count - 1, count + wanted)], wanted
 
 
 # -- text ----------------------------------------------------------------------------------------
