@@ -30,9 +30,15 @@ import benchlib
 import search_latency
 
 TARGET_RATIO = 1.5  # issue 12
-TARGET_SEARCH_MS = 15.0
+TARGET_SEARCH_MS = {"median": 10.0, "p90": 20.0, "max": 50.0}  # issue 12
 TARGET_MEMORY_MB = 250.0
 CHILD = str(benchlib.HERE / "window_child.py")
+SEARCH_TARGET_TEXT = "median ≤ {median:.0f} ms, p90 ≤ {p90:.0f}, max ≤ {max:.0f}".format(
+    **TARGET_SEARCH_MS)
+
+
+def search_met(figures: dict) -> bool:
+    return all(figures[k] <= limit for k, limit in TARGET_SEARCH_MS.items())
 
 
 def main() -> int:
@@ -210,15 +216,16 @@ def run(opts: argparse.Namespace, tmp: Path) -> int:
         *([] if entry_s is None else [
             ("(a) … for reference: `python -m trainer_app --db PATH` (CLI parsing included)",
              "—", f"{entry_s * 1000:.0f} ms = {entry_s / bare_s:.2f} ×", None)]),
-        ("(b) Search, keystroke to model updated, median (all keystrokes incl. Backspace)",
-         f"≤ {TARGET_SEARCH_MS:.0f} ms",
-         (f"{overall['median']:.1f} ms (p90 {overall['p90']:.1f}, max {overall['max']:.1f}; "
-          f"n={overall['n']})"),
-         overall["median"] <= TARGET_SEARCH_MS),
+        ("(b) Search, keystroke to model updated (all keystrokes incl. Backspace)",
+         SEARCH_TARGET_TEXT,
+         (f"median {overall['median']:.1f} ms, p90 {overall['p90']:.1f}, max "
+          f"{overall['max']:.1f} (n={overall['n']})"),
+         search_met(overall)),
         ("(b) … typing only (name, initials, pinyin, village, digits)",
-         f"≤ {TARGET_SEARCH_MS:.0f} ms",
-         f"{typing['median']:.1f} ms (p90 {typing['p90']:.1f}, max {typing['max']:.1f})",
-         typing["median"] <= TARGET_SEARCH_MS),
+         SEARCH_TARGET_TEXT,
+         (f"median {typing['median']:.1f} ms, p90 {typing['p90']:.1f}, max "
+          f"{typing['max']:.1f}"),
+         search_met(typing)),
         ("(b) … first keystroke of the session (index built by a worker after the first "
          "paint)", "≤ 50 ms",
          f"{first['updated_ms']:.0f} ms (the worker took {first.get('index_ms', 0):.0f} ms)",
