@@ -55,15 +55,9 @@ class RekeyDialog(Retranslating, QDialog):
         self.keys_model.set_rows(list(station.get("waiting_keys") or []))
         self.keys_table = QTableView(objectName="rekey_keys")
         self.keys_table.setModel(self.keys_model)
-        configure_table(self.keys_table, (215, 150, 200, 60), stretch=2)
+        configure_table(self.keys_table, (215, 150, 110, 90), stretch=3)
         self.keys_table.setMaximumHeight(140)
         widen_to_contents(self.keys_table)  # a whole fingerprint, in the fixed-width font
-        columns = self.keys_table.horizontalHeader()
-        self.keys_table.setMinimumWidth(  # every column whole, the stretched one included
-            sum(max(columns.sectionSize(c), self.keys_table.sizeHintForColumn(c))
-                for c in range(columns.count()))
-            + 2 * self.keys_table.frameWidth()
-            + self.keys_table.verticalScrollBar().sizeHint().width())
         self.typed_label = QLabel(objectName="rekey_typed_label", wordWrap=True)
         self.typed = QLineEdit(objectName="rekey_fingerprint")
         big = mono_font()
@@ -90,7 +84,7 @@ class RekeyDialog(Retranslating, QDialog):
         for widget in (self.heading, self.instruction, self.keys_table, self.typed_label,
                        self.typed, self.match, self.after, self.buttons):
             layout.addWidget(widget)
-        self.setMinimumWidth(660)
+        self.setMinimumWidth(720)
         show_row(self.keys_table, 0)
         self.retranslate()
 
