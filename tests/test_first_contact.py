@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from tests.test_cli_sync import linked, ok, refused, run
 from tests.test_gui_county import (  # noqa: F401 (county, messages, stores: fixtures)
@@ -137,6 +137,8 @@ def test_the_stations_section_shows_each_key_and_approves_the_chosen_one(
         return dialog.result()
 
     monkeypatch.setattr(ApproveDialog, "exec", discard_the_strangers)
+    monkeypatch.setattr(QMessageBox, "question",  # the coordinator says yes to discarding
+                        lambda *_a: QMessageBox.StandardButton.Yes)
     qtbot.mouseClick(sp.approve_button, LEFT)
     assert [k.fingerprint for k in waiting.keys_of("WP01")] == [real_fp]
     assert "was discarded" in sp.hint.text() and not messages

@@ -16,7 +16,7 @@ import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from tests.qt_input import type_text
 from tests.test_backup import linked  # noqa: F401 - the fixture
@@ -244,6 +244,19 @@ def test_rekey_dialog_discards_a_strangers_key(qtbot, linked, tmp_path, monkeypa
         return dialog.result()
 
     monkeypatch.setattr(RekeyDialog, "exec", discard)
+    asked = []
+
+    def answer(answer_yes: bool):
+        def question(_parent, _title, text, _buttons, default):
+            asked.append((text, default))
+            return QMessageBox.StandardButton.Yes if answer_yes else QMessageBox.StandardButton.No
+        monkeypatch.setattr(QMessageBox, "question", question)
+
+    answer(False)  # asked first, and No (the default) keeps the key
+    qtbot.mouseClick(stations.rekeying.button, LEFT)
+    assert len(waiting.keys_of("WP01")) == 1
+    assert asked[-1][1] == QMessageBox.StandardButton.No and "WP01" in asked[-1][0]
+    answer(True)
     qtbot.mouseClick(stations.rekeying.button, LEFT)
     assert waiting.keys_of("WP01") == []
     assert "was discarded: 1 waiting bundle deleted" in stations.hint.text()  # said, as Approve…

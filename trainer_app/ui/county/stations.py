@@ -31,7 +31,7 @@ from trainer_app.services import county
 from trainer_app.services.errors import ValidationError
 from trainer_app.store import Store
 from trainer_app.sync import exchange, site, waiting
-from trainer_app.ui import counts, tasks
+from trainer_app.ui import ask, counts, tasks
 from trainer_app.ui.certificates.model import mono_font
 from trainer_app.ui.classes.rows import RowTableModel
 from trainer_app.ui.county.approve import ApprovedDialog, ApproveDialog
@@ -421,7 +421,13 @@ class StationsPanel(Retranslating, QWidget):
         task.start()
 
     def discard(self, code: str, fingerprint: str) -> None:
-        """Delete the bundles of a key waiting for ``code`` that is not the station's."""
+        """Delete the bundles of a key waiting for ``code`` that is not the station's, once the
+        coordinator has said yes (No is the default)."""
+        if not ask.confirm(self, _("Discard a waiting key"), _(
+                "Discard the key {fingerprint} waiting for station {code}? The bundles it sent "
+                "are deleted and can never be applied.").format(fingerprint=fingerprint,
+                                                                 code=code)):
+            return
         try:
             key = waiting.discard(code, fingerprint)
         except Exception as exc:  # noqa: BLE001 - shown to the user
