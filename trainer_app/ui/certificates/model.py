@@ -48,7 +48,50 @@ def mono_font() -> QFont:
     return font
 
 
-class RegisterModel(RowTableModel):
+class CertificateCells:
+    """How a certificate's cells read and look, in the station's register and in the county's
+    list of every station's certificates (mixed in before their table model)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._mono = mono_font()
+
+    def display(self, row: dict, field: str) -> str:
+        if field == "hours":
+            return hours_label(row["hours"])
+        if field == "issued_on":
+            return i18n.format_date(row["issued_on"])
+        if field == "status":
+            return status_label(row["status"])
+        if field == "note":
+            return self.note(row)
+        return super().display(row, field)  # type: ignore[misc]
+
+    @staticmethod
+    def note(row: dict) -> str:
+        parts = []
+        if row.get("replaces_serial"):
+            parts.append(_("Replaces {serial}").format(serial=row["replaces_serial"]))
+        if row["status"] == "replaced":
+            parts.append(_("Replaced by {serial}").format(serial=row["replaced_by"]))
+        elif row["status"] == "withdrawn":
+            parts.append(_("Withdrawn: {reason}").format(reason=row.get("revoked_reason") or ""))
+        elif is_earlier_format(row):
+            parts.append(_("Issued with an earlier format; a reprint uses the current one"))
+        return "; ".join(parts)
+
+    def cell_role(self, row: dict, field: str, role: int) -> Any:
+        if field == "status":
+            return _colored(STATUS_COLORS.get(row["status"], ("#ffffff", "#000000")), role)
+        if field == "serial" and role == Qt.ItemDataRole.FontRole:
+            return self._mono
+        if role == Qt.ItemDataRole.ToolTipRole and field in ("note", "course_title",
+                                                             "class_title"):
+            return self.display(row, field) or None
+        return None
+
+
+class RegisterModel(CertificateCells, RowTableModel):
     """The certificate register: one row per certificate ever issued here, newest first."""
 
     COLUMNS = (
@@ -64,48 +107,10 @@ class RegisterModel(RowTableModel):
     NUMERIC = frozenset({"hours"})
     ID_FIELD = "serial"
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._mono = mono_font()
-
-    def display(self, row: dict, field: str) -> str:
-        if field == "hours":
-            return hours_label(row["hours"])
-        if field == "issued_on":
-            return i18n.format_date(row["issued_on"])
-        if field == "status":
-            return status_label(row["status"])
-        if field == "note":
-            return self.note(row)
-        return super().display(row, field)
-
-    @staticmethod
-    def note(row: dict) -> str:
-        parts = []
-        if row.get("replaces_serial"):
-            parts.append(_("Replaces {serial}").format(serial=row["replaces_serial"]))
-        if row["status"] == "replaced":
-            parts.append(_("Replaced by {serial}").format(serial=row["replaced_by"]))
-        elif row["status"] == "withdrawn":
-            parts.append(_("Withdrawn: {reason}").format(reason=row.get("revoked_reason") or ""))
-        elif is_earlier_format(row):
-            parts.append(_("Issued with an earlier format; a reprint uses the current one"))
-        return "; ".join(parts)
-
     def sort_key(self, row: dict, field: str) -> Any:
         if field == "note":
             return (False, self.note(row))
         return super().sort_key(row, field)
-
-    def cell_role(self, row: dict, field: str, role: int) -> Any:
-        if field == "status":
-            return _colored(STATUS_COLORS.get(row["status"], ("#ffffff", "#000000")), role)
-        if field == "serial" and role == Qt.ItemDataRole.FontRole:
-            return self._mono
-        if role == Qt.ItemDataRole.ToolTipRole and field in ("note", "course_title",
-                                                             "class_title"):
-            return self.display(row, field) or None
-        return None
 
 
 class EligibilityModel(RowTableModel):

@@ -19,9 +19,7 @@ from trainer_app.i18n import N_, _
 from trainer_app.services import county
 from trainer_app.services.trainee_list import SORT_FIELDS as TRAINEE_SORTS
 from trainer_app.store import Store
-from trainer_app.ui.certificates.model import STATUS_COLORS as CERTIFICATE_COLORS
-from trainer_app.ui.certificates.model import mono_font
-from trainer_app.ui.certificates.model import status_label as certificate_status
+from trainer_app.ui.certificates.model import CertificateCells, RegisterModel
 from trainer_app.ui.classes.models import STATUS_COLORS as CLASS_COLORS
 from trainer_app.ui.classes.models import period_label
 from trainer_app.ui.classes.models import status_label as class_status
@@ -157,60 +155,14 @@ class CountyClassModel(StationRecordsModel):
         return None
 
 
-class CountyCertificateModel(StationRecordsModel):
-    COLUMNS = (
-        ("station_code", N_("Station")),
-        ("serial", N_("Serial")),
-        ("trainee_name", N_("Name")),
-        ("course_title", N_("Course")),
-        ("class_title", N_("Class")),
-        ("hours", N_("Hours")),
-        ("issued_on", N_("Issued on")),
-        ("status", N_("Status")),
-        ("note", N_("Note")),
-    )
+class CountyCertificateModel(CertificateCells, StationRecordsModel):
+    COLUMNS = (("station_code", N_("Station")), *RegisterModel.COLUMNS)
     SORTABLE = frozenset(county.CertificateList.SORTS)
-    NUMERIC = frozenset({"hours"})
+    NUMERIC = RegisterModel.NUMERIC
     SOURCE = county.CertificateList
-
-    def __init__(self, store: Store, parent: QObject | None = None) -> None:
-        super().__init__(store, parent)
-        self._mono = mono_font()
 
     def filter(self, search: str, station: str | None, status: str | None = None,
                class_id: str | None = None) -> None:
         self.source.search, self.source.station, self.source.status = search, station, status
         self.source.class_id = class_id
         self.reload()
-
-    def display(self, row: dict, field: str) -> str:
-        if field == "hours":
-            return hours_label(row["hours"])
-        if field == "issued_on":
-            return i18n.format_date(row["issued_on"])
-        if field == "status":
-            return certificate_status(row["status"])
-        if field == "note":
-            if row["status"] == "replaced":
-                return _("Replaced by {serial}").format(serial=row["replaced_by"])
-            if row["status"] == "withdrawn":
-                return _("Withdrawn: {reason}").format(reason=row.get("revoked_reason") or "")
-            return ""
-        return super().display(row, field)
-
-    def cell_role(self, row: dict, field: str, role: int) -> Any:
-        if field == "status":
-            background, foreground = CERTIFICATE_COLORS.get(row["status"], ("#fff", "#000"))
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(QColor(background))
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(foreground))
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return int(Qt.AlignmentFlag.AlignCenter)
-        if field == "serial" and role == Qt.ItemDataRole.FontRole:
-            return self._mono
-        if role == Qt.ItemDataRole.ToolTipRole and field in ("note", "course_title",
-                                                             "class_title"):
-            return self.display(row, field) or None
-        return None
-
