@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -33,7 +32,7 @@ from trainer_app.ui.charts import BarChart
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.overview.tile import FigureTile
 from trainer_app.ui.reports.filters import FilterBar
-from trainer_app.ui.reports.runner import NewestRun
+from trainer_app.ui.reports.runner import NewestRun, RunsWhenShown
 from trainer_app.ui.retranslate import Retranslating
 
 # (figure, report it opens, definition msgid), in the order of the service's figures
@@ -70,14 +69,13 @@ def month_label(key: str) -> str:
     return format_skeleton("yMMM", dt.date(year, month, 1), locale=i18n.babel_locale())
 
 
-class OverviewPage(Retranslating, QWidget):
+class OverviewPage(RunsWhenShown, Retranslating, QWidget):
     open_report = Signal(str, object)  # report name, Filters
     shown = Signal()  # the figures on screen are up to date (tests wait for it)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
-        self._dirty = True
         self._requested = Filters()
         self.runner = NewestRun(store, _("Counting the figures…"), self)
         self.runner.succeeded.connect(self._show)
@@ -211,17 +209,6 @@ class OverviewPage(Retranslating, QWidget):
         self.open_report.emit("ledger", wanted)
 
     # -- the section -------------------------------------------------------------------------------
-    def refresh(self) -> None:
-        self._dirty = True
-        self.filters.reload_choices()
-        if self.isVisible():
-            self.run()
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._dirty:
-            self.run()
-
     def retranslate(self) -> None:
         self.runner.label = _("Counting the figures…")
         labels = reports.figure_labels()

@@ -8,7 +8,6 @@ freezes the window; a change of filters while one runs stops it and runs the new
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -34,18 +33,17 @@ from trainer_app.ui.errors import show_error
 from trainer_app.ui.reports.exporting import Exporter
 from trainer_app.ui.reports.filters import FilterBar
 from trainer_app.ui.reports.model import ReportModel, cell_text
-from trainer_app.ui.reports.runner import NewestRun
+from trainer_app.ui.reports.runner import NewestRun, RunsWhenShown
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.tables import configure_table
 
 
-class ReportsPage(Retranslating, QWidget):
+class ReportsPage(RunsWhenShown, Retranslating, QWidget):
     shown = Signal()  # a report was run and is on screen (tests wait for it)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
-        self._dirty = True
         self.runner = NewestRun(store, _("Making the report…"), self)
         self.runner.succeeded.connect(self._show)
         self.runner.failed.connect(self._failed)
@@ -210,18 +208,6 @@ class ReportsPage(Retranslating, QWidget):
             self.splitter.setSizes([total - wanted, wanted])
 
     # -- the section -------------------------------------------------------------------------------
-    def refresh(self) -> None:
-        """Records changed elsewhere: read the choices again, and the report when shown."""
-        self._dirty = True
-        self.filters.reload_choices()
-        if self.isVisible():
-            self.run()
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._dirty:
-            self.run()
-
     def retranslate(self) -> None:
         for i, info in enumerate(reports.available(self._store)):
             if i < self.list.count():
