@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 
 from PIL import Image
@@ -22,25 +21,12 @@ from trainer_app.i18n import _
 from trainer_app.services import attendance, trainees
 from trainer_app.services.errors import ServiceError, not_found
 from trainer_app.sheets import images, reader
+from trainer_app.sheets.reader import Problem
 from trainer_app.store import Store
 from trainer_app.store import attendance as attendance_q
 from trainer_app.store import classes as classes_q
 from trainer_app.store import sheets as q
 from trainer_app.store.db import utc_now
-
-
-class Problem(Enum):
-    NOT_AN_IMAGE = "not_an_image"
-    NO_SHEET = "no_sheet"
-    TOO_DARK = "too_dark"
-    TOO_BLURRED = "too_blurred"
-    SEVERAL_PAGES = "several_pages"
-    OLD_SHEET = "old_sheet"
-    GEOMETRY = "geometry"
-    UNKNOWN_LESSON = "unknown_lesson"
-    OTHER_LESSON = "other_lesson"
-    READ_BEFORE = "read_before"
-    PAGE_TWICE = "page_twice"
 
 
 def problem_text(problem: Problem) -> str:
@@ -163,7 +149,7 @@ def _read_page(store: Store, page: images.PageImage, lesson_id: str | None,
     try:
         reading = reader.read_page(page.image)
     except reader.SheetNotRead as e:
-        result.problem = Problem(e.problem.value)
+        result.problem = e.problem
         return result
     code = reading.page
     result.lesson_id, result.page = code.lesson_id, code.page

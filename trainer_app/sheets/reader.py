@@ -45,12 +45,22 @@ _RULE_SHARE = 0.6  # ... as a pixel column inked over this share of the row's he
 
 
 class Problem(Enum):
+    """Why a page is not read: what the reader finds in the picture (raised as
+    :class:`SheetNotRead`), then what the service finds when it checks the page against the
+    database (``trainer_app.services.sheets``)."""
+
     NO_SHEET = "no_sheet"
     TOO_DARK = "too_dark"
     TOO_BLURRED = "too_blurred"
     SEVERAL_PAGES = "several_pages"
     OLD_SHEET = "old_sheet"
     GEOMETRY = "geometry"
+    # the service's
+    NOT_AN_IMAGE = "not_an_image"
+    UNKNOWN_LESSON = "unknown_lesson"
+    OTHER_LESSON = "other_lesson"
+    READ_BEFORE = "read_before"
+    PAGE_TWICE = "page_twice"
 
 
 class SheetNotRead(Exception):
