@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QObject, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QShowEvent
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -31,6 +31,7 @@ from trainer_app.ui.classes.rows import RowTableModel
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.tables import configure_table, selected_row
+from trainer_app.ui.when_shown import ReadsWhenShown
 
 
 class GroupsModel(RowTableModel):
@@ -104,13 +105,12 @@ class MembersModel(RowTableModel):
         return None
 
 
-class DuplicatesPanel(Retranslating, QWidget):
+class DuplicatesPanel(ReadsWhenShown, Retranslating, QWidget):
     changed = Signal()  # a group was merged
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
-        self._dirty = True
         self.groups = GroupsModel(self)
         self.members = MembersModel(self)
 
@@ -169,17 +169,6 @@ class DuplicatesPanel(Retranslating, QWidget):
         self._update_count()
 
     # -- reading ----------------------------------------------------------------------------
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._dirty:
-            self.load()
-
-    def refresh(self) -> None:
-        """Re-read (after imports); a hidden panel waits until it is shown."""
-        self._dirty = True
-        if self.isVisible():
-            self.load()
-
     def load(self) -> None:
         self._dirty = False
         keep = self.selected_group_key()

@@ -10,7 +10,6 @@ Each list is read when its section is first shown, and again after a search or a
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -37,9 +36,10 @@ from trainer_app.ui.county.record_models import (
 from trainer_app.ui.errors import show_error
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.tables import EmptyHint, configure_table, widen_to_contents
+from trainer_app.ui.when_shown import ReadsWhenShown
 
 
-class RecordView(Retranslating, QWidget):
+class RecordView(ReadsWhenShown, Retranslating, QWidget):
     """A search line, a station filter, a read-only table and a count (or, when the table is
     empty, what to do about it)."""
 
@@ -52,7 +52,6 @@ class RecordView(Retranslating, QWidget):
         self._store = store
         self.model = model
         model.setParent(self)
-        self._dirty = True
 
         self.search = QLineEdit(objectName=f"county_{self.NAME}_search")
         self.search.setClearButtonEnabled(True)
@@ -119,22 +118,11 @@ class RecordView(Retranslating, QWidget):
         self.station.setCurrentIndex(max(0, self.station.findData(current)))
         self.station.blockSignals(False)
 
-    def refresh(self) -> None:
-        """Re-read (after imports or merges); a hidden view waits until it is shown."""
-        self._dirty = True
-        if self.isVisible():
-            self.load()
-
     def load(self) -> None:
         self._dirty = False
         self.model.invalidate()
         self._fill_stations()
         self.apply_filter()
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._dirty:
-            self.load()
 
     def apply_filter(self) -> None:
         self._reading(lambda: self.model.filter(self.search.text(), self.station.currentData()))

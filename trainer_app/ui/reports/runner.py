@@ -5,11 +5,11 @@ the result of the last request is shown. The Overview and the Reports section sh
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
 
 from trainer_app.store import Store
 from trainer_app.ui import tasks
+from trainer_app.ui.when_shown import ReadsWhenShown
 
 
 class NewestRun(QObject):
@@ -64,21 +64,15 @@ class NewestRun(QObject):
             self.request(work)
 
 
-class RunsWhenShown:
-    """A section whose figures are run again when records changed elsewhere: at once when it
-    is shown, or else the next time it is. It has ``filters`` (a FilterBar), ``run()`` (which
-    clears ``_dirty``) and is mixed in before its QWidget."""
 
-    _dirty = True
+class RunsWhenShown(ReadsWhenShown):
+    """A figures section (Overview, Reports) with ``filters`` (a FilterBar) and ``run()``: its
+    filter choices are read again with its figures."""
 
     def refresh(self) -> None:
-        """Records changed elsewhere: read the choices again, and the figures when shown."""
         self._dirty = True
         self.filters.reload_choices()
-        if self.isVisible():
-            self.run()
+        super().refresh()
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._dirty:
-            self.run()
+    def load(self) -> None:
+        self.run()
