@@ -78,7 +78,8 @@ def test_language_switches_live_from_the_menu(window, qtbot):
     # an open dialog follows, Qt's own buttons included
     assert form.windowTitle() == "登记学员"
     assert form.buttons.button(QDialogButtonBox.StandardButton.Save).text().startswith("保存")
-    assert window.trainees.model.headerData(1, Qt.Orientation.Horizontal) == "姓名"
+    header = window.trainees.table.horizontalHeader()  # what the operator reads
+    assert header.model().headerData(1, Qt.Orientation.Horizontal) == "姓名"
     window.language_actions["en"].trigger()
     assert window.tabs.tabText(0) == "Trainees"
     assert form.buttons.button(QDialogButtonBox.StandardButton.Save).text() == "Save"

@@ -8,7 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from trainer_app import i18n
 from trainer_app.domain import idcard
@@ -135,6 +135,24 @@ def test_sorting_by_column_uses_the_whole_list(qtbot, store):
     page.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
     codes = [page.model.row(r)["code"] for r in range(page.model.rowCount())]
     assert codes == sorted(codes, reverse=True) and len(codes) == 50
+
+
+def test_a_header_click_sorts_once_the_list_has_been_painted(qtbot, store):
+    page = TraineesPage(store)
+    qtbot.addWidget(page)
+    page.show()
+    header = page.table.horizontalHeader()
+    qtbot.waitUntil(page.table.isSortingEnabled, timeout=3_000)  # after the first paint
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
+        1, Qt.SortOrder.AscendingOrder)  # the list's own order, by name
+    names = [page.model.row(r)["name"] for r in range(3)]
+    code_x = header.sectionViewportPosition(0) + 5
+    qtbot.mouseClick(header.viewport(), Qt.LeftButton, pos=QPoint(code_x, 5))
+    assert header.sortIndicatorSection() == 0
+    codes = [page.model.row(r)["code"] for r in range(page.model.rowCount())]
+    assert codes == sorted(codes) and len(codes) == 50
+    assert [page.model.row(r)["name"] for r in range(3)] != names
+    assert header.model().headerData(0, Qt.Orientation.Horizontal) == i18n._("Code")
 
 
 def test_form_tells_when_the_county_merged_the_person(qtbot, store):

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow
 
@@ -14,6 +12,7 @@ from trainer_app import APP_NAME, paths
 from trainer_app.i18n import app_name
 from trainer_app.store import Store, StoreError
 from trainer_app.ui import errors, fonts, language
+from trainer_app.ui.first_paint import AfterFirstPaint
 
 
 def open_store(db_path: Path | None) -> Store:
@@ -49,34 +48,6 @@ def main_window(store: Store) -> QMainWindow:
     window = MainWindow(store)
     AfterFirstPaint(window, lambda: _attach_auto_backup(window))
     return window
-
-
-class AfterFirstPaint(QObject):
-    """Calls ``callback`` once, from the event loop, when ``window``'s first paint pass is over,
-    or after ``latest_ms`` if the window has not been painted by then (started minimized).
-
-    For work the first paint does not need: a zero timer from the constructor would run before
-    the paint, since the window system's expose event comes after the timers already queued.
-    """
-
-    def __init__(self, window: QMainWindow, callback: Callable[[], None],
-                 latest_ms: int = 2_000) -> None:
-        super().__init__(window)
-        self._window, self._callback = window, callback
-        window.installEventFilter(self)
-        QTimer.singleShot(latest_ms, self, self._run)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if watched is self._window and event.type() == QEvent.Type.Paint:
-            self._window.removeEventFilter(self)
-            QTimer.singleShot(0, self, self._run)  # once the paint pass under way is done
-        return False
-
-    def _run(self) -> None:
-        if self._callback is not None:
-            callback, self._callback = self._callback, None
-            self._window.removeEventFilter(self)
-            callback()
 
 
 def _attach_auto_backup(window: QMainWindow) -> None:

@@ -135,8 +135,10 @@ class MainWindow(Retranslating, QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
+        # setShortcuts, not setShortcut: choosing among setShortcut's overloads makes PySide build
+        # its ``Qt`` namespace, which showing the window does without (see ui/tables.py).
         self.quit_action = QAction(self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcuts(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
         # The backup entries join the File menu when it first opens (they have no shortcut):
@@ -157,7 +159,7 @@ class MainWindow(Retranslating, QMainWindow):
 
         self.tools_menu = bar.addMenu("")
         self.verify_action = QAction(self)
-        self.verify_action.setShortcut(QKeySequence("Ctrl+Shift+V"))
+        self.verify_action.setShortcuts([QKeySequence("Ctrl+Shift+V")])
         self.verify_action.triggered.connect(self.verify_certificate)
         self.settings_action = QAction(self)
         self.settings_action.triggered.connect(self.station_settings)
@@ -166,7 +168,7 @@ class MainWindow(Retranslating, QMainWindow):
 
         self.help_menu = bar.addMenu("")
         self.manual_action = QAction(self)
-        self.manual_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.manual_action.setShortcuts(QKeySequence.StandardKey.HelpContents)
         self.manual_action.triggered.connect(lambda: self.show_help(about=False))
         self.about_action = QAction(self)
         self.about_action.triggered.connect(lambda: self.show_help(about=True))

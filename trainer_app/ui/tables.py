@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView
+
+# No ``Qt`` here at import time (nor in what the trainee list calls before its first paint): the
+# first use of that namespace makes PySide build all its 93 Python enums (~12 ms). The functions
+# that need it import it.
 
 
 def list_view(object_name: str) -> QTableView:
@@ -15,6 +20,19 @@ def list_view(object_name: str) -> QTableView:
     table = QTableView(objectName=object_name)
     table.verticalHeader().setVisible(False)
     return table
+
+
+def header_labels(table: QTableView, labels: Sequence[str]) -> None:
+    """Show ``labels`` over ``table``'s columns (again after a change of language), read by
+    its header from a small C++ model of their own instead of the table's model: Qt calls a
+    Python ``headerData`` with a ``Qt.Orientation``, and the first one PySide hands over builds
+    the whole ``Qt`` namespace. The table's model must have as many columns, fixed."""
+    header = table.horizontalHeader()
+    own = header.model()
+    if not isinstance(own, QStandardItemModel) or own is table.model():
+        own = QStandardItemModel(0, len(labels), table)
+        header.setModel(own)
+    own.setHorizontalHeaderLabels(list(labels))
 
 
 def plain_table(
@@ -61,6 +79,8 @@ def configure_table(
     header = table.horizontalHeader()
     header.setHighlightSections(False)
     if sortable:
+        from PySide6.QtCore import Qt
+
         table.setSortingEnabled(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # keep the service's order
 
@@ -100,8 +120,6 @@ class EmptyHint(QLabel):
         self.hide()
         self._table, self._text = table, text
         self.setWordWrap(True)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         model = table.model()
         for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved,
                        model.layoutChanged):
@@ -116,11 +134,15 @@ class EmptyHint(QLabel):
         self.setVisible(empty)
 
     def _cover_viewport(self) -> None:
-        # PySide's first wrapping of a viewport costs ~10 ms once per process, and a widget's
-        # first style sheet ~2 ms: a window that opens on a full table (the trainees at
-        # start-up) does not ask for either before it is shown.
+        # PySide's first wrapping of a viewport costs ~10 ms once per process, a widget's first
+        # style sheet ~2 ms, and the ``Qt`` namespace ~12 ms: a window that opens on a full
+        # table (the trainees at start-up) does not ask for any of them before it is shown.
         viewport = self._table.viewport()
         if self.parent() is not viewport:
+            from PySide6.QtCore import Qt  # see the top of this module
+
+            self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             self.setStyleSheet("color: #6b7280; font-size: 14px; padding: 24px;")
             self.setParent(viewport)
             viewport.installEventFilter(self)

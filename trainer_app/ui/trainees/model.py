@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex
 
 from trainer_app import i18n
 from trainer_app.domain import idcard, phone
 from trainer_app.domain.codes import Gender  # not .models: no record dataclass is needed
 from trainer_app.i18n import N_, _
 from trainer_app.services.trainee_list import TraineeList
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -24,10 +29,20 @@ COLUMNS = (
     ("poor_household", N_("Poor household")),
 )
 PAGE = 200
-_DISPLAY = Qt.ItemDataRole.DisplayRole
-_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
-_RIGHT = int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight)
+# Qt's roles and alignment flags as the integers they are (tests/test_startup.py checks them):
+# the first use of the ``Qt`` namespace makes PySide build all its 93 Python enums (~12 ms), and
+# the list's first paint does without them.
+_DISPLAY = 0  # Qt.ItemDataRole.DisplayRole
+_ALIGNMENT = 7  # Qt.ItemDataRole.TextAlignmentRole
+_RIGHT = 0x82  # Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight
 _RIGHT_ALIGNED = frozenset(("birth_date", "id_number", "phone"))
+
+
+def labels() -> list[str]:
+    """The columns' headers, in the language now in use. The model has no ``headerData``: the
+    table's header reads these from a model of their own (see
+    :func:`~trainer_app.ui.tables.header_labels`), and Qt would ask a Python one even so."""
+    return [_(header) for _field, header in COLUMNS]
 
 
 class TraineeTableModel(QAbstractTableModel):
@@ -50,12 +65,7 @@ class TraineeTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(COLUMNS[section][1])
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: Index, role: int = _DISPLAY):
         # The view asks each visible cell for seven roles: the ones without an answer leave
         # first, before any other Qt call (the first paint asks ~1,500 times).
         if role != _DISPLAY and role != _ALIGNMENT or not index.isValid():
@@ -65,7 +75,9 @@ class TraineeTableModel(QAbstractTableModel):
             return self._display(row, COLUMNS[index.column()][0]) if row else None
         return _RIGHT if COLUMNS[index.column()][0] in _RIGHT_ALIGNED else None
 
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+    def sort(self, column: int, order: Qt.SortOrder) -> None:  # Qt's own call: sorting on
+        from PySide6.QtCore import Qt
+
         wanted = (COLUMNS[column][0], order == Qt.SortOrder.DescendingOrder)
         if wanted == (self._source.sort, self._source.descending):
             return  # already in this order (the view asks once when sorting is enabled)
@@ -91,7 +103,6 @@ class TraineeTableModel(QAbstractTableModel):
         self._reload()
 
     def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         if self._count:
             last = self.index(self._count - 1, len(COLUMNS) - 1)
             self.dataChanged.emit(self.index(0, 0), last)

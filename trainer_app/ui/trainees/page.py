@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -18,9 +18,17 @@ from trainer_app.services.trainee_list import TraineeList
 from trainer_app.store import Store
 from trainer_app.ui import counts
 from trainer_app.ui.errors import show_error
+from trainer_app.ui.first_paint import AfterFirstPaint
 from trainer_app.ui.retranslate import Retranslating
-from trainer_app.ui.tables import EmptyHint, list_view, plain_table, selected_row, show_row
-from trainer_app.ui.trainees.model import TraineeTableModel
+from trainer_app.ui.tables import (
+    EmptyHint,
+    header_labels,
+    list_view,
+    plain_table,
+    selected_row,
+    show_row,
+)
+from trainer_app.ui.trainees.model import TraineeTableModel, labels
 
 # When the search index starts being built: after the window's first paint has happened.
 INDEX_DELAY_MS = 100
@@ -57,9 +65,8 @@ class TraineesPage(Retranslating, QWidget):
 
         self.table = list_view("trainee_table")
         self.table.setModel(self.model)
-        # The indicator first: enabling sorting then sorts once, by name.
-        self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
+        # Sorting by a header click is switched on once the list has been painted (see
+        # _sort_by_header): the list comes in name order already.
         plain_table(self.table, (80, 110, 60, 120, 170, 120, 150))
         self.empty_hint = EmptyHint(self.table, lambda: _(
             "No one matches “{text}”.").format(text=self.search.text().strip())
@@ -96,6 +103,7 @@ class TraineesPage(Retranslating, QWidget):
         self.reveal_button.setText(_("Show/hide ID, birth date and phone"))
         self.import_button.setText(_("Import from a list…"))
         self.export_button.setText(_("Export…"))
+        header_labels(self.table, labels())
         self.model.retranslate()
         self._update_count()
 
@@ -103,9 +111,19 @@ class TraineesPage(Retranslating, QWidget):
         super().showEvent(event)
         if not self._index_asked:
             self._index_asked = True
+            AfterFirstPaint(self, self._sort_by_header)
             # after the first paint: the search index is built by a worker, not by the first
             # keystroke in the UI thread (200 ms to 2 s at 100,000 trainees on an old PC)
             QTimer.singleShot(INDEX_DELAY_MS, self._build_index)
+
+    def _sort_by_header(self) -> None:
+        """The name column's sort arrow, and sorting by a header click: both need PySide's
+        ``Qt`` namespace, which the list's first paint does without (see ui/tables.py)."""
+        from PySide6.QtCore import Qt
+
+        # The indicator first: enabling sorting then asks the model once, in the order it has.
+        self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
 
     def _build_index(self) -> None:
         from trainer_app.services.trainee_list import build_index
@@ -185,6 +203,8 @@ class TraineesPage(Retranslating, QWidget):
 
     def export_list(self, path: str | None = None, reveal: bool | None = None):
         """Save the list as shown: this search, this order."""
+        from PySide6.QtCore import Qt
+
         from trainer_app.ui.trainees.export import export_list
         from trainer_app.ui.trainees.model import COLUMNS
 
