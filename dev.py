@@ -9,7 +9,7 @@
 "Set up" means: `.venv` in the project folder with requirements-dev.txt installed (made again
 when missing, broken, or when a requirements file changed: their hash is kept in
 `.venv/requirements.sha256`), then translations/<lang>.po compiled to
-translations/<lang>/LC_MESSAGES/trainer_app.mo. pip uses the package index the machine is
+translations/<lang>/LC_MESSAGES/trainer_app.messages. pip uses the package index the machine is
 configured with. (On Windows: `py dev.py ...`.)
 """
 
@@ -140,28 +140,26 @@ def window_problem(python: Path, args: list[str]) -> str:
 
 
 def compile_catalogs() -> list[Path]:
-    """translations/<lang>.po -> translations/<lang>/LC_MESSAGES/trainer_app.mo (needs babel).
-
-    Compiled as trainer_app.i18n does for an uncompiled catalog: fuzzy entries are left out.
-    """
-    from babel.messages.mofile import write_mo
+    """translations/<lang>.po -> translations/<lang>/LC_MESSAGES/trainer_app.messages (needs
+    babel): the table trainer_app.i18n loads at every start (fuzzy entries are left out)."""
     from babel.messages.pofile import read_po
+
+    from trainer_app.i18n import Messages
 
     written = []
     for po in sorted(TRANSLATIONS.glob("*.po")):
-        mo = TRANSLATIONS / po.stem / "LC_MESSAGES" / f"{DOMAIN}.mo"
         with po.open("rb") as fh:
             catalog = read_po(fh, locale=po.stem)
         for message, errors in catalog.check():
             for error in errors:
                 print(f"{po.name}: {message.lineno}: {error}", file=sys.stderr)
-        mo.parent.mkdir(parents=True, exist_ok=True)
-        tmp = mo.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            write_mo(fh, catalog)
-        tmp.replace(mo)
-        written.append(mo)
-        print(f"compiled {po.relative_to(ROOT)} -> {mo.relative_to(ROOT)}")
+        out = TRANSLATIONS / po.stem / "LC_MESSAGES" / f"{DOMAIN}.messages"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(".tmp")
+        tmp.write_bytes(Messages.from_po(po).dumps())
+        tmp.replace(out)
+        written.append(out)
+        print(f"compiled {po.relative_to(ROOT)} -> {out.relative_to(ROOT)}")
     if not written:
         print("no translations/*.po yet: nothing to compile")
     return written

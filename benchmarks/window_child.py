@@ -31,6 +31,7 @@ Argument parsing is by hand, without argparse, so the bare floor imports nothing
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -164,6 +165,7 @@ def run_window(opts: dict, state: dict, mark, watch) -> int:
         from trainer_app.ui import errors, language
 
         mark("import trainer_app.ui.app")
+        gc.disable()  # as run_gui does, until main_window's first paint
         app = ui_app.create_app()
         mark("create_app (QApplication, fonts)")
         errors.setup_logging()

@@ -79,3 +79,60 @@ def test_the_two_nones_translate_differently():
         assert i18n.pgettext("no image chosen", "None") == "无"
     finally:
         i18n.set_language("en")
+
+
+def test_the_compiled_table_answers_as_gettext_answers_from_a_mo_file(tmp_path):
+    """i18n.Messages (a marshalled table, quick to load) against gettext's own reading of the
+    .mo file babel writes from the same .po: every entry, plural forms and contexts included."""
+    import gettext
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    po = ROOT / "translations" / "zh_CN.po"
+    with po.open("rb") as fh:
+        catalog = read_po(fh)
+    mo = io.BytesIO()
+    write_mo(mo, catalog)
+    mo.seek(0)
+    reference = gettext.GNUTranslations(mo)
+    ours = i18n.Messages.loads(i18n.Messages.from_po(po).dumps())
+    messages = [m for m in list(catalog)[1:] if m.string and not m.fuzzy]
+    assert len(messages) > 1500 and any(isinstance(m.id, tuple) for m in messages)
+    for m in [*messages, *[type(m)(("never seen", "never seens")) for m in messages[:1]]]:
+        if isinstance(m.id, tuple):
+            for n in (0, 1, 2, 5, 100):
+                args = (*m.id, n)
+                if m.context:
+                    assert ours.npgettext(m.context, *args) == reference.npgettext(m.context,
+                                                                                   *args)
+                else:
+                    assert ours.ngettext(*args) == reference.ngettext(*args)
+        elif m.context:
+            assert ours.pgettext(m.context, m.id) == reference.pgettext(m.context, m.id)
+        else:
+            assert ours.gettext(m.id) == reference.gettext(m.id)
+    assert ours.gettext("a sentence no one wrote") == "a sentence no one wrote"
+
+
+def test_a_stale_or_damaged_compiled_catalog_gives_way_to_the_po(tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    (tmp_path / "zh_CN" / "LC_MESSAGES").mkdir(parents=True)
+    shutil.copy(ROOT / "translations" / "zh_CN.po", tmp_path / "zh_CN.po")
+    monkeypatch.setattr(i18n.paths, "translations_dir", lambda: tmp_path)
+    compiled = i18n.compiled_path("zh_CN")
+    compiled.write_bytes(i18n.Messages({"Name": "compiled"}, "0").dumps())
+    po_time = (tmp_path / "zh_CN.po").stat().st_mtime
+    os.utime(compiled, (po_time + 10, po_time + 10))
+    assert i18n._load_catalog("zh_CN").gettext("Name") == "compiled"
+    os.utime(compiled, (po_time - 10, po_time - 10))  # the .po was edited since
+    assert i18n._load_catalog("zh_CN").gettext("Name") == "姓名"
+    compiled.write_bytes(b"\x00 not a table")
+    os.utime(compiled, (po_time + 10, po_time + 10))
+    assert i18n._load_catalog("zh_CN").gettext("Name") == "姓名"
+    compiled.unlink()
+    (tmp_path / "zh_CN.po").unlink()
+    assert i18n._load_catalog("zh_CN").gettext("Name") == "Name"  # no catalog at all: English

@@ -57,6 +57,7 @@ def after():
         return
     found["auto_backup"] = getattr(window, "auto_backup", None) is not None
     found["sorting_after"] = window.trainees.table.isSortingEnabled()
+    found["icon_after"] = not app.windowIcon().isNull()
     app.quit()
 
 class FirstPaint(QObject):
@@ -116,6 +117,7 @@ def test_the_first_paint_imports_none_of_the_heavy_modules(tmp_path, lang):
     assert not found["qt_namespace_at_paint"]
     assert found["header"][:2] == (["编号", "姓名"] if lang == "zh_CN" else ["Code", "Name"])
     assert found["sorting_after"]
+    assert found["icon_after"]  # the program's icon, set after the paint (QIcon's type costs)
 
 
 def test_the_trainee_models_integers_are_qts_roles_and_alignment():

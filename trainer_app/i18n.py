@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import marshal
 import os
+from pathlib import Path
 
 from trainer_app import paths
 
@@ -101,33 +103,86 @@ def saved_language() -> str | None:
     return normalize(settings_file.read(settings_file.LANGUAGE))
 
 
+class Messages(gettext.NullTranslations):
+    """A compiled catalog: the table gettext's ``GNUTranslations`` builds from a ``.mo`` file
+    (``"context\x04msgid"`` with a context, ``(msgid, n)`` for a plural form), kept marshalled
+    in a ``.messages`` file, which loads in a quarter of the time a ``.mo`` takes to parse (~0.5
+    against ~2 ms for 1,700 entries, at every start)."""
+
+    FORMAT = 1
+
+    def __init__(self, table: dict, plural: str) -> None:
+        super().__init__()
+        self._table, self._plural_expr = table, plural
+        self._plural = gettext.c2py(plural)
+
+    @classmethod
+    def from_po(cls, po_path: os.PathLike) -> Messages:
+        """Compile a ``.po`` file as babel's ``write_mo`` does: fuzzy and untranslated entries
+        left out, a missing plural form replaced by the source text."""
+        from babel.messages.pofile import read_po
+
+        with open(po_path, "rb") as fh:
+            catalog = read_po(fh)
+        table: dict = {}
+        for m in list(catalog)[1:]:  # the first is the header
+            if not m.string or m.fuzzy:
+                continue
+            ids = m.id if isinstance(m.id, list | tuple) else None
+            key = ids[0] if ids else m.id
+            if m.context:
+                key = f"{m.context}\x04{key}"
+            if ids:
+                for n, text in enumerate(m.string):
+                    table[(key, n)] = text or ids[min(n, 1)]
+            else:
+                table[key] = m.string
+        return cls(table, catalog.plural_expr)
+
+    def dumps(self) -> bytes:
+        return marshal.dumps((self.FORMAT, self._plural_expr, self._table))
+
+    @classmethod
+    def loads(cls, data: bytes) -> Messages:
+        version, plural, table = marshal.loads(data)
+        if version != cls.FORMAT:
+            raise ValueError(f"catalog format {version}")
+        return cls(table, plural)
+
+    def gettext(self, message: str) -> str:
+        return self._table.get(message, message)
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:  # type: ignore[override]
+        found = self._table.get((msgid1, self._plural(n)))
+        return found if found is not None else (msgid1 if n == 1 else msgid2)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self._table.get(f"{context}\x04{message}", message)
+
+    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:  # type: ignore[override]
+        found = self._table.get((f"{context}\x04{msgid1}", self._plural(n)))
+        return found if found is not None else (msgid1 if n == 1 else msgid2)
+
+
+def compiled_path(lang: str) -> Path:
+    """Where ``dev.py compile`` writes the compiled catalog of ``lang``."""
+    return paths.translations_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.messages"
+
+
 def _load_catalog(lang: str) -> gettext.NullTranslations:
     if lang == "en":
         return gettext.NullTranslations()
-    folder = paths.translations_dir()
-    mo = folder / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
-    po = folder / f"{lang}.po"
-    # From source the .po may be newer than the last compiled .mo: compile it in memory then.
-    if mo.exists() and not (po.exists() and po.stat().st_mtime > mo.stat().st_mtime):
-        with mo.open("rb") as fh:
-            return gettext.GNUTranslations(fh)
+    compiled = compiled_path(lang)
+    po = paths.translations_dir() / f"{lang}.po"
+    # From source the .po may be newer than the last compiled catalog: compile it in memory then.
+    if compiled.exists() and not (po.exists() and po.stat().st_mtime > compiled.stat().st_mtime):
+        try:
+            return Messages.loads(compiled.read_bytes())
+        except (ValueError, EOFError, TypeError):  # damaged, or another format: the .po
+            pass
     if po.exists():
-        return _compile_po(po)
+        return Messages.from_po(po)
     return gettext.NullTranslations()
-
-
-def _compile_po(po_path: os.PathLike) -> gettext.NullTranslations:
-    import io
-
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    with open(po_path, "rb") as fh:
-        catalog = read_po(fh)
-    buf = io.BytesIO()
-    write_mo(buf, catalog)
-    buf.seek(0)
-    return gettext.GNUTranslations(buf)
 
 
 def set_language(lang: str | None) -> str:

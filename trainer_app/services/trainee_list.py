@@ -11,7 +11,6 @@ import bisect
 import itertools
 from typing import NamedTuple
 
-from trainer_app.domain.search import normalize_query
 from trainer_app.store import Store
 from trainer_app.store import trainees as q
 
@@ -105,6 +104,8 @@ class TraineeList:
     def find(self, text: str) -> list[int]:
         """Rowids matching ``text`` (any part of name, pinyin, initials, code, ID, phone,
         village), in display order."""
+        from trainer_app.domain.search import normalize_query  # not needed to show the list
+
         needle = normalize_query(text).encode()
         order = self.order()
         if not needle:

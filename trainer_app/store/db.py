@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trainer_app.domain.ids import uuid7
 from trainer_app.i18n import _
 from trainer_app.store import schema
 
@@ -181,6 +180,8 @@ class Store:
                 schema.MIGRATIONS[step](self.db)
                 self.conn.execute(f"PRAGMA user_version = {step + 1}")
             if current == 0:
+                from trainer_app.domain.ids import uuid7  # only a new database needs one
+
                 self.conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
                 self.conn.executemany(
                     "INSERT INTO meta (key, value) VALUES (?, ?)",

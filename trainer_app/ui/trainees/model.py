@@ -28,7 +28,7 @@ COLUMNS = (
     ("village", N_("Village")),
     ("poor_household", N_("Poor household")),
 )
-PAGE = 200
+PAGE = 64  # rows read at a time: about two screens (the first paint reads one page)
 # Qt's roles and alignment flags as the integers they are (tests/test_startup.py checks them):
 # the first use of the ``Qt`` namespace makes PySide build all its 93 Python enums (~12 ms), and
 # the list's first paint does without them.
