@@ -130,7 +130,8 @@ def test_refusal_is_one_line_and_exit_2(frozen, env, tmp_path):
                     reason="no translations/zh_CN.po yet")
 def test_chinese_catalog_is_bundled(frozen, env, tmp_path):
     """The frozen program speaks Chinese exactly as the program run from source does."""
-    bundled = bundle_root(frozen) / "translations" / "zh_CN" / "LC_MESSAGES" / "trainer_app.messages"
+    bundled = bundle_root(frozen) / "translations" / "zh_CN" / "LC_MESSAGES"
+    bundled /= "trainer_app.messages"
     assert bundled.is_file()
     missing = tmp_path / "missing.db"
     chinese = ""

@@ -39,7 +39,7 @@ NOT_AT_START = (
 CHILD = """
 import json, sys
 from pathlib import Path
-import PySide6.QtCore
+import PySide6.QtCore, PySide6.QtGui
 from PySide6.QtCore import QEvent, QObject, QTimer
 from trainer_app.ui import app as ui_app, errors, language
 
@@ -58,6 +58,9 @@ def after():
     found["auto_backup"] = getattr(window, "auto_backup", None) is not None
     found["sorting_after"] = window.trainees.table.isSortingEnabled()
     found["icon_after"] = not app.windowIcon().isNull()
+    found["keys_after"] = [window.verify_action.shortcut().toString(),
+                           sorted(s.key().isEmpty() for s in window.trainees.findChildren(
+                               PySide6.QtGui.QShortcut))]
     app.quit()
 
 class FirstPaint(QObject):
@@ -70,6 +73,8 @@ class FirstPaint(QObject):
             found["fonts_at_paint"] = len(app.font().families())
             # PySide builds its lazily loaded Qt namespace (93 enums) on first use
             found["qt_namespace_at_paint"] = "Qt" in vars(PySide6.QtCore)
+            found["gui_types_at_paint"] = [
+                name for name in ("QIcon", "QKeySequence") if name in vars(PySide6.QtGui)]
             from PySide6.QtCore import Qt
 
             header = window.trainees.table.horizontalHeader()
@@ -118,6 +123,9 @@ def test_the_first_paint_imports_none_of_the_heavy_modules(tmp_path, lang):
     assert found["header"][:2] == (["编号", "姓名"] if lang == "zh_CN" else ["Code", "Name"])
     assert found["sorting_after"]
     assert found["icon_after"]  # the program's icon, set after the paint (QIcon's type costs)
+    # nor the Python types of QIcon and QKeySequence (~1.5 ms): the icon and the keys come after
+    assert found["gui_types_at_paint"] == []
+    assert found["keys_after"] == ["Ctrl+Shift+V", [False, False]]  # Find, New on the list
 
 
 def test_the_trainee_models_integers_are_qts_roles_and_alignment():

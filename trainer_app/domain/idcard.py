@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from operator import mul
 from typing import NamedTuple
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -44,7 +43,7 @@ def check_char(first17: str) -> str:
     """The 18th character for the first 17 digits (ISO 7064 MOD 11-2)."""
     if len(first17) != len(WEIGHTS):
         raise ValueError(first17)
-    total = sum(map(mul, map(int, first17), WEIGHTS))
+    total = sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS, strict=True))
     return CHECK_CHARS[total % 11]
 
 

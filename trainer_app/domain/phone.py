@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
-_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only (``\d`` also matches ``١``)
+# re and unicodedata are imported where used: the trainee list's first paint only masks numbers.
+_MOBILE = r"1[3-9][0-9]{9}"  # ASCII digits only (``\d`` also matches ``١``)
 
 
 def normalize(number: str) -> str:
     """Drop spaces, dashes and a ``+86`` prefix; full-width digits (a Chinese IME) become ASCII."""
     if number.isascii() and number.isdigit():
         return number  # already plain (most numbers)
+    import re
+    import unicodedata
+
     digits = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", number).strip())
     digits = digits.removeprefix("+86")
     return digits
 
 
 def is_valid_mobile(number: str) -> bool:
-    return bool(_MOBILE.match(normalize(number)))
+    import re
+
+    return re.fullmatch(_MOBILE, normalize(number)) is not None
 
 
 def mask(number: str | None) -> str:

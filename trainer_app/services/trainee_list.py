@@ -7,8 +7,6 @@ instead of a table scan, and only the visible page of rows is ever read in full.
 
 from __future__ import annotations
 
-import bisect
-import itertools
 from typing import NamedTuple
 
 from trainer_app.store import Store
@@ -32,9 +30,10 @@ class Index(NamedTuple):
 
 
 def _blob(keys: dict[int, bytes], order: list[int]) -> tuple[bytes, list[int]]:
+    from itertools import accumulate  # the search's modules: not needed to show the list
+
     lines = [keys.get(r, b"") for r in order]
-    return (b"\n".join(lines) + b"\n",
-            list(itertools.accumulate((len(k) + 1 for k in lines), initial=0)))
+    return b"\n".join(lines) + b"\n", list(accumulate((len(k) + 1 for k in lines), initial=0))
 
 
 class TraineeList:
@@ -104,7 +103,9 @@ class TraineeList:
     def find(self, text: str) -> list[int]:
         """Rowids matching ``text`` (any part of name, pinyin, initials, code, ID, phone,
         village), in display order."""
-        from trainer_app.domain.search import normalize_query  # not needed to show the list
+        from bisect import bisect_right  # the search's modules: not needed to show the list
+
+        from trainer_app.domain.search import normalize_query
 
         needle = normalize_query(text).encode()
         order = self.order()
@@ -114,7 +115,7 @@ class TraineeList:
         blob, starts, found = self._blob, self._starts, []
         pos = blob.find(needle)
         while pos != -1:
-            line = bisect.bisect_right(starts, pos) - 1
+            line = bisect_right(starts, pos) - 1
             found.append(order[line])
             pos = blob.find(needle, starts[line + 1])
         return found

@@ -7,7 +7,6 @@ so no site can take over a row by re-stamping it.
 
 from __future__ import annotations
 
-from trainer_app.domain.ids import uuid7
 from trainer_app.store.db import Store
 
 
@@ -23,6 +22,8 @@ class NotOwnedError(Exception):
 
 def insert(store: Store, table: str, values: dict) -> str:
     """Insert a new row owned by this site; returns its id. Call inside a transaction."""
+    from trainer_app.domain.ids import uuid7  # (and threading): not needed to show the list
+
     row = {**values, "id": values.get("id") or uuid7(), "deleted": 0, **store.stamp()}
     store.db[table].insert(row)
     return row["id"]
@@ -30,6 +31,8 @@ def insert(store: Store, table: str, values: dict) -> str:
 
 def insert_many(store: Store, table: str, rows: list[dict], batch_size: int = 2000) -> None:
     """Insert many new rows owned by this site in one go (demo data, imports)."""
+    from trainer_app.domain.ids import uuid7
+
     stamp = store.stamp()
     store.db[table].insert_all(
         ({**r, "id": r.get("id") or uuid7(), "deleted": 0, **stamp} for r in rows),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 import sys
-import traceback
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 from trainer_app import paths
 from trainer_app.i18n import _, app_name
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
     from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger("trainer_app")
@@ -60,5 +60,7 @@ def excepthook(
     if issubclass(kind, KeyboardInterrupt):
         sys.__excepthook__(kind, exc, tb)
         return
+    import traceback  # an error is rare: start-up does without the module
+
     log.error("".join(traceback.format_exception(kind, exc, tb)))
     show_error(None, exc)

@@ -11,7 +11,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -24,6 +24,7 @@ from trainer_app import i18n
 from trainer_app.i18n import _, app_name
 from trainer_app.store import Store
 from trainer_app.ui import language, sections
+from trainer_app.ui.first_paint import AfterFirstPaint
 from trainer_app.ui.retranslate import Retranslating
 from trainer_app.ui.trainees.page import TraineesPage
 
@@ -135,10 +136,7 @@ class MainWindow(Retranslating, QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
-        # setShortcuts, not setShortcut: choosing among setShortcut's overloads makes PySide build
-        # its ``Qt`` namespace, which showing the window does without (see ui/tables.py).
         self.quit_action = QAction(self)
-        self.quit_action.setShortcuts(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
         # The backup entries join the File menu when it first opens (they have no shortcut):
@@ -150,7 +148,10 @@ class MainWindow(Retranslating, QMainWindow):
         self.language_actions: dict[str, QAction] = {}
         group = QActionGroup(self)
         for code, name in i18n.LANGUAGES.items():
-            action = QAction(name, self, checkable=True)  # each language in its own script
+            # each language in its own script; QAction(text, parent) would make PySide build
+            # QIcon's type (~1 ms) while choosing among the constructors
+            action = QAction(self, checkable=True)
+            action.setText(name)
             action.setData(code)
             action.triggered.connect(lambda _checked=False, c=code: self.switch_language(c))
             group.addAction(action)
@@ -159,7 +160,6 @@ class MainWindow(Retranslating, QMainWindow):
 
         self.tools_menu = bar.addMenu("")
         self.verify_action = QAction(self)
-        self.verify_action.setShortcuts([QKeySequence("Ctrl+Shift+V")])
         self.verify_action.triggered.connect(self.verify_certificate)
         self.settings_action = QAction(self)
         self.settings_action.triggered.connect(self.station_settings)
@@ -168,12 +168,22 @@ class MainWindow(Retranslating, QMainWindow):
 
         self.help_menu = bar.addMenu("")
         self.manual_action = QAction(self)
-        self.manual_action.setShortcuts(QKeySequence.StandardKey.HelpContents)
         self.manual_action.triggered.connect(lambda: self.show_help(about=False))
         self.about_action = QAction(self)
         self.about_action.triggered.connect(lambda: self.show_help(about=True))
         self.help_menu.addAction(self.manual_action)
         self.help_menu.addAction(self.about_action)
+        AfterFirstPaint(self, self._add_shortcuts)
+
+    def _add_shortcuts(self) -> None:
+        """The menus' keys, once the window has been painted: PySide builds QKeySequence's type
+        (its 71 standard keys) in ~0.6 ms. setShortcuts, not setShortcut: choosing among
+        setShortcut's overloads would build the whole ``Qt`` namespace (see ui/tables.py)."""
+        from PySide6.QtGui import QKeySequence
+
+        self.quit_action.setShortcuts(QKeySequence.StandardKey.Quit)
+        self.verify_action.setShortcuts([QKeySequence("Ctrl+Shift+V")])
+        self.manual_action.setShortcuts(QKeySequence.StandardKey.HelpContents)
 
     @property
     def backup_actions(self) -> BackupActions:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -66,7 +66,7 @@ class TraineesPage(Retranslating, QWidget):
         self.table = list_view("trainee_table")
         self.table.setModel(self.model)
         # Sorting by a header click is switched on once the list has been painted (see
-        # _sort_by_header): the list comes in name order already.
+        # _after_first_paint): the list comes in name order already.
         plain_table(self.table, (80, 110, 60, 120, 170, 120, 150))
         self.empty_hint = EmptyHint(self.table, lambda: _(
             "No one matches “{text}”.").format(text=self.search.text().strip())
@@ -88,8 +88,6 @@ class TraineesPage(Retranslating, QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
-        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
-        QShortcut(QKeySequence.StandardKey.New, self, self.add)
         self.retranslate()
         self._update_count()
 
@@ -111,19 +109,23 @@ class TraineesPage(Retranslating, QWidget):
         super().showEvent(event)
         if not self._index_asked:
             self._index_asked = True
-            AfterFirstPaint(self, self._sort_by_header)
+            AfterFirstPaint(self, self._after_first_paint)
             # after the first paint: the search index is built by a worker, not by the first
             # keystroke in the UI thread (200 ms to 2 s at 100,000 trainees on an old PC)
             QTimer.singleShot(INDEX_DELAY_MS, self._build_index)
 
-    def _sort_by_header(self) -> None:
-        """The name column's sort arrow, and sorting by a header click: both need PySide's
-        ``Qt`` namespace, which the list's first paint does without (see ui/tables.py)."""
+    def _after_first_paint(self) -> None:
+        """The name column's sort arrow, sorting by a header click and the keys: they need
+        PySide's ``Qt`` namespace and QKeySequence, which the list's first paint does without
+        (see ui/tables.py)."""
         from PySide6.QtCore import Qt
+        from PySide6.QtGui import QKeySequence, QShortcut
 
         # The indicator first: enabling sorting then asks the model once, in the order it has.
         self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
+        QShortcut(QKeySequence.StandardKey.New, self, self.add)
 
     def _build_index(self) -> None:
         from trainer_app.services.trainee_list import build_index
