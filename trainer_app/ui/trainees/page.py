@@ -45,7 +45,6 @@ class TraineesPage(Retranslating, QWidget):
         self.index_task = None  # the background build of the search index, once shown
 
         self.search = QLineEdit(objectName="trainee_search")
-        self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._search_changed)
         self.count = QLabel()
         self.add_button = QPushButton(objectName="add_trainee")
@@ -115,9 +114,9 @@ class TraineesPage(Retranslating, QWidget):
             QTimer.singleShot(INDEX_DELAY_MS, self._build_index)
 
     def _after_first_paint(self) -> None:
-        """The name column's sort arrow, sorting by a header click and the keys: they need
-        PySide's ``Qt`` namespace and QKeySequence, which the list's first paint does without
-        (see ui/tables.py)."""
+        """The name column's sort arrow, sorting by a header click, the keys and the search's
+        clear button: what the list's first paint does without (PySide's ``Qt`` namespace,
+        QKeySequence, the style's icons; see ui/tables.py)."""
         from PySide6.QtCore import Qt
         from PySide6.QtGui import QKeySequence, QShortcut
 
@@ -126,6 +125,7 @@ class TraineesPage(Retranslating, QWidget):
         self.table.setSortingEnabled(True)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
         QShortcut(QKeySequence.StandardKey.New, self, self.add)
+        self.search.setClearButtonEnabled(True)  # its icon (~0.5 ms) shows only over a search
 
     def _build_index(self) -> None:
         from trainer_app.services.trainee_list import build_index
