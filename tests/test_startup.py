@@ -41,7 +41,15 @@ import json, sys
 from pathlib import Path
 import PySide6.QtCore, PySide6.QtGui
 from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QFontDatabase, QFontMetrics, QTextLayout
 from trainer_app.ui import app as ui_app, errors, language
+
+def fonts_now():
+    layout = QTextLayout("王\U00020000", app.font())  # Extension B: HanaMinB has it
+    layout.beginLayout(); layout.createLine(); layout.endLayout()
+    return {"height": QFontMetrics(app.font()).height(),
+            "rare": "HanaMinB" in QFontDatabase.families(),
+            "drawn_with": sorted(r.rawFont().familyName() for r in layout.glyphRuns())}
 
 app = ui_app.create_app()
 errors.setup_logging()
@@ -58,6 +66,7 @@ def after():
     found["auto_backup"] = getattr(window, "auto_backup", None) is not None
     found["sorting_after"] = window.trainees.table.isSortingEnabled()
     found["icon_after"] = not app.windowIcon().isNull()
+    found["fonts_after"] = fonts_now()
     found["keys_after"] = [window.verify_action.shortcut().toString(),
                            sorted(s.key().isEmpty() for s in window.trainees.findChildren(
                                PySide6.QtGui.QShortcut))]
@@ -71,6 +80,7 @@ class FirstPaint(QObject):
             found["count"] = window.trainees.count.text()
             found["auto_backup_at_paint"] = getattr(window, "auto_backup", None) is not None
             found["fonts_at_paint"] = len(app.font().families())
+            found["fonts_paint"] = fonts_now()
             # PySide builds its lazily loaded Qt namespace (93 enums) on first use
             found["qt_namespace_at_paint"] = "Qt" in vars(PySide6.QtCore)
             found["gui_types_at_paint"] = [
@@ -116,6 +126,12 @@ def test_the_first_paint_imports_none_of_the_heavy_modules(tmp_path, lang):
     # list, which sets the line height (one pixel more here), so registered after the first
     # paint they would shift the window's contents just after it was shown.
     assert found["fonts_at_paint"] > 1
+    # The Extension B fonts (two large files) come after it, and the line height stays: it is
+    # set by Extension A's font, of the same design, registered before.
+    painted, after = found["fonts_paint"], found["fonts_after"]
+    assert not painted["rare"] and after["rare"]
+    assert after["height"] == painted["height"]
+    assert "HanaMinB" in after["drawn_with"] and "HanaMinB" not in painted["drawn_with"]
     # Nothing before the first paint names PySide's Qt namespace (its first use builds 93
     # Python enums, ~12 ms): the header reads its labels from a C++ model, sorting by a header
     # click is switched on after the paint.
@@ -198,3 +214,14 @@ def test_a_window_never_painted_still_gets_its_automatic_backups(qtbot, store):
     qtbot.addWidget(window)
     assert getattr(window, "auto_backup", None) is None
     qtbot.waitUntil(lambda: getattr(window, "auto_backup", None) is not None, timeout=5_000)
+
+
+def test_the_fallback_fonts_are_named_as_their_files_name_them(qapp):
+    from PySide6.QtGui import QFontDatabase
+
+    from trainer_app import paths
+    from trainer_app.ui import fonts
+
+    for filename, family in fonts.FALLBACK_FONTS + fonts.RARE_FONTS:
+        font_id = QFontDatabase.addApplicationFont(str(paths.resource("fonts", filename)))
+        assert QFontDatabase.applicationFontFamilies(font_id) == [family]

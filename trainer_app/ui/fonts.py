@@ -13,7 +13,12 @@ from PySide6.QtWidgets import QApplication
 from trainer_app import paths
 
 MAIN_FONT = "wqy-microhei.ttc"
-FALLBACK_FONTS = ("HanaMinA-ExtA.ttf", "HanaMinB-ExtB-1.ttf", "HanaMinB-ExtB-2.ttf")
+# (file, family) of the fallbacks, in the order Qt tries them for characters the main font
+# lacks. Extension A is registered before the first paint: its metrics (with the Extension B
+# fonts', the same design) set the line height. Extension B, the rarest characters and two
+# large files (~1.6 ms), comes once the window has been painted.
+FALLBACK_FONTS = (("HanaMinA-ExtA.ttf", "HanaMinA"),)
+RARE_FONTS = (("HanaMinB-ExtB-1.ttf", "HanaMinB"), ("HanaMinB-ExtB-2.ttf", "HanaMinB2"))
 
 
 def _add(filename: str) -> list[str]:
@@ -23,12 +28,23 @@ def _add(filename: str) -> list[str]:
 
 def install(app: QApplication) -> None:
     has_chinese = bool(QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese))
-    fallbacks = [family for name in FALLBACK_FONTS for family in _add(name)]
+    for filename, _family in FALLBACK_FONTS:
+        _add(filename)
     font = app.font()
     if not has_chinese:
         families = _add(MAIN_FONT)
         if families:
             font = QFont(families[0], font.pointSize())
-    # Qt tries these families, in order, for characters the main font lacks.
-    font.setFamilies([font.family(), *fallbacks])
+    # Qt tries these families, in order, for characters the main font lacks; one not registered
+    # yet (see install_rare) is passed over until it is.
+    font.setFamilies([font.family(), *(family for _f, family in FALLBACK_FONTS + RARE_FONTS)])
     app.setFont(font)
+
+
+def install_rare(app: QApplication) -> None:
+    """Register the Extension B fonts, then draw the windows again: a name with one of their
+    characters shown before was drawn with a box."""
+    for filename, _family in RARE_FONTS:
+        _add(filename)
+    for window in app.topLevelWidgets():
+        window.update()
