@@ -10,9 +10,9 @@ floor.
 ``table``: the bare window holding a QTableView over the least Python table model that shows
 100,000 rows of Chinese text (no database, no program code): what any PySide program showing
 such a list pays, for reference.
-``app``: what ``trainer_app.ui.app.run_gui`` does, step by step, so each step can be timed:
-create_app, setup_logging, language.apply, open_store, main_window(store) (the window run_gui
-shows), show.
+``app``: what ``python -m trainer_app`` and ``trainer_app.ui.app.run_gui`` do, step by step, so
+each step can be timed: the collector paused, the window's modules imported, create_app,
+setup_logging, language.apply, open_store, main_window(store) (the window run_gui shows), show.
 ``page``: a QMainWindow holding only the TraineesPage, for when the main window's other pages
 do not import; station.py says so loudly when it uses it.
 ``entry``: ``python -m trainer_app --db PATH --lang L`` itself (run with runpy, command line
@@ -161,11 +161,11 @@ def run_window(opts: dict, state: dict, mark, watch) -> int:
     else:
         from pathlib import Path
 
+        gc.disable()  # as python -m trainer_app does before the window's imports (run_gui too)
         from trainer_app.ui import app as ui_app
         from trainer_app.ui import errors, language
 
         mark("import trainer_app.ui.app")
-        gc.disable()  # as run_gui does, until main_window's first paint
         app = ui_app.create_app()
         mark("create_app (QApplication, fonts)")
         errors.setup_logging()

@@ -37,8 +37,9 @@ NOT_AT_START = (
 # notes what was there at its first paint, then waits until what comes after the first paint
 # (the automatic backups) is there.
 CHILD = """
-import json, sys
+import gc, json, sys
 from pathlib import Path
+gc.disable()  # as python -m trainer_app does for the window
 import PySide6.QtCore, PySide6.QtGui
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QFontDatabase, QFontMetrics, QTextLayout
@@ -66,6 +67,7 @@ def after():
     found["auto_backup"] = getattr(window, "auto_backup", None) is not None
     found["sorting_after"] = window.trainees.table.isSortingEnabled()
     found["icon_after"] = not app.windowIcon().isNull()
+    found["gc_after"] = gc.isenabled()
     found["fonts_after"] = fonts_now()
     found["keys_after"] = [window.verify_action.shortcut().toString(),
                            sorted(s.key().isEmpty() for s in window.trainees.findChildren(
@@ -81,6 +83,7 @@ class FirstPaint(QObject):
             found["auto_backup_at_paint"] = getattr(window, "auto_backup", None) is not None
             found["fonts_at_paint"] = len(app.font().families())
             found["fonts_paint"] = fonts_now()
+            found["gc_at_paint"] = gc.isenabled()
             # PySide builds its lazily loaded Qt namespace (93 enums) on first use
             found["qt_namespace_at_paint"] = "Qt" in vars(PySide6.QtCore)
             found["gui_types_at_paint"] = [
@@ -139,6 +142,7 @@ def test_the_first_paint_imports_none_of_the_heavy_modules(tmp_path, lang):
     assert found["header"][:2] == (["编号", "姓名"] if lang == "zh_CN" else ["Code", "Name"])
     assert found["sorting_after"]
     assert found["icon_after"]  # the program's icon, set after the paint (QIcon's type costs)
+    assert (found["gc_at_paint"], found["gc_after"]) == (False, True)  # the collector is back
     # nor the Python types of QIcon and QKeySequence (~1.5 ms): the icon and the keys come after
     assert found["gui_types_at_paint"] == []
     assert found["keys_after"] == ["Ctrl+Shift+V", [False, False]]  # Find, New on the list

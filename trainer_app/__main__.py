@@ -7,6 +7,7 @@ parser and services. Anything else (a command, ``--help``, a bad option) goes to
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -34,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     options = window_options(argv)
     if options is not None:
+        # The window's start-up runs without the cyclic collector, its imports included: see
+        # run_gui, which pauses it too and switches it back on once the window is painted.
+        gc.disable()
         from trainer_app.ui.app import run_gui
 
         db = options.get("--db")
