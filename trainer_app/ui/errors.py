@@ -24,7 +24,8 @@ def log_file() -> str:
 def setup_logging() -> None:
     try:
         paths.data_dir().mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(log_file(), encoding="utf-8")
+        # opened at the first record, not at start-up
+        handler: logging.Handler = logging.FileHandler(log_file(), encoding="utf-8", delay=True)
     except OSError:
         handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
