@@ -42,9 +42,10 @@ def install(app: QApplication) -> None:
 
 
 def install_rare(app: QApplication) -> None:
-    """Register the Extension B fonts, then draw the windows again: a name with one of their
-    characters shown before was drawn with a box."""
+    """Register the Extension B fonts, then draw every widget again: a name with one of their
+    characters shown before was drawn without it (a window's update() alone leaves the table
+    views' viewports as they were)."""
     for filename, _family in RARE_FONTS:
         _add(filename)
-    for window in app.topLevelWidgets():
-        window.update()
+    for widget in app.allWidgets():
+        widget.update()
