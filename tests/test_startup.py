@@ -49,8 +49,9 @@ def fonts_now():
     layout = QTextLayout("王\U00020000", app.font())  # Extension B: HanaMinB has it
     layout.beginLayout(); layout.createLine(); layout.endLayout()
     return {"height": QFontMetrics(app.font()).height(),
-            "rare": "HanaMinB" in QFontDatabase.families(),
-            "drawn_with": sorted(r.rawFont().familyName() for r in layout.glyphRuns())}
+            "rare": {"HanaMinA", "HanaMinB"} <= set(QFontDatabase.families()),
+            "drawn_with": sorted(r.rawFont().familyName() for r in layout.glyphRuns()),
+            "all_families": QFontDatabase.families()}
 
 app = ui_app.create_app()
 errors.setup_logging()
@@ -91,6 +92,7 @@ class FirstPaint(QObject):
             found["count"] = window.trainees.count.text()
             found["auto_backup_at_paint"] = getattr(window, "auto_backup", None) is not None
             found["fonts_at_paint"] = len(app.font().families())
+            found["main_font"] = PySide6.QtGui.QFontInfo(app.font()).family()
             found["fonts_paint"] = fonts_now()
             found["gc_at_paint"] = gc.isenabled()
             # PySide builds its lazily loaded Qt namespace (93 enums) on first use
@@ -137,14 +139,15 @@ def test_the_first_paint_imports_none_of_the_heavy_modules(tmp_path, lang):
     assert loaded == []
     # the automatic backups come right after the first paint
     assert not found["auto_backup_at_paint"] and found["auto_backup"]
-    # The rare-character fonts are there before it: they are in the application font's family
-    # list, which sets the line height (one pixel more here), so registered after the first
-    # paint they would shift the window's contents just after it was shown.
-    assert found["fonts_at_paint"] > 1
-    # The Extension B fonts (two large files) come after it, and the line height stays: it is
-    # set by Extension A's font, of the same design, registered before.
+    # The application font lists the fallbacks for rare characters behind the main font, which
+    # stays the font the system gave (a fallback first would set the line height); the
+    # fallbacks (three large files) are registered after the first paint, and the line height
+    # does not move.
+    assert found["fonts_at_paint"] == 4  # the main font and the three fallbacks
+    assert found["main_font"] not in ("HanaMinA", "HanaMinB", "HanaMinB2")
     painted, after = found["fonts_paint"], found["fonts_after"]
     assert not painted["rare"] and after["rare"]
+    assert not {"HanaMinA", "HanaMinB"} & set(painted["all_families"])
     assert after["height"] == painted["height"]
     assert "HanaMinB" in after["drawn_with"] and "HanaMinB" not in painted["drawn_with"]
     assert found["row_as_drawn_now"]  # and the screen was drawn again with them
@@ -239,6 +242,6 @@ def test_the_fallback_fonts_are_named_as_their_files_name_them(qapp):
     from trainer_app import paths
     from trainer_app.ui import fonts
 
-    for filename, family in fonts.FALLBACK_FONTS + fonts.RARE_FONTS:
+    for filename, family in fonts.FALLBACK_FONTS:
         font_id = QFontDatabase.addApplicationFont(str(paths.resource("fonts", filename)))
         assert QFontDatabase.applicationFontFamilies(font_id) == [family]

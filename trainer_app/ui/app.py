@@ -60,7 +60,7 @@ def main_window(store: Store) -> QMainWindow:
 def _after_first_paint(window: QMainWindow) -> None:
     """What the window's first paint does without."""
     gc.enable()  # paused by run_gui for the start-up
-    fonts.install_rare(QApplication.instance())
+    fonts.install_fallbacks(QApplication.instance())
     set_icon()
     _attach_auto_backup(window)
 
