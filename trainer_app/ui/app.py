@@ -59,7 +59,7 @@ def main_window(store: Store) -> QMainWindow:
 
 def _after_first_paint(window: QMainWindow) -> None:
     """What the window's first paint does without."""
-    gc.enable()  # paused by run_gui for the start-up
+    gc.enable()  # paused for the start-up (python -m trainer_app, run_gui)
     fonts.install_fallbacks(QApplication.instance())
     set_icon()
     _attach_auto_backup(window)

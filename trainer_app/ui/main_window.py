@@ -177,8 +177,8 @@ class MainWindow(Retranslating, QMainWindow):
 
     def _add_shortcuts(self) -> None:
         """The menus' keys, once the window has been painted: PySide builds QKeySequence's type
-        (its 71 standard keys) in ~0.6 ms. setShortcuts, not setShortcut: choosing among
-        setShortcut's overloads would build the whole ``Qt`` namespace (see ui/tables.py)."""
+        (its 71 standard keys) in ~0.6 ms. setShortcuts gives a standard action every key the
+        platform binds to it."""
         from PySide6.QtGui import QKeySequence
 
         self.quit_action.setShortcuts(QKeySequence.StandardKey.Quit)
