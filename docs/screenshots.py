@@ -60,11 +60,12 @@ def main() -> None:
 
     from trainer_app.services import certificates, classes, demo, papers
     from trainer_app.store import Store
-    from trainer_app.ui import language
+    from trainer_app.ui import fonts, language
     from trainer_app.ui.app import create_app
     from trainer_app.ui.main_window import MainWindow
 
     app = create_app()
+    fonts.install_fallbacks(app)  # the program registers them once its window is painted
     language.apply("zh_CN")
     store = Store(home / "station.db", create=True)
     demo.fill(store, trainees=300, seed=7)
