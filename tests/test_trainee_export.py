@@ -95,3 +95,16 @@ def test_export_a_roster_from_the_class_pane(qtbot, demo_store, tmp_path, monkey
     lines = list(csv.reader(out.read_bytes().decode("utf-8-sig").splitlines()))
     enrolled = classes.enrolled(demo_store, running["id"])
     assert [line[4] for line in lines[1:]] == [t["id_number"] for t in enrolled]
+
+
+def test_the_list_in_its_own_order_before_any_sorting(qtbot, demo_store, tmp_path, monkeypatch):
+    """Before its first paint the header shows no order yet: the export takes the list's."""
+    page = TraineesPage(demo_store)
+    qtbot.addWidget(page)
+    shown = [page.model.row(i)["code"] for i in range(page.model.rowCount())]
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: QMessageBox.StandardButton.Ok)
+    out = tmp_path / "names.xlsx"
+    task = page.export_list(str(out), reveal=False)
+    qtbot.waitUntil(lambda: not task.is_running(), timeout=10000)
+    assert task.outcome == "succeeded"
+    assert [c.value for c in openpyxl.load_workbook(out).active["A"][1:]] == shown

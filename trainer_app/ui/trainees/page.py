@@ -204,16 +204,13 @@ class TraineesPage(Retranslating, QWidget):
         self.import_dialog.open()
 
     def export_list(self, path: str | None = None, reveal: bool | None = None):
-        """Save the list as shown: this search, this order."""
-        from PySide6.QtCore import Qt
-
+        """Save the list as shown: this search, this order (the list's own: the header shows it
+        only once the list has been painted)."""
         from trainer_app.ui.trainees.export import export_list
-        from trainer_app.ui.trainees.model import COLUMNS
 
-        header = self.table.horizontalHeader()
-        sort = COLUMNS[max(0, header.sortIndicatorSection())][0]
-        descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
-        return export_list(self, self._store, self.search.text(), sort, descending, path, reveal)
+        source = self.model.source
+        return export_list(self, self._store, self.search.text(), source.sort, source.descending,
+                           path, reveal)
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name
         from trainer_app.ui.trainees.import_dialog import dropped_list
