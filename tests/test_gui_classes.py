@@ -204,6 +204,9 @@ def test_enroll_through_the_picker_by_pinyin_initials(qtbot, page, store, monkey
     def choose(picker: TraineePicker) -> int:
         qtbot.addWidget(picker)
         assert not picker.ok_button.isEnabled()  # nobody chosen yet
+        header = picker.table.horizontalHeader()
+        assert [header.model().headerData(c, Qt.Orientation.Horizontal) for c in (0, 1)] == [
+            i18n._("Code"), i18n._("Name")]
         qtbot.keyClicks(picker.search, "wxm")
         names = [picker.model.trainee(r)["name"] for r in range(picker.model.rowCount())]
         assert "王小明" in names

@@ -37,8 +37,8 @@ from trainer_app.services.trainee_list import TraineeList
 from trainer_app.store import Store
 from trainer_app.ui import counts
 from trainer_app.ui.retranslate import Retranslating
-from trainer_app.ui.tables import plain_table
-from trainer_app.ui.trainees.model import TraineeTableModel
+from trainer_app.ui.tables import header_labels, plain_table
+from trainer_app.ui.trainees.model import TraineeTableModel, labels
 
 Index = QModelIndex | QPersistentModelIndex
 SHOWN_NAMES = 8
@@ -172,6 +172,7 @@ class TraineePicker(Retranslating, QDialog):
             _("Search by name, pinyin or initials (wxm), ID or phone digits, village…")
         )
         self.ok_button.setText(self._confirm or _("OK"))
+        header_labels(self.table, labels())  # the trainee model has no headerData of its own
         self.source.retranslate()
         self._after_search()
         self.table.resizeColumnsToContents()  # Qt's measure: the check box, dates, names
