@@ -147,12 +147,13 @@ def child_ui(opts: argparse.Namespace) -> int:
     from PySide6.QtCore import QElapsedTimer, QTimer
 
     from trainer_app.store import Store
-    from trainer_app.ui import language
+    from trainer_app.ui import fonts, language
     from trainer_app.ui.app import create_app
     from trainer_app.ui.backup.auto import AutoBackup
     from trainer_app.ui.main_window import MainWindow
 
     app = create_app()
+    fonts.install_fallbacks(app)  # as the program has them once its window is painted
     language.apply("zh_CN")
     window = MainWindow(Store(opts.db))
     window.show()

@@ -91,10 +91,11 @@ def measure(db: Path, rounds: int, lang: str | None) -> dict:
     from PySide6.QtTest import QTest
 
     from trainer_app.ui import app as ui_app
-    from trainer_app.ui import language
+    from trainer_app.ui import fonts, language
     from trainer_app.ui.trainees.page import TraineesPage
 
     app = ui_app.create_app()
+    fonts.install_fallbacks(app)  # as the program has them once its window is painted
     language.apply(lang)
     store = ui_app.open_store(db)
     page = TraineesPage(store)

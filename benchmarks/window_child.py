@@ -161,7 +161,8 @@ def run_window(opts: dict, state: dict, mark, watch) -> int:
     else:
         from pathlib import Path
 
-        gc.disable()  # as python -m trainer_app does before the window's imports (run_gui too)
+        if opts["kind"] == "app":  # the stand-in never reaches main_window, which resumes it
+            gc.disable()  # as python -m trainer_app does before the window's imports
         from trainer_app.ui import app as ui_app
         from trainer_app.ui import errors, language
 

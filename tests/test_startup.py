@@ -245,3 +245,40 @@ def test_the_fallback_fonts_are_named_as_their_files_name_them(qapp):
     for filename, family in fonts.FALLBACK_FONTS:
         font_id = QFontDatabase.addApplicationFont(str(paths.resource("fonts", filename)))
         assert QFontDatabase.applicationFontFamilies(font_id) == [family]
+
+
+ERROR_CHILD = """
+import gc, json, sys
+from pathlib import Path
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox
+from trainer_app.ui import app as ui_app
+
+seen = {}
+
+def critical(parent, title, text):
+    seen.update(text=text, gc=gc.isenabled(), icon=not QApplication.windowIcon().isNull(),
+                fonts="HanaMinB" in QFontDatabase.families())
+
+QMessageBox.critical = critical
+gc.disable()  # as python -m trainer_app does
+code = ui_app.run_gui(Path(sys.argv[1]), "zh_CN")
+print("RESULT " + json.dumps({"code": code, **seen}))
+"""
+
+
+def test_the_message_box_that_replaces_the_window_has_the_fallback_fonts(tmp_path):
+    """A database that cannot be opened is said in a message box instead of the window: the
+    fonts, the icon and the collector the first paint would have brought are there for it (the
+    path may hold a rare character)."""
+    folder = tmp_path / "王\U00020000"
+    folder.mkdir()
+    bad = folder / "station.db"
+    bad.write_bytes(b"not a database, " * 64)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TRAINER_APP_HOME=str(tmp_path / "home"))
+    proc = subprocess.run([sys.executable, "-c", ERROR_CHILD, str(bad)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout.split("RESULT ", 1)[1])
+    assert found["code"] == 2 and "\U00020000" in found["text"]
+    assert found["fonts"] and found["icon"] and found["gc"]

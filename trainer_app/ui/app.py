@@ -59,10 +59,17 @@ def main_window(store: Store) -> QMainWindow:
 
 def _after_first_paint(window: QMainWindow) -> None:
     """What the window's first paint does without."""
-    gc.enable()  # paused for the start-up (python -m trainer_app, run_gui)
+    _finish_start_up()
+    _attach_auto_backup(window)
+
+
+def _finish_start_up() -> None:
+    """The collector back on (paused for the start-up by python -m trainer_app and run_gui),
+    the fallback fonts for rare characters and the program's icon: after the window's first
+    paint, or before the message box that replaces the window."""
+    gc.enable()
     fonts.install_fallbacks(QApplication.instance())
     set_icon()
-    _attach_auto_backup(window)
 
 
 def _attach_auto_backup(window: QMainWindow) -> None:
@@ -84,7 +91,7 @@ def run_gui(db_path: Path | None, lang: str | None) -> int:
     except StoreError as exc:
         from PySide6.QtWidgets import QMessageBox
 
-        set_icon()
+        _finish_start_up()  # the path in the message may hold rare characters
         QMessageBox.critical(None, app_name(), str(exc))
         return 2
     sys.excepthook = errors.excepthook

@@ -24,8 +24,9 @@ def log_file() -> str:
 def setup_logging() -> None:
     try:
         paths.data_dir().mkdir(parents=True, exist_ok=True)
-        # opened at the first record, not at start-up
-        handler: logging.Handler = logging.FileHandler(log_file(), encoding="utf-8", delay=True)
+        # opened now (not at the first record), so that a log file that cannot be written falls
+        # back to stderr instead of losing the record
+        handler: logging.Handler = logging.FileHandler(log_file(), encoding="utf-8")
     except OSError:
         handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
