@@ -35,15 +35,21 @@ class FieldErrors:
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(field)
-        label = QLabel()
-        label.setObjectName(f"error_{name}")
-        label.setStyleSheet("color: #c0392b;")
-        label.setWordWrap(True)
-        label.hide()
-        layout.addWidget(label)
-        self._labels[name] = label
+        layout.addWidget(self._new_label(name))
         self._fields[name] = field
         return box
+
+    def form_label(self) -> QLabel:
+        """The red label for what is refused of the form as a whole (key ``"form"``, where the
+        messages for no field of the form go too), for the caller to place."""
+        return self._new_label("form")
+
+    def _new_label(self, name: str) -> QLabel:
+        label = QLabel(objectName=f"error_{name}", wordWrap=True)
+        label.setStyleSheet("color: #c0392b;")
+        label.hide()
+        self._labels[name] = label
+        return label
 
     def show(self, errors: dict[str, str]) -> None:
         """Show ``errors`` beside their fields (unknown fields go to ``"form"``) and focus the

@@ -205,7 +205,7 @@ class StationSettingsDialog(Retranslating, QDialog):
 
         self.intro = QLabel(objectName="settings_intro", wordWrap=True)
         self.intro.setStyleSheet("color: #444;")
-        self.form_error = self.errors.wrap("form", QWidget())
+        self.form_error = self.errors.form_label()
         self.buttons = save_cancel_buttons()
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)

@@ -165,9 +165,7 @@ class AddStationDialog(Retranslating, QDialog):
             self.labels.append(QLabel())
             self.labels[-1].setBuddy(field)
             self.form.addRow(self.labels[-1], field)
-        self.form_error = QLabel(objectName="error_form", wordWrap=True)
-        self.form_error.setStyleSheet(f"color: {RED};")
-        self.form_error.hide()
+        self.form_error = self.errors.form_label()
         self.buttons = save_cancel_buttons()
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
@@ -191,7 +189,7 @@ class AddStationDialog(Retranslating, QDialog):
         self.contact.setPlaceholderText(_("Operator's name and phone"))
 
     def save(self) -> None:
-        self.form_error.hide()
+        self.errors.clear()
         try:
             self.saved = county.add_station(
                 self._store, self.code.text(), self.name.text(), self.township.text(),
@@ -200,8 +198,7 @@ class AddStationDialog(Retranslating, QDialog):
             self.errors.show(exc.errors)
             return
         except Exception as exc:  # noqa: BLE001 - shown beside the form
-            self.form_error.setText(str(exc))
-            self.form_error.show()
+            self.errors.set("form", str(exc))
             return
         self.accept()
 

@@ -50,9 +50,7 @@ class CountySetup(Retranslating, QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.code_label = add_row(form, self.errors, "code", self.code)
         self.name_label = add_row(form, self.errors, "name", self.name)
-        self.form_error = QLabel(objectName="error_form", wordWrap=True)
-        self.form_error.setStyleSheet("color: #c0392b;")
-        self.form_error.hide()
+        self.form_error = self.errors.form_label()
         self.button = QPushButton(objectName="county_setup")
         self.button.setDefault(True)
         self.button.clicked.connect(self.submit)
@@ -101,7 +99,6 @@ class CountySetup(Retranslating, QWidget):
 
     def submit(self) -> None:
         self.errors.clear()
-        self.form_error.hide()
         filled = self.code.text().strip() and self.name.text().strip()
         if filled and not ask.confirm(self, _("Set up as county center"), _(
                 "Make this database the county service center? This cannot be undone: it will "
@@ -116,8 +113,7 @@ class CountySetup(Retranslating, QWidget):
             self.errors.show(exc.errors)
             return
         except Exception as exc:  # noqa: BLE001 - shown beside the form
-            self.form_error.setText(str(exc))
-            self.form_error.show()
+            self.errors.set("form", str(exc))
             return
         if done:
             self.done.emit()
