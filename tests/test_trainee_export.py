@@ -63,19 +63,24 @@ def test_roster_from_the_command_line(capsys, demo_store, tmp_path):
     assert code == 0 and len(json.loads(capsys.readouterr().out)) == 60
 
 
+def export_shown(qtbot, page: TraineesPage, out, monkeypatch):
+    """Export ``page``'s list as the Export… button does (masked) and read the sheet back;
+    returns it with the codes the page shows, in its order."""
+    shown = [page.model.row(i)["code"] for i in range(page.model.rowCount())]
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: QMessageBox.StandardButton.Ok)
+    task = page.export_list(str(out), reveal=False)
+    qtbot.waitUntil(lambda: not task.is_running(), timeout=10000)
+    assert task.outcome == "succeeded"
+    return openpyxl.load_workbook(out).active, shown
+
+
 def test_export_the_list_as_shown_from_the_trainees_section(qtbot, demo_store, tmp_path,
                                                             monkeypatch):
     page = TraineesPage(demo_store)
     qtbot.addWidget(page)
     type_text(qtbot, page.search, "li")
     page.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)  # birth date, youngest first
-    shown = [page.model.row(i)["code"] for i in range(page.model.rowCount())]
-    monkeypatch.setattr(QMessageBox, "information", lambda *a: QMessageBox.StandardButton.Ok)
-    out = tmp_path / "shown.xlsx"
-    task = page.export_list(str(out), reveal=False)
-    qtbot.waitUntil(lambda: not task.is_running(), timeout=10000)
-    assert task.outcome == "succeeded"
-    sheet = openpyxl.load_workbook(out).active
+    sheet, shown = export_shown(qtbot, page, tmp_path / "shown.xlsx", monkeypatch)
     assert [c.value for c in sheet["A"][1:]] == shown
     assert all("*" in c.value for c in sheet["E"][1:])
 
@@ -101,10 +106,5 @@ def test_the_list_in_its_own_order_before_any_sorting(qtbot, demo_store, tmp_pat
     """Before its first paint the header shows no order yet: the export takes the list's."""
     page = TraineesPage(demo_store)
     qtbot.addWidget(page)
-    shown = [page.model.row(i)["code"] for i in range(page.model.rowCount())]
-    monkeypatch.setattr(QMessageBox, "information", lambda *a: QMessageBox.StandardButton.Ok)
-    out = tmp_path / "names.xlsx"
-    task = page.export_list(str(out), reveal=False)
-    qtbot.waitUntil(lambda: not task.is_running(), timeout=10000)
-    assert task.outcome == "succeeded"
-    assert [c.value for c in openpyxl.load_workbook(out).active["A"][1:]] == shown
+    sheet, shown = export_shown(qtbot, page, tmp_path / "names.xlsx", monkeypatch)
+    assert [c.value for c in sheet["A"][1:]] == shown
