@@ -156,7 +156,7 @@ def compile_catalogs() -> list[Path]:
         out = TRANSLATIONS / po.stem / "LC_MESSAGES" / f"{DOMAIN}.messages"
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(".tmp")
-        tmp.write_bytes(Messages.from_po(po).dumps())
+        tmp.write_bytes(Messages.from_catalog(catalog).dumps())
         tmp.replace(out)
         written.append(out)
         print(f"compiled {po.relative_to(ROOT)} -> {out.relative_to(ROOT)}")

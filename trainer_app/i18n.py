@@ -118,12 +118,15 @@ class Messages(gettext.NullTranslations):
 
     @classmethod
     def from_po(cls, po_path: os.PathLike) -> Messages:
-        """Compile a ``.po`` file as babel's ``write_mo`` does: fuzzy and untranslated entries
-        left out, a missing plural form replaced by the source text."""
         from babel.messages.pofile import read_po
 
         with open(po_path, "rb") as fh:
-            catalog = read_po(fh)
+            return cls.from_catalog(read_po(fh))
+
+    @classmethod
+    def from_catalog(cls, catalog) -> Messages:  # a babel Catalog
+        """Compile as babel's ``write_mo`` does: fuzzy and untranslated entries left out, a
+        missing plural form replaced by the source text."""
         table: dict = {}
         for m in list(catalog)[1:]:  # the first is the header
             if not m.string or m.fuzzy:
@@ -152,14 +155,14 @@ class Messages(gettext.NullTranslations):
     def gettext(self, message: str) -> str:
         return self._table.get(message, message)
 
-    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:  # type: ignore[override]
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
         found = self._table.get((msgid1, self._plural(n)))
         return found if found is not None else (msgid1 if n == 1 else msgid2)
 
     def pgettext(self, context: str, message: str) -> str:
         return self._table.get(f"{context}\x04{message}", message)
 
-    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:  # type: ignore[override]
+    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:
         found = self._table.get((f"{context}\x04{msgid1}", self._plural(n)))
         return found if found is not None else (msgid1 if n == 1 else msgid2)
 

@@ -75,8 +75,8 @@ class TraineeTableModel(QAbstractTableModel):
             return self._display(row, COLUMNS[index.column()][0]) if row else None
         return _RIGHT if COLUMNS[index.column()][0] in _RIGHT_ALIGNED else None
 
-    def sort(self, column: int, order: Qt.SortOrder) -> None:  # Qt's own call: sorting on
-        from PySide6.QtCore import Qt
+    def sort(self, column: int, order: Qt.SortOrder) -> None:
+        from PySide6.QtCore import Qt  # called once sorting is on: after the first paint
 
         wanted = (COLUMNS[column][0], order == Qt.SortOrder.DescendingOrder)
         if wanted == (self._source.sort, self._source.descending):
