@@ -31,8 +31,8 @@ from trainer_app.domain.models import Course, Trainee
 from trainer_app.services import certificates, classes, courses, demo, trainees
 from trainer_app.store import Store
 from trainer_app.sync import exchange, persons, site
+from trainer_app.ui.county.add_station import AddStationDialog
 from trainer_app.ui.county.approve import ApprovedDialog, ApproveDialog
-from trainer_app.ui.county.stations import AddStationDialog
 from trainer_app.ui.main_window import MainWindow
 from trainer_app.ui.verify_dialog import VerifyDialog
 

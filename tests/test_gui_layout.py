@@ -45,10 +45,10 @@ def dialogs(store: Store, tmp_path) -> dict[str, QDialog]:
     from trainer_app.ui.certificates.page import reissue_question
     from trainer_app.ui.classes.form import ClassForm
     from trainer_app.ui.classes.lesson_dialog import LessonDialog
+    from trainer_app.ui.county.add_station import AddStationDialog
     from trainer_app.ui.county.approve import ApproveDialog
     from trainer_app.ui.county.rekey import RekeyDialog
     from trainer_app.ui.county.settings import CountySettingsDialog
-    from trainer_app.ui.county.stations import AddStationDialog
     from trainer_app.ui.courses.form import CourseForm
     from trainer_app.ui.help import HelpDialog
     from trainer_app.ui.pdf_view import PdfPreview
