@@ -144,7 +144,7 @@ def compile_catalogs() -> list[Path]:
     babel): the table trainer_app.i18n loads at every start (fuzzy entries are left out)."""
     from babel.messages.pofile import read_po
 
-    from trainer_app.i18n import Messages
+    from trainer_app.i18n import Messages, compiled_path
 
     written = []
     for po in sorted(TRANSLATIONS.glob("*.po")):
@@ -153,7 +153,7 @@ def compile_catalogs() -> list[Path]:
         for message, errors in catalog.check():
             for error in errors:
                 print(f"{po.name}: {message.lineno}: {error}", file=sys.stderr)
-        out = TRANSLATIONS / po.stem / "LC_MESSAGES" / f"{DOMAIN}.messages"
+        out = compiled_path(po.stem)
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(".tmp")
         tmp.write_bytes(Messages.from_catalog(catalog).dumps())
